@@ -1,0 +1,1 @@
+"""The headless engine: problems, optimizers, the stepping session. numpy only, no UI."""
