@@ -1,0 +1,126 @@
+"""Compact storage for every step of a run, so any step can be revisited.
+
+Per step the history keeps a few scalars: the cost, the `alpha` and optimizer of the update
+that leaves the step, and which breakpoints fired on arriving there. The vectors (`theta`,
+its gradient and the optimizer's state) are kept in full only every `checkpoint_every`
+steps; a step in between is rebuilt by replaying the updates from the checkpoint before it.
+The engine is deterministic, so the replay gives the same floats, bit for bit.
+
+Storage grows in fixed-size chunks, so a long run never copies what it already holds and
+memory stays close to what the steps themselves need.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+#: Steps per chunk of scalar storage.
+CHUNK = 1 << 15
+
+#: Floats per chunk of row storage (2 MiB).
+ROW_CHUNK_FLOATS = 1 << 18
+
+#: Floats a step may keep on average before vectors are only kept at checkpoints.
+FLOATS_PER_STEP = 64
+
+# Scalar columns of a step: its cost and gradient norm, the `alpha` and optimizer of the
+# update that leaves it, and a bit mask of the breakpoints that fired on arriving there.
+COST, GRAD_NORM, ALPHA, OPTIMIZER, HITS = range(5)
+COLUMNS = 5
+
+
+def checkpoint_interval(row_size: int) -> int:
+    """How often to keep a full row of `row_size` floats: every step when rows are small."""
+    return max(1, -(-row_size // FLOATS_PER_STEP))
+
+
+class History:
+    """Steps 0..`last` of a run, stored column-wise.
+
+    Args:
+        row_size: Floats in one full row (theta, gradient, optimizer state, padded).
+        checkpoint_every: Keep a full row every this many steps (1 keeps every row).
+    """
+
+    def __init__(self, row_size: int, checkpoint_every: int) -> None:
+        self.row_size = row_size
+        self.checkpoint_every = checkpoint_every
+        self._scalars: list[NDArray[np.float64]] = []
+        self._rows: list[NDArray[np.float64]] = []
+        self._rows_per_chunk = max(16, ROW_CHUNK_FLOATS // row_size)
+        self._length = 0
+        self._rows_length = 0
+
+    def __len__(self) -> int:
+        return self._length
+
+    @property
+    def last(self) -> int:
+        """The last step stored."""
+        return self._length - 1
+
+    def append(self, cost: float, grad_norm: float, alpha: float, optimizer: int, hits: int) -> int:
+        """Store a step's scalars; returns its step number."""
+        step = self._length
+        chunk, offset = divmod(step, CHUNK)
+        if chunk == len(self._scalars):
+            self._scalars.append(np.empty((CHUNK, COLUMNS)))
+        self._scalars[chunk][offset] = (cost, grad_norm, alpha, optimizer, hits)
+        self._length = step + 1
+        return step
+
+    def needs_row(self, step: int) -> bool:
+        """Whether `step` is a checkpoint whose full row must be stored."""
+        return step % self.checkpoint_every == 0
+
+    def store_row(self, step: int, row: NDArray[np.float64]) -> None:
+        """Store the full row of checkpoint `step` (which must be the next one)."""
+        index = step // self.checkpoint_every
+        chunk, offset = divmod(index, self._rows_per_chunk)
+        if chunk == len(self._rows):
+            self._rows.append(np.empty((self._rows_per_chunk, self.row_size)))
+        self._rows[chunk][offset, : row.size] = row
+        self._rows_length = index + 1
+
+    def row(self, step: int) -> NDArray[np.float64]:
+        """The full row of checkpoint `step` (a read-only view)."""
+        chunk, offset = divmod(step // self.checkpoint_every, self._rows_per_chunk)
+        view = self._rows[chunk][offset]
+        view.flags.writeable = False
+        return view
+
+    def checkpoint_before(self, step: int) -> int:
+        """The nearest checkpoint at or before `step`."""
+        return step - step % self.checkpoint_every
+
+    def scalar(self, step: int, column: int) -> float:
+        """One scalar of one step."""
+        chunk, offset = divmod(step, CHUNK)
+        return float(self._scalars[chunk][offset, column])
+
+    def set_scalar(self, step: int, column: int, value: float) -> None:
+        """Change one scalar of a stored step (the settings of the last step)."""
+        chunk, offset = divmod(step, CHUNK)
+        self._scalars[chunk][offset, column] = value
+
+    def column(self, column: int, start: int = 0, stop: int | None = None) -> NDArray[np.float64]:
+        """A copy of one scalar column over steps `start..stop-1`."""
+        stop = self._length if stop is None else min(stop, self._length)
+        if start >= stop:
+            return np.empty(0)
+        first, last = start // CHUNK, (stop - 1) // CHUNK
+        parts = [self._scalars[c][:, column] for c in range(first, last + 1)]
+        joined = np.concatenate(parts) if len(parts) > 1 else parts[0]
+        return np.array(joined[start - first * CHUNK : stop - first * CHUNK])
+
+    def truncate(self, last: int) -> None:
+        """Forget every step after `last` (a branch: the run goes another way from there)."""
+        self._length = last + 1
+        self._rows_length = last // self.checkpoint_every + 1
+        del self._scalars[last // CHUNK + 1 :]
+        del self._rows[(self._rows_length - 1) // self._rows_per_chunk + 1 :]
+
+    def nbytes(self) -> int:
+        """Bytes held by the stored arrays."""
+        return sum(a.nbytes for a in self._scalars) + sum(a.nbytes for a in self._rows)

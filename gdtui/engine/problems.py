@@ -1,0 +1,129 @@
+"""What gradient descent minimises: a cost `J` and its exact gradient.
+
+A problem sees its parameters as one flat float64 vector `theta`: the `w` components first,
+then `b` when the problem has one. `cost_and_gradient(theta)` returns `J(theta)` and the
+vector `(dw..., db)`.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+import numpy as np
+from numpy.typing import NDArray
+
+from gdtui.expr import Cost
+
+Vector = NDArray[np.float64]
+
+
+class Problem(Protocol):
+    """A differentiable cost over `w` (and maybe `b`)."""
+
+    #: How many components `w` has (1 for a curve).
+    n_w: int
+    #: Whether the problem has a `b`.
+    has_b: bool
+    #: Whether `w` is shown as a vector (logistic regression) rather than a number.
+    w_is_vector: bool
+
+    def cost_and_gradient(self, theta: Vector) -> tuple[float, Vector]:
+        """`J` at `theta` and its gradient. Non-finite values are allowed (divergence)."""
+        ...
+
+    def cost(self, theta: Vector) -> float:
+        """`J` at `theta`."""
+        ...
+
+
+def log_sigmoid(z: Vector) -> Vector:
+    """`log(sigmoid(z))` without `log(0)` or overflow: `-logaddexp(0, -z)`."""
+    return -np.logaddexp(0.0, -z)
+
+
+def sigmoid(z: Vector) -> Vector:
+    """The logistic function, exact in both tails (no overflow warning for large `|z|`)."""
+    out = np.empty_like(z)
+    positive = z >= 0
+    out[positive] = 1.0 / (1.0 + np.exp(-z[positive]))
+    ez = np.exp(z[~positive])
+    out[~positive] = ez / (1.0 + ez)
+    return out
+
+
+class LogisticProblem:
+    """The lesson's logistic regression.
+
+    `yhat = sigmoid(X @ w + b)` and
+    `J(w, b) = -(1/m) * sum(y*log(yhat) + (1-y)*log(1-yhat))`, with
+    `dw = X.T @ (yhat - y) / m` and `db = mean(yhat - y)`.
+
+    The cost is computed from the same `z = X @ w + b` as the gradient, using
+    `log(1 - sigmoid(z)) = log(sigmoid(z)) - z`, so a step makes one pass over `X` for `z`
+    and one for `dw`, and never takes `log(0)`.
+
+    Args:
+        X: Features, shape (m, n). Not copied: the problem only reads it.
+        y: Labels in {0, 1}, shape (m,).
+    """
+
+    has_b = True
+    w_is_vector = True
+
+    def __init__(self, X: Vector, y: Vector) -> None:
+        self.X = np.asarray(X, dtype=np.float64)
+        self.y = np.asarray(y, dtype=np.float64)
+        self.m, self.n_w = self.X.shape
+
+    def _z(self, theta: Vector) -> Vector:
+        z: Vector = self.X @ theta[:-1]
+        z += theta[-1]
+        return z
+
+    def _cost_from_z(self, z: Vector) -> float:
+        log_yhat = log_sigmoid(z)
+        # y*log(yhat) + (1-y)*log(1-yhat) == log(yhat) - (1-y)*z
+        return float(-np.mean(log_yhat - (1.0 - self.y) * z))
+
+    def cost(self, theta: Vector) -> float:
+        with np.errstate(all="ignore"):
+            return self._cost_from_z(self._z(theta))
+
+    def cost_and_gradient(self, theta: Vector) -> tuple[float, Vector]:
+        with np.errstate(all="ignore"):
+            z = self._z(theta)
+            cost = self._cost_from_z(z)
+            error = sigmoid(z) - self.y
+            grad = np.empty(self.n_w + 1)
+            grad[:-1] = self.X.T @ error
+            grad[:-1] /= self.m
+            grad[-1] = error.mean()
+        return cost, grad
+
+
+class CurveProblem:
+    """A cost written as an expression in `w` (and maybe `b`), with its exact derivative.
+
+    Args:
+        expression: The parsed cost, e.g. `(w - 3)**2` or `w**2 + 25*b**2`.
+    """
+
+    n_w = 1
+    w_is_vector = False
+
+    def __init__(self, expression: Cost) -> None:
+        self.expression = expression
+        self.has_b = expression.uses_b
+        self._evaluate = expression.evaluate
+
+    def cost(self, theta: Vector) -> float:
+        b = float(theta[1]) if self.has_b else 0.0
+        return self.expression.value(float(theta[0]), b)
+
+    def cost_and_gradient(self, theta: Vector) -> tuple[float, Vector]:
+        # The engine's loop runs under np.errstate, so the fast path needs no context here.
+        if self.has_b:
+            cost, dw, db = self._evaluate(float(theta[0]), float(theta[1]))
+            return float(cost), np.array((dw, db), dtype=np.float64)
+        cost, dw, _ = self._evaluate(float(theta[0]), 0.0)
+        return float(cost), np.array((dw,), dtype=np.float64)

@@ -1,0 +1,459 @@
+"""The stepping session: gradient descent under a debugger.
+
+A session holds a run and a cursor into it. `step`, `back`, `goto` and `run` (the
+debugger's *continue*) move the cursor; the run is recorded as it goes, so any step taken so
+far can be revisited and shows exactly the floats it had. Stepping forward from an earlier
+step walks the recorded run again; changing `alpha` or the optimizer there starts a new
+branch from that step and forgets the old future, as a time-travel debugger does.
+
+Divergence is a state, not an exception: the first update that would make the cost or a
+parameter non-finite (or a parameter larger than 1e150) is not taken, the run stops with
+status `diverged`, and the last finite step stays on screen.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from gdtui.engine.breakpoints import Arrival, Breakpoint
+from gdtui.engine.history import (
+    ALPHA,
+    COST,
+    GRAD_NORM,
+    HITS,
+    OPTIMIZER,
+    History,
+    checkpoint_interval,
+)
+from gdtui.engine.optimizers import Optimizer, max_state_size
+from gdtui.engine.problems import Problem
+from gdtui.engine.snapshot import Layout, Snapshot
+
+Vector = NDArray[np.float64]
+
+#: Parameters beyond this size count as diverged: their squares no longer fit a float.
+PARAMETER_LIMIT = 1e150
+
+#: Breakpoint hits are kept as bits of a float64, exact up to 2**53.
+MAX_BREAKPOINTS = 52
+
+#: What may end a run, besides divergence and `max_steps`, which always do.
+STOP_ON_DEFAULT = frozenset({"converged", "breakpoint"})
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """How a call that moves forward ended.
+
+    Attributes:
+        status: `converged`, `diverged`, `breakpoint`, `max_steps`, or `steps_done` when it
+            made every update it was asked for.
+        steps: How many steps the cursor moved.
+        step: The step it stopped at.
+        breakpoint: The breakpoint that stopped it (or fired at divergence), if any.
+    """
+
+    status: str
+    steps: int
+    step: int
+    breakpoint: str | None = None
+
+
+class Session:
+    """A gradient descent run that can be stepped, rewound and continued.
+
+    Args:
+        problem: The cost and its gradient.
+        optimizer: The update rule.
+        alpha: The learning rate.
+        theta0: The start: `w` components, then `b`.
+        max_steps: Runs stop when they reach this step.
+        tolerance: Converged when the gradient's norm is at most this.
+        breakpoints: Conditions checked after every step.
+    """
+
+    def __init__(
+        self,
+        problem: Problem,
+        optimizer: Optimizer,
+        alpha: float,
+        theta0: Iterable[float],
+        *,
+        max_steps: int = 1000,
+        tolerance: float = 1e-6,
+        breakpoints: Iterable[Breakpoint] = (),
+    ) -> None:
+        self.problem = problem
+        self.layout = Layout(problem.n_w, problem.has_b, problem.w_is_vector)
+        self.max_steps = max_steps
+        self.tolerance = tolerance
+        self.breakpoints: tuple[Breakpoint, ...] = tuple(breakpoints)
+        if len(self.breakpoints) > MAX_BREAKPOINTS:
+            raise ValueError(f"at most {MAX_BREAKPOINTS} breakpoints")
+        size = self.layout.size
+        self._row_size = 2 * size + max_state_size(size)
+        self.restart(np.array(theta0, dtype=np.float64), optimizer, alpha)
+
+    # -- the cursor ------------------------------------------------------------------------
+
+    @property
+    def current(self) -> Snapshot:
+        """The step under the cursor."""
+        return self._current
+
+    @property
+    def last(self) -> int:
+        """The last step recorded (the cursor may be behind it after `back`)."""
+        return self.history.last
+
+    @property
+    def alpha(self) -> float:
+        """The learning rate of the next update."""
+        return self._current.alpha
+
+    @property
+    def optimizer(self) -> Optimizer:
+        """The update rule of the next update."""
+        return self._current.optimizer
+
+    @property
+    def diverged(self) -> bool:
+        """Whether the update from the cursor's step diverges."""
+        return self._diverged_at == self._current.step
+
+    def restart(
+        self,
+        theta0: Vector | None = None,
+        optimizer: Optimizer | None = None,
+        alpha: float | None = None,
+    ) -> Snapshot:
+        """Forget the run and start again, by default from the same point with the settings
+        now in force (so a teacher can try a new `alpha` from the start)."""
+        if theta0 is not None:
+            theta0 = np.array(theta0, dtype=np.float64)
+            if theta0.shape != (self.layout.size,):
+                raise ValueError(f"the start needs {self.layout.size} numbers")
+            self.theta0 = theta0
+        optimizer = optimizer or self._current.optimizer
+        alpha = self._current.alpha if alpha is None else alpha
+        self.history = History(self._row_size, checkpoint_interval(self._row_size))
+        self._optimizers: list[Optimizer] = [optimizer]
+        self._diverged_at: int | None = None
+        with np.errstate(all="ignore"):
+            cost, grad = self.problem.cost_and_gradient(self.theta0)
+        state = optimizer.initial_state(self.layout.size)
+        self._record(self.theta0, grad, cost, state, alpha, 0, hits=0)
+        self._current = self._snapshot(0, self.theta0, grad, cost, state)
+        if not self._finite(self.theta0, cost):
+            self._diverged_at = 0
+        return self._current
+
+    def reset(self) -> Snapshot:
+        """Back to the start, forgetting the run; `alpha` and the optimizer stay as set."""
+        return self.restart()
+
+    def back(self, steps: int = 1) -> Snapshot:
+        """Move the cursor `steps` back (not before step 0)."""
+        return self.goto(self._current.step - steps)
+
+    def goto(self, step: int) -> Snapshot:
+        """Move the cursor to any recorded step, restoring it bit for bit."""
+        step = min(max(step, 0), self.last)
+        if step != self._current.step:
+            self._current = self.snapshot(step)
+        return self._current
+
+    # -- settings ----------------------------------------------------------------------------
+
+    def set_alpha(self, alpha: float) -> Snapshot:
+        """Use `alpha` from the next update on."""
+        if not (math.isfinite(alpha) and alpha > 0):
+            raise ValueError(f"alpha must be a positive finite number, got {alpha}")
+        if alpha != self._current.alpha:
+            self._branch()
+            self.history.set_scalar(self.last, ALPHA, alpha)
+            self._rebuild_last()
+        return self._current
+
+    def set_optimizer(self, optimizer: Optimizer) -> Snapshot:
+        """Use `optimizer` from the next update on (with fresh state, as a new one has)."""
+        if optimizer != self._current.optimizer:
+            self._branch()
+            self.history.set_scalar(self.last, OPTIMIZER, self._optimizer_index(optimizer))
+            self._rebuild_last()
+        return self._current
+
+    def set_breakpoints(self, breakpoints: Iterable[Breakpoint]) -> None:
+        """Replace the breakpoints (e.g. one toggled). Hits already recorded keep their bits,
+        so keep the order and add new ones at the end."""
+        breakpoints = tuple(breakpoints)
+        if len(breakpoints) > MAX_BREAKPOINTS:
+            raise ValueError(f"at most {MAX_BREAKPOINTS} breakpoints")
+        self.breakpoints = breakpoints
+
+    def _optimizer_index(self, optimizer: Optimizer) -> int:
+        if optimizer not in self._optimizers:
+            self._optimizers.append(optimizer)
+        return self._optimizers.index(optimizer)
+
+    def _branch(self) -> None:
+        """Forget the recorded future after the cursor: the run now goes another way."""
+        if self._current.step < self.last:
+            self.history.truncate(self._current.step)
+        self._diverged_at = None
+
+    def _rebuild_last(self) -> None:
+        # The last step's optimizer state is fresh if its optimizer is not the one that led
+        # to it; recompute it the way a replay will.
+        last, current = self.last, self._current
+        if last == 0:
+            optimizer = self._optimizers[int(self.history.scalar(0, OPTIMIZER))]
+            state = optimizer.initial_state(self.layout.size)
+        else:
+            state = self._follow(self._rebuild(last - 1)).state
+        self._current = self._snapshot(last, current.theta, current.grad, current.cost, state)
+        if self.history.needs_row(last):
+            self.history.store_row(last, self._row(current.theta, current.grad, state))
+
+    # -- moving forward ------------------------------------------------------------------------
+
+    def step(self, steps: int = 1) -> RunResult:
+        """Make `steps` updates, stopping early only at divergence or `max_steps`."""
+        return self.run(steps, stop_on=frozenset())
+
+    def run(self, limit: int | None = None, stop_on: frozenset[str] = STOP_ON_DEFAULT) -> RunResult:
+        """The debugger's *continue*: step until a stop.
+
+        Args:
+            limit: At most this many steps (None: no limit). Reaching it gives `steps_done`.
+            stop_on: Which of `converged` and `breakpoint` stop the run. Divergence and
+                `max_steps` always do.
+
+        Returns:
+            How the run ended.
+        """
+        start = self._current.step
+        stop = _Stops(self, stop_on)
+        if "converged" in stop_on and self._current.grad_norm <= self.tolerance:
+            return self._stopped("converged", start)
+        if start >= self.max_steps:
+            return self._stopped("max_steps", start)
+        limit = math.inf if limit is None else limit
+        result = self._walk_recorded(start, limit, stop)
+        if result is None:
+            with np.errstate(all="ignore"):
+                result = self._compute(start, limit, stop)
+        return result
+
+    def _first_hit(self, hits: int) -> str | None:
+        enabled = hits & _Stops.enabled_mask(self.breakpoints)
+        for i, bp in enumerate(self.breakpoints):
+            if enabled >> i & 1:
+                return bp.when
+        return None
+
+    def _stopped(self, status: str, start: int, hits: int = 0) -> RunResult:
+        step = self._current.step
+        return RunResult(status, step - start, step, self._first_hit(hits))
+
+    def _walk_recorded(self, start: int, limit: float, stop: _Stops) -> RunResult | None:
+        """Step through the recorded future, if any; None when the end is reached first."""
+        step, history = start, self.history
+        while step < self.last:
+            if step - start >= limit:
+                self._current = self.snapshot(step)
+                return self._stopped("steps_done", start)
+            step += 1
+            hits = int(history.scalar(step, HITS))
+            status = stop(step, history.scalar(step, GRAD_NORM), hits)
+            if status is not None:
+                self._current = self.snapshot(step)
+                return self._stopped(status, start, hits)
+        if step != start:
+            self._current = self.snapshot(step)
+        return None
+
+    def _compute(self, start: int, limit: float, stop: _Stops) -> RunResult:
+        """Make new steps from the last recorded one: the engine's hot loop."""
+        current = self._current
+        step = current.step
+        if step - start >= limit:
+            return self._stopped("steps_done", start)
+        if self._diverged_at == step:
+            return self._diverged(start)
+        problem, history, layout = self.problem, self.history, self.layout
+        alpha, optimizer = current.alpha, current.optimizer
+        optimizer_index = self._optimizer_index(optimizer)
+        tolerance, breakpoints = self.tolerance, self.breakpoints
+        theta, grad, cost, state = current.theta, current.grad, current.cost, current.state
+        new_theta, new_state = current.next_theta, current.next_state
+        status, hits = "steps_done", 0
+        while step - start < limit:
+            if not _finite_parameters(new_theta):
+                self._diverged_at = step
+                break
+            new_cost, new_grad = problem.cost_and_gradient(new_theta)
+            if not math.isfinite(new_cost):
+                self._diverged_at = step
+                break
+            grad_norm = math.sqrt(float(new_grad @ new_grad))
+            hits = 0
+            if breakpoints:
+                arrival = Arrival(
+                    step + 1, new_theta, new_grad, new_cost, grad, cost, alpha,
+                    grad_norm <= tolerance, layout,
+                )  # fmt: skip
+                for i, bp in enumerate(breakpoints):
+                    if bp.fires(arrival):
+                        hits |= 1 << i
+            step = history.append(new_cost, grad_norm, alpha, optimizer_index, hits)
+            if history.needs_row(step):
+                history.store_row(step, self._row(new_theta, new_grad, new_state))
+            theta, grad, cost, state = new_theta, new_grad, new_cost, new_state
+            new_theta, new_state = optimizer.update(theta, grad, state, alpha)
+            reason = stop(step, grad_norm, hits)
+            if reason is not None:
+                status = reason
+                break
+        if step != current.step:
+            self._current = self._snapshot(step, theta, grad, cost, state, (new_theta, new_state))
+        if self._diverged_at == step:
+            return self._diverged(start)
+        return self._stopped(status, start, hits)
+
+    def _diverged(self, start: int) -> RunResult:
+        step = self._current.step
+        fired = any(bp.enabled and bp.when == "diverged" for bp in self.breakpoints)
+        return RunResult("diverged", step - start, step, "diverged" if fired else None)
+
+    def _finite(self, theta: Vector, cost: float) -> bool:
+        return _finite_parameters(theta) and math.isfinite(cost)
+
+    # -- rebuilding steps ----------------------------------------------------------------------
+
+    def _row(self, theta: Vector, grad: Vector, state: Vector) -> Vector:
+        return np.concatenate((theta, grad, state))
+
+    def _record(
+        self, theta: Vector, grad: Vector, cost: float, state: Vector, alpha: float,
+        optimizer_index: int, hits: int,
+    ) -> None:  # fmt: skip
+        grad_norm = math.sqrt(float(grad @ grad))
+        step = self.history.append(cost, grad_norm, alpha, optimizer_index, hits)
+        if self.history.needs_row(step):
+            self.history.store_row(step, self._row(theta, grad, state))
+
+    def _snapshot(
+        self,
+        step: int,
+        theta: Vector,
+        grad: Vector,
+        cost: float,
+        state: Vector,
+        plan: tuple[Vector, Vector] | None = None,
+    ) -> Snapshot:
+        """A snapshot of `step`, with the update that leaves it (computed unless given)."""
+        alpha = self.history.scalar(step, ALPHA)
+        optimizer = self._optimizers[int(self.history.scalar(step, OPTIMIZER))]
+        if plan is None:
+            with np.errstate(all="ignore"):
+                plan = optimizer.update(theta, grad, state, alpha)
+        return Snapshot(
+            step, theta, grad, cost, alpha, optimizer, state, plan[0], plan[1], self.layout
+        )
+
+    def _from_row(self, step: int) -> Snapshot:
+        row = self.history.row(step)
+        size = self.layout.size
+        optimizer = self._optimizers[int(self.history.scalar(step, OPTIMIZER))]
+        theta, grad = row[:size].copy(), row[size : 2 * size].copy()
+        state = row[2 * size : 2 * size + optimizer.state_size(size)].copy()
+        return self._snapshot(step, theta, grad, self.history.scalar(step, COST), state)
+
+    def _follow(self, snapshot: Snapshot) -> Snapshot:
+        """The step after `snapshot`, recomputed exactly as the run computed it."""
+        step = snapshot.step + 1
+        theta, state = snapshot.next_theta, snapshot.next_state
+        with np.errstate(all="ignore"):
+            cost, grad = self.problem.cost_and_gradient(theta)
+        optimizer = self._optimizers[int(self.history.scalar(step, OPTIMIZER))]
+        if optimizer != snapshot.optimizer:
+            state = optimizer.initial_state(self.layout.size)
+        return self._snapshot(step, theta, grad, cost, state)
+
+    def snapshot(self, step: int) -> Snapshot:
+        """Any recorded step, rebuilt bit for bit (replayed from the checkpoint before it)."""
+        if not 0 <= step <= self.last:
+            raise IndexError(f"step {step} is not recorded (0..{self.last})")
+        if step == self._current.step:
+            return self._current
+        return self._rebuild(step)
+
+    def _rebuild(self, step: int) -> Snapshot:
+        snapshot = self._from_row(self.history.checkpoint_before(step))
+        while snapshot.step < step:
+            snapshot = self._follow(snapshot)
+        return snapshot
+
+    def snapshots(self, start: int = 0, stop: int | None = None) -> Iterator[Snapshot]:
+        """Steps `start..stop-1` in order (all recorded ones by default), replayed once."""
+        stop = self.last + 1 if stop is None else min(stop, self.last + 1)
+        if start >= stop:
+            return
+        snapshot = self.snapshot(start)
+        yield snapshot
+        for step in range(start + 1, stop):
+            if self.history.needs_row(step):
+                snapshot = self._from_row(step)
+            else:
+                snapshot = self._follow(snapshot)
+            yield snapshot
+
+    # -- the record, for plots and traces ------------------------------------------------------
+
+    def costs(self, start: int = 0, stop: int | None = None) -> Vector:
+        """`J` at steps `start..stop-1`."""
+        return self.history.column(COST, start, stop)
+
+    def hits(self, step: int) -> tuple[str, ...]:
+        """The breakpoints that fired on arriving at `step`."""
+        mask = int(self.history.scalar(step, HITS))
+        return tuple(bp.when for i, bp in enumerate(self.breakpoints) if mask >> i & 1)
+
+    def path(self, start: int = 0, stop: int | None = None) -> NDArray[np.float64]:
+        """The parameters at steps `start..stop-1`, one row a step."""
+        rows = [s.theta for s in self.snapshots(start, stop)]
+        return np.array(rows) if rows else np.empty((0, self.layout.size))
+
+
+def _finite_parameters(theta: Vector) -> bool:
+    # NaN fails the comparison, so this also catches NaN as well as inf.
+    return bool(np.abs(theta).max() <= PARAMETER_LIMIT)
+
+
+class _Stops:
+    """Decides, after each step of a run, whether the run stops there and why."""
+
+    def __init__(self, session: Session, stop_on: frozenset[str]) -> None:
+        self.max_steps = session.max_steps
+        self.tolerance = session.tolerance if "converged" in stop_on else -math.inf
+        self.mask = self.enabled_mask(session.breakpoints) if "breakpoint" in stop_on else 0
+
+    @staticmethod
+    def enabled_mask(breakpoints: tuple[Breakpoint, ...]) -> int:
+        """The bits of the enabled breakpoints."""
+        return sum(1 << i for i, bp in enumerate(breakpoints) if bp.enabled)
+
+    def __call__(self, step: int, grad_norm: float, hits: int) -> str | None:
+        if hits & self.mask:
+            return "breakpoint"
+        if grad_norm <= self.tolerance:
+            return "converged"
+        if step >= self.max_steps:
+            return "max_steps"
+        return None
