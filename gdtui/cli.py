@@ -1,0 +1,164 @@
+"""The headless commands: `trace`, `list` and `check`. No textual, no rich: they start fast.
+
+Bad input (a scenario file, a flag, an expression) is one line on stderr naming the file, the
+key and what was expected, and exit status 2. A run that completes exits 0 whatever its
+status: divergence is a lesson, not an error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from typing import IO, NoReturn
+
+from gdtui.scenario import ScenarioError, list_presets, load_scenario
+from gdtui.trace import FORMATS, write_trace
+
+#: Exit status for bad input.
+BAD_INPUT = 2
+
+#: What `--until` may wait for, and what then stops the run (`max_steps` and divergence
+#: always do).
+UNTIL = {
+    "converged": frozenset({"converged"}),
+    "breakpoint": frozenset({"breakpoint"}),
+    "diverged": frozenset(),
+}
+
+
+class UsageError(Exception):
+    """A flag or argument is wrong: one line for the user."""
+
+
+class Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line, not a usage block."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{self.prog}: {message} (see {self.prog} --help)")
+
+
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number >= 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}")
+    return value
+
+
+def add_trace_parser(commands: argparse._SubParsersAction) -> None:
+    """`gdtui trace`."""
+    trace = commands.add_parser(
+        "trace",
+        help="print a run step by step (for scripts and autograders)",
+        description="Run a scenario headless and print every step: w, b, dw, db, cost, "
+        "alpha and where the next update moves each parameter. Without --steps or "
+        "--until the run goes until it converges, diverges or reaches max_steps; "
+        "breakpoints are reported on their step line but do not stop it.",
+    )
+    trace.add_argument("scenario", help="a preset name (see `gdtui list`) or a .toml file")
+    trace.add_argument("--steps", type=positive_int, metavar="N",
+                       help="stop after N updates at the latest (status steps_done)")  # fmt: skip
+    trace.add_argument("--until", choices=sorted(UNTIL),
+                       help="stop at the first such event (or max_steps)")  # fmt: skip
+    trace.add_argument("--every", type=positive_int, default=1, metavar="K",
+                       help="print every K-th step (step 0 and the last always)")  # fmt: skip
+    trace.add_argument("--format", choices=FORMATS, default="table",
+                       help="table (for people), csv (for pandas; summary on stderr) or "
+                       "jsonl (one object a step, then a summary)")  # fmt: skip
+    add_set_argument(trace)
+
+
+def add_set_argument(parser: argparse.ArgumentParser) -> None:
+    """`--set KEY=VALUE`, shared by every command that loads a scenario."""
+    parser.add_argument(
+        "--set", action="append", default=[], metavar="KEY=VALUE", dest="overrides",
+        help="override a scenario key, e.g. --set optimizer.alpha=0.5 --set 'start.w=[1, 2]'; "
+        "the value is read as TOML",
+    )  # fmt: skip
+
+
+def build_parser() -> Parser:
+    """The whole command line, for `gdtui --help` and the headless commands."""
+    parser = Parser(
+        prog="gdtui",
+        description="Step through gradient descent one update at a time. "
+        "`gdtui` alone opens the lesson's logistic regression; `gdtui SCENARIO` opens a preset "
+        "or a scenario file.",
+        epilog="Keys in the debugger: n step, b back, r run, c continue, ? help, q quit.",
+    )
+    parser.add_argument("--version", action="version", version=_version())
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    add_trace_parser(commands)
+    commands.add_parser("list", help="list the preset scenarios",
+                        description="List the preset scenarios and what each teaches.")  # fmt: skip
+    check = commands.add_parser(
+        "check", help="validate scenario files",
+        description="Validate scenario files: exit 0 if all are good, 2 with one line per error.",
+    )  # fmt: skip
+    check.add_argument("files", nargs="+", metavar="FILE")
+    add_set_argument(check)
+    return parser
+
+
+def _version() -> str:
+    from gdtui import __version__
+
+    return f"gdtui {__version__}"
+
+
+def trace(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    """Run a scenario and print its trace."""
+    from gdtui.build import build_session
+
+    scenario = load_scenario(args.scenario, args.overrides)
+    session = build_session(scenario)
+    if args.until is not None:
+        result = session.run(args.steps, stop_on=UNTIL[args.until])
+    else:
+        result = session.run(args.steps, stop_on=frozenset({"converged"}))
+    write_trace(session, out, args.format, result, every=args.every, summary_out=err)
+    return 0
+
+
+def list_command(out: IO[str]) -> int:
+    """Print the presets with their one-line descriptions."""
+    presets = list_presets()
+    width = max((len(name) for name, _ in presets), default=0)
+    for name, line in presets:
+        out.write(f"{name.ljust(width)}  {line}\n")
+    return 0
+
+
+def check(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    """Validate every file; report each error on its own line."""
+    failed = 0
+    for path in args.files:
+        try:
+            load_scenario(path, args.overrides)
+        except ScenarioError as error:
+            err.write(f"{error}\n")
+            failed += 1
+        else:
+            out.write(f"{path}: ok\n")
+    return BAD_INPUT if failed else 0
+
+
+def run(argv: Sequence[str], out: IO[str] = sys.stdout, err: IO[str] = sys.stderr) -> int:
+    """Run a headless command; returns the exit status."""
+    try:
+        args = build_parser().parse_args(argv)
+        if args.command == "trace":
+            return trace(args, out, err)
+        if args.command == "list":
+            return list_command(out)
+        if args.command == "check":
+            return check(args, out, err)
+        build_parser().print_help(out)
+        return 0
+    except (UsageError, ScenarioError) as error:
+        err.write(f"{error}\n")
+        return BAD_INPUT

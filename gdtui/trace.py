@@ -1,0 +1,222 @@
+"""A run written out step by step: the headless trace and the TUI's export share it.
+
+Three formats:
+
+- `jsonl`: one JSON object per step, from step 0 (the start), then one summary object.
+  Floats are written with `repr`, so they read back to the same float64.
+- `csv`: one row per step with flat columns (`w[0]`, `w[1]`, ... for vectors), ready for
+  `pandas.read_csv`; the summary goes to a separate stream.
+- `table`: aligned columns for people, then the summary in words.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+from collections.abc import Iterable, Iterator
+from typing import IO, Any
+
+from gdtui.engine.session import RunResult, Session
+from gdtui.engine.snapshot import Snapshot
+
+FORMATS = ("table", "csv", "jsonl")
+
+#: What each run status means, in a sentence.
+STATUS_TEXT = {
+    "converged": "converged: the slope is (almost) zero, so the steps have become tiny",
+    "diverged": "diverged: the next update would leave the finite numbers",
+    "breakpoint": "stopped at a breakpoint",
+    "max_steps": "reached max_steps",
+    "steps_done": "made every step asked for",
+}
+
+
+def _number(value: float | None) -> float | str | None:
+    # JSON has no inf or nan; write them as strings a reader can still float().
+    if value is None or math.isfinite(value):
+        return value
+    return repr(value)
+
+
+def _vector(value: Any) -> Any:
+    if isinstance(value, float) or value is None:
+        return _number(value)
+    return [_number(float(v)) for v in value]
+
+
+def step_record(snapshot: Snapshot, hits: tuple[str, ...] = ()) -> dict[str, Any]:
+    """One step as a JSON-ready dict: the values at that step and the update that leaves it."""
+    return {
+        "step": snapshot.step,
+        "w": _vector(snapshot.w),
+        "b": _number(snapshot.b),
+        "dw": _vector(snapshot.dw),
+        "db": _number(snapshot.db),
+        "cost": _number(snapshot.cost),
+        "alpha": snapshot.alpha,
+        "optimizer": snapshot.optimizer.kind,
+        "move": snapshot.move,
+        "breakpoints": list(hits),
+    }
+
+
+def summary_record(session: Session, result: RunResult) -> dict[str, Any]:
+    """The last line of a trace: how the run ended."""
+    current = session.current
+    return {
+        "status": result.status,
+        "steps": current.step,
+        "breakpoint": result.breakpoint,
+        "cost": _number(current.cost),
+        "message": describe(result),
+    }
+
+
+def describe(result: RunResult) -> str:
+    """How a run ended, in words: `diverged at step 12`, `converged at step 85`, ..."""
+    if result.status == "breakpoint":
+        return f"stopped at step {result.step}: breakpoint {result.breakpoint}"
+    if result.status == "diverged":
+        return f"diverged at step {result.step}: the next update would overflow"
+    return f"{STATUS_TEXT[result.status]} (step {result.step})"
+
+
+def steps_to_print(session: Session, every: int = 1) -> Iterator[Snapshot]:
+    """Every `every`-th step of the run; step 0 and the last step always."""
+    last = session.last
+    for snapshot in session.snapshots():
+        if snapshot.step % every == 0 or snapshot.step == last:
+            yield snapshot
+
+
+def csv_header(session: Session) -> list[str]:
+    """The CSV columns for this session's parameters."""
+    layout = session.layout
+    if layout.w_is_vector:
+        w = [f"w[{i}]" for i in range(layout.n_w)]
+        dw = [f"dw[{i}]" for i in range(layout.n_w)]
+        move = [f"move_w[{i}]" for i in range(layout.n_w)]
+    else:
+        w, dw, move = ["w"], ["dw"], ["move_w"]
+    b = ["b", "db"] if layout.has_b else []
+    move_b = ["move_b"] if layout.has_b else []
+    return ["step", *w, *b[:1], *dw, *b[1:], "cost", "alpha", "optimizer", *move, *move_b,
+            "breakpoints"]  # fmt: skip
+
+
+def csv_row(snapshot: Snapshot, hits: tuple[str, ...]) -> list[Any]:
+    """One CSV row, floats in full precision."""
+    theta, grad, layout = snapshot.theta, snapshot.grad, snapshot.layout
+    n = layout.n_w
+    moves = snapshot.move
+    move_w = moves["w"] if isinstance(moves["w"], list) else [moves["w"]]
+    row: list[Any] = [snapshot.step, *map(repr, map(float, theta[:n]))]
+    if layout.has_b:
+        row.append(repr(float(theta[-1])))
+    row += [repr(float(g)) for g in grad[:n]]
+    if layout.has_b:
+        row.append(repr(float(grad[-1])))
+    row += [repr(snapshot.cost), repr(snapshot.alpha), snapshot.optimizer.kind, *move_w]
+    if layout.has_b:
+        row.append(moves["b"])
+    row.append(" ".join(hits))
+    return row
+
+
+def _fmt(value: float | None, signed: bool = False) -> str:
+    if value is None:
+        return "-"
+    return f"{value:+.6g}" if signed else f"{value:.6g}"
+
+
+def _arrow(move: str) -> str:
+    return {"left": "<- left", "right": "right ->", "stay": "stay"}[move]
+
+
+def table_rows(session: Session, snapshots: Iterable[Snapshot]) -> Iterator[list[str]]:
+    """Human-friendly cells, one list per step (vectors shown by their norms)."""
+    for s in snapshots:
+        if s.layout.w_is_vector:
+            w = f"|w|={_fmt(float(abs(s.theta[: s.layout.n_w]).max()))}"
+            dw = f"|dw|={_fmt(s.grad_norm)}"
+            move = " ".join(m[0].upper() for m in s.move["w"])  # type: ignore[union-attr]
+        else:
+            w, dw = _fmt(s.w), _fmt(s.dw, signed=True)  # type: ignore[arg-type]
+            move = _arrow(s.move["w"])  # type: ignore[arg-type]
+        hits = session.hits(s.step)
+        yield [str(s.step), w, _fmt(s.b), dw, _fmt(s.db, signed=True), _fmt(s.cost),
+               f"{s.alpha:g}", move, ", ".join(hits)]  # fmt: skip
+
+
+#: Rows that set the table's column widths.
+TABLE_SAMPLE = 200
+
+TABLE_HEADER = ["step", "w", "b", "dw", "db", "J(w,b)", "alpha", "w moves", "breakpoint"]
+
+
+def write_trace(
+    session: Session,
+    out: IO[str],
+    fmt: str,
+    result: RunResult | None = None,
+    *,
+    every: int = 1,
+    summary_out: IO[str] | None = None,
+) -> None:
+    """Write the session's recorded run in `fmt`.
+
+    Args:
+        session: The run to write (every recorded step, whatever the cursor).
+        out: Where the steps go.
+        fmt: `table`, `csv` or `jsonl`.
+        result: How the run ended; its summary is written when given.
+        every: Write every `every`-th step (step 0 and the last always).
+        summary_out: Where the CSV summary goes (it would break the CSV); default `out`
+            for the other formats, nowhere for CSV.
+    """
+    snapshots = steps_to_print(session, every)
+    if fmt == "jsonl":
+        for s in snapshots:
+            out.write(json.dumps(step_record(s, session.hits(s.step))) + "\n")
+        if result is not None:
+            out.write(json.dumps(summary_record(session, result)) + "\n")
+    elif fmt == "csv":
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(csv_header(session))
+        for s in snapshots:
+            writer.writerow(csv_row(s, session.hits(s.step)))
+        if result is not None and summary_out is not None:
+            summary_out.write(describe(result) + "\n")
+    elif fmt == "table":
+        _write_table(session, out, snapshots)
+        if result is not None:
+            out.write(describe(result) + "\n")
+    else:
+        raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+
+
+def _write_table(session: Session, out: IO[str], snapshots: Iterable[Snapshot]) -> None:
+    header = list(TABLE_HEADER)
+    if not session.layout.has_b:
+        header[2] = header[4] = ""
+    widths = [len(h) for h in header]
+    pending: list[list[str]] = [header]
+
+    def flush() -> None:
+        for cells in pending:
+            line = "  ".join(c.rjust(w) for c, w in zip(cells, widths, strict=True))
+            out.write(line.rstrip() + "\n")
+        pending.clear()
+
+    # Widths come from the first rows; later rows keep the columns where they were, so a
+    # long run streams instead of being held in memory.
+    for i, cells in enumerate(table_rows(session, snapshots)):
+        if not session.layout.has_b:
+            cells[2] = cells[4] = ""
+        pending.append(cells)
+        if i < TABLE_SAMPLE:
+            widths = [max(w, len(c)) for w, c in zip(widths, cells, strict=True)]
+        if i >= TABLE_SAMPLE:
+            flush()
+    flush()
