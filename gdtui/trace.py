@@ -135,15 +135,17 @@ def _arrow(move: str) -> str:
 
 
 def table_rows(session: Session, snapshots: Iterable[Snapshot]) -> Iterator[list[str]]:
-    """Human-friendly cells, one list per step (vectors shown by their norms)."""
+    """Human-friendly cells, one list per step (a `w` of several components is shown by the
+    norms of `w` and `dw`)."""
     for s in snapshots:
-        if s.layout.w_is_vector:
-            w = f"|w|={_fmt(float(abs(s.theta[: s.layout.n_w]).max()))}"
-            dw = f"|dw|={_fmt(s.grad_norm)}"
+        if s.layout.n_w > 1:
+            w = f"|w|={_fmt(math.hypot(*s.theta[: s.layout.n_w]))}"
+            dw = f"|dw|={_fmt(math.hypot(*s.grad[: s.layout.n_w]))}"
             move = " ".join(m[0].upper() for m in s.move["w"])  # type: ignore[union-attr]
         else:
-            w, dw = _fmt(s.w), _fmt(s.dw, signed=True)  # type: ignore[arg-type]
-            move = _arrow(s.move["w"])  # type: ignore[arg-type]
+            w, dw = _fmt(float(s.theta[0])), _fmt(float(s.grad[0]), signed=True)
+            move_w = s.move["w"]
+            move = _arrow(move_w[0] if isinstance(move_w, list) else move_w)
         hits = session.hits(s.step)
         yield [str(s.step), w, _fmt(s.b), dw, _fmt(s.db, signed=True), _fmt(s.cost),
                f"{s.alpha:g}", move, ", ".join(hits)]  # fmt: skip
@@ -197,9 +199,9 @@ def write_trace(
 
 
 def _write_table(session: Session, out: IO[str], snapshots: Iterable[Snapshot]) -> None:
-    header = list(TABLE_HEADER)
-    if not session.layout.has_b:
-        header[2] = header[4] = ""
+    # A curve in w alone has no b and no db: drop their columns.
+    keep = [i for i in range(len(TABLE_HEADER)) if session.layout.has_b or i not in (2, 4)]
+    header = [TABLE_HEADER[i] for i in keep]
     widths = [len(h) for h in header]
     pending: list[list[str]] = [header]
 
@@ -211,9 +213,8 @@ def _write_table(session: Session, out: IO[str], snapshots: Iterable[Snapshot]) 
 
     # Widths come from the first rows; later rows keep the columns where they were, so a
     # long run streams instead of being held in memory.
-    for i, cells in enumerate(table_rows(session, snapshots)):
-        if not session.layout.has_b:
-            cells[2] = cells[4] = ""
+    for i, row in enumerate(table_rows(session, snapshots)):
+        cells = [row[i] for i in keep]
         pending.append(cells)
         if i < TABLE_SAMPLE:
             widths = [max(w, len(c)) for w, c in zip(widths, cells, strict=True)]

@@ -74,13 +74,18 @@ class History:
         """Whether `step` is a checkpoint whose full row must be stored."""
         return step % self.checkpoint_every == 0
 
-    def store_row(self, step: int, row: NDArray[np.float64]) -> None:
-        """Store the full row of checkpoint `step` (which must be the next one)."""
+    def store_row(self, step: int, *parts: NDArray[np.float64]) -> None:
+        """Store the full row of checkpoint `step`: `parts` laid end to end (theta, gradient,
+        optimizer state). The row must be the next one or one already stored."""
         index = step // self.checkpoint_every
         chunk, offset = divmod(index, self._rows_per_chunk)
         if chunk == len(self._rows):
             self._rows.append(np.empty((self._rows_per_chunk, self.row_size)))
-        self._rows[chunk][offset, : row.size] = row
+        row = self._rows[chunk][offset]
+        start = 0
+        for part in parts:
+            row[start : start + part.size] = part
+            start += part.size
         self._rows_length = index + 1
 
     def row(self, step: int) -> NDArray[np.float64]:

@@ -36,19 +36,10 @@ class Problem(Protocol):
         ...
 
 
-def log_sigmoid(z: Vector) -> Vector:
-    """`log(sigmoid(z))` without `log(0)` or overflow: `-logaddexp(0, -z)`."""
-    return -np.logaddexp(0.0, -z)
-
-
 def sigmoid(z: Vector) -> Vector:
-    """The logistic function, exact in both tails (no overflow warning for large `|z|`)."""
-    out = np.empty_like(z)
-    positive = z >= 0
-    out[positive] = 1.0 / (1.0 + np.exp(-z[positive]))
-    ez = np.exp(z[~positive])
-    out[~positive] = ez / (1.0 + ez)
-    return out
+    """The logistic function `1 / (1 + exp(-z))`, exact in both tails, with no overflow."""
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1.0, e) / (1.0 + e)
 
 
 class LogisticProblem:
@@ -58,9 +49,12 @@ class LogisticProblem:
     `J(w, b) = -(1/m) * sum(y*log(yhat) + (1-y)*log(1-yhat))`, with
     `dw = X.T @ (yhat - y) / m` and `db = mean(yhat - y)`.
 
-    The cost is computed from the same `z = X @ w + b` as the gradient, using
-    `log(1 - sigmoid(z)) = log(sigmoid(z)) - z`, so a step makes one pass over `X` for `z`
-    and one for `dw`, and never takes `log(0)`.
+    The cost and the gradient come from one `z = X @ w + b`, so a step makes one pass over
+    `X` for `z` and one for `dw`, and nothing else touches `X`. Per example the cost is
+    `softplus(z) - y*z` (the same number as the lesson's formula, since
+    `log(yhat) = -softplus(-z)` and `log(1 - yhat) = -softplus(z)`), with
+    `softplus(z) = max(z, 0) + log1p(exp(-|z|))`: no `log(0)`, no overflow for large `|z|`,
+    and the one `exp(-|z|)` serves both the cost and `yhat`.
 
     Args:
         X: Features, shape (m, n). Not copied: the problem only reads it.
@@ -80,20 +74,27 @@ class LogisticProblem:
         z += theta[-1]
         return z
 
-    def _cost_from_z(self, z: Vector) -> float:
-        log_yhat = log_sigmoid(z)
-        # y*log(yhat) + (1-y)*log(1-yhat) == log(yhat) - (1-y)*z
-        return float(-np.mean(log_yhat - (1.0 - self.y) * z))
+    def _cost_and_yhat(self, z: Vector) -> tuple[float, Vector]:
+        e = np.abs(z)
+        np.negative(e, out=e)
+        np.exp(e, out=e)  # e = exp(-|z|), in (0, 1]
+        softplus = np.maximum(z, 0.0)
+        softplus += np.log1p(e)
+        cost = (float(softplus.sum()) - float(self.y @ z)) / self.m
+        yhat = np.where(z >= 0, 1.0, e)
+        e += 1.0
+        yhat /= e
+        return cost, yhat
 
     def cost(self, theta: Vector) -> float:
         with np.errstate(all="ignore"):
-            return self._cost_from_z(self._z(theta))
+            return self._cost_and_yhat(self._z(theta))[0]
 
     def cost_and_gradient(self, theta: Vector) -> tuple[float, Vector]:
         with np.errstate(all="ignore"):
             z = self._z(theta)
-            cost = self._cost_from_z(z)
-            error = sigmoid(z) - self.y
+            cost, error = self._cost_and_yhat(z)
+            error -= self.y
             grad = np.empty(self.n_w + 1)
             grad[:-1] = self.X.T @ error
             grad[:-1] /= self.m

@@ -324,7 +324,7 @@ class Session:
             self._current = self._snapshot(step, theta, grad, cost, state, (new_theta, new_state))
         if self._diverged_at == step:
             return self._diverged(start)
-        return self._stopped(status, start, hits)
+        return self._stopped(status, start, hits if status == "breakpoint" else 0)
 
     def _diverged(self, start: int) -> RunResult:
         step = self._current.step
@@ -343,7 +343,8 @@ class Session:
         self, theta: Vector, grad: Vector, cost: float, state: Vector, alpha: float,
         optimizer_index: int, hits: int,
     ) -> None:  # fmt: skip
-        grad_norm = math.sqrt(float(grad @ grad))
+        with np.errstate(all="ignore"):  # as in the run loop: an overflowing norm is inf
+            grad_norm = math.sqrt(float(grad @ grad))
         step = self.history.append(cost, grad_norm, alpha, optimizer_index, hits)
         if self.history.needs_row(step):
             self.history.store_row(step, self._row(theta, grad, state))

@@ -150,4 +150,6 @@ class Snapshot:
     @property
     def grad_norm(self) -> float:
         """The length of the gradient, `norm((dw, db))`: zero at a minimum."""
-        return math.sqrt(float(self.grad @ self.grad))
+        # A finite step can have a slope whose square overflows (a diverging run): inf.
+        with np.errstate(all="ignore"):
+            return math.sqrt(float(self.grad @ self.grad))

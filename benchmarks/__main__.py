@@ -1,0 +1,32 @@
+"""Run every benchmark: `python -m benchmarks [NAME ...]`; prints a table, then JSON."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import asdict
+
+from benchmarks import engine, startup
+from benchmarks.common import Result
+
+ALL = [*engine.BENCHMARKS, *startup.BENCHMARKS]
+
+
+def main(names: list[str]) -> int:
+    """Run the benchmarks whose function names contain one of `names` (all by default)."""
+    chosen = [b for b in ALL if not names or any(n in b.__name__ for n in names)]
+    results: list[Result] = []
+    for benchmark in chosen:
+        print(f"running {benchmark.__name__} ...", file=sys.stderr, flush=True)
+        results.append(benchmark())
+    width = max(len(r.name) for r in results)
+    for r in results:
+        mark = "ok  " if r.ok else "MISS"
+        print(f"{mark} {r.name.ljust(width)}  {r.value:12.4g} {r.unit:8} target {r.target}"
+              f"   {r.detail}")  # fmt: skip
+    print(json.dumps([asdict(r) for r in results], indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,139 @@
+"""Engine benchmarks: the cost of a step against bare numpy, steps per second, memory."""
+
+from __future__ import annotations
+
+import math
+import time
+import tracemalloc
+
+import numpy as np
+
+from benchmarks.common import Result, interleaved
+from gdtui.engine.optimizers import Optimizer
+from gdtui.engine.problems import CurveProblem, LogisticProblem
+from gdtui.engine.session import Session
+from gdtui.expr import parse_cost
+
+MB = 1024 * 1024
+
+
+def logistic_step_ratio() -> Result:
+    """One GD step on m = 100,000, n = 20 through the session, against a bare numpy step."""
+    m, n, steps = 100_000, 20, 10
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(m, n))
+    y = (X @ rng.normal(size=n) + rng.normal(size=m) > 0).astype(np.float64)
+    alpha = 0.1
+    session = Session(
+        LogisticProblem(X, y), Optimizer("gd"), alpha, np.zeros(n + 1), max_steps=10**9
+    )
+    w, b = np.zeros(n), 0.0
+
+    def engine() -> None:
+        session.run(steps, stop_on=frozenset())
+
+    def bare() -> None:
+        nonlocal w, b
+        for _ in range(steps):
+            yhat = 1.0 / (1.0 + np.exp(-(X @ w + b)))
+            error = yhat - y
+            dw = X.T @ error / m
+            db = error.mean()
+            w = w - alpha * dw
+            b = b - alpha * db
+
+    with np.errstate(over="ignore"):
+        engine_time, bare_time = interleaved(engine, bare)
+    ratio = engine_time / bare_time
+    return Result(
+        "logistic GD step, m=100000 n=20: engine / bare numpy",
+        ratio, "x", "<= 1.15", ratio <= 1.15,
+        f"engine {engine_time / steps * 1e3:.2f} ms/step, bare {bare_time / steps * 1e3:.2f} ms/step",
+    )  # fmt: skip
+
+
+def curve_steps_per_second() -> Result:
+    """1-D curve steps per second through the session (expression, optimizer, history)."""
+    steps = 100_000
+    rates = []
+    for _ in range(5):
+        session = Session(
+            CurveProblem(parse_cost("w**4 - 3*w**2 + w")), Optimizer("gd"), 1e-4, [2.0],
+            max_steps=10**9, tolerance=0.0,
+        )  # fmt: skip
+        start = time.perf_counter()
+        session.run(steps, stop_on=frozenset())
+        rates.append(steps / (time.perf_counter() - start))
+    rate = sorted(rates)[len(rates) // 2]
+    return Result(
+        "1-D curve steps per second through the session", rate, "steps/s", ">= 100000",
+        rate >= 100_000, "median of 5 runs of 100,000 steps of w**4 - 3*w**2 + w",
+    )  # fmt: skip
+
+
+def _peak_memory(session: Session, steps: int) -> float:
+    tracemalloc.start()
+    tracemalloc.reset_peak()
+    before = tracemalloc.get_traced_memory()[0]
+    session.run(steps, stop_on=frozenset())
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return (peak - before) / MB
+
+
+def memory_curve() -> Result:
+    """Memory for 10^6 steps of a 1-D curve."""
+    session = Session(
+        CurveProblem(parse_cost("(w - 3)**2")), Optimizer("adam"), 1e-7, [0.0],
+        max_steps=10**9, tolerance=0.0,
+    )  # fmt: skip
+    used = _peak_memory(session, 1_000_000)
+    return Result("memory for 10^6 1-D curve steps (adam)", used, "MiB", "< 200", used < 200)
+
+
+def memory_vector() -> Result:
+    """Memory for 10^5 steps with n = 100."""
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(200, 100))
+    y = (X[:, 0] + rng.normal(size=200) > 0).astype(np.float64)
+    session = Session(
+        LogisticProblem(X, y), Optimizer("adam"), 1e-4, np.zeros(101),
+        max_steps=10**9, tolerance=0.0,
+    )  # fmt: skip
+    used = _peak_memory(session, 100_000)
+    return Result("memory for 10^5 steps, n=100 (adam)", used, "MiB", "< 200", used < 200)
+
+
+def goto_replay() -> Result:
+    """Time to revisit an old step (replayed from its checkpoint), against one step."""
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(200, 100))
+    y = (X[:, 0] > 0).astype(np.float64)
+    session = Session(
+        LogisticProblem(X, y), Optimizer("adam"), 1e-3, np.zeros(101), max_steps=10**9
+    )
+    session.run(2000, stop_on=frozenset())
+    targets = iter(range(1, 10**6, 7))
+
+    def goto() -> None:
+        session.snapshot(next(targets) % 2000)
+
+    def step() -> None:
+        session.problem.cost_and_gradient(session.current.theta)
+
+    goto_time, step_time = interleaved(goto, step, rounds=51)
+    ratio = goto_time / step_time
+    return Result(
+        "goto an old step, n=100: time / one gradient evaluation", ratio, "x",
+        f"<= {session.history.checkpoint_every}", ratio <= session.history.checkpoint_every,
+        f"checkpoint every {session.history.checkpoint_every} steps",
+    )  # fmt: skip
+
+
+BENCHMARKS = [logistic_step_ratio, curve_steps_per_second, memory_curve, memory_vector,
+              goto_replay]  # fmt: skip
+
+
+def finite(result: Result) -> bool:
+    """Whether the figure is a real number."""
+    return math.isfinite(result.value)
