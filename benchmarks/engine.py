@@ -48,7 +48,8 @@ def logistic_step_ratio() -> Result:
     return Result(
         "logistic GD step, m=100000 n=20: engine / bare numpy",
         ratio, "x", "<= 1.15", ratio <= 1.15,
-        f"engine {engine_time / steps * 1e3:.2f} ms/step, bare {bare_time / steps * 1e3:.2f} ms/step",
+        f"engine {engine_time / steps * 1e3:.2f} ms/step, "
+        f"bare {bare_time / steps * 1e3:.2f} ms/step",
     )  # fmt: skip
 
 
