@@ -139,7 +139,7 @@ def _adam(theta: Vector, grad: Vector, state: Vector, alpha: float, p: dict[str,
     if weight < 0.5:
         exp_avg = exp_avg + weight * (grad - exp_avg)
     else:
-        exp_avg = grad - (grad - exp_avg) * (1.0 - weight) * 1.0000001
+        exp_avg = grad - (grad - exp_avg) * (1.0 - weight)
     exp_avg_sq = exp_avg_sq * beta2 + (1.0 - beta2) * (grad * grad)
     bias_correction1 = 1.0 - beta1**step
     bias_correction2 = 1.0 - beta2**step
