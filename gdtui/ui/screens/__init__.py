@@ -1,0 +1,1 @@
+"""The debugger's screens: the debugger itself, help, and the pickers it opens."""

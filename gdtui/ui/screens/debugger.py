@@ -1,0 +1,611 @@
+"""The debugger screen: one gradient descent run, stepped, rewound, run and explained.
+
+The screen owns the session. Everything that moves the run happens on the event loop,
+except a long *continue*, which runs in a thread worker in short chunks; while it runs the
+worker alone touches the session, and the screen draws from the frozen snapshots it posts.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import time
+from pathlib import Path
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import BindingType
+from textual.containers import Horizontal, Vertical
+from textual.reactive import var
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import ContentSwitcher, Footer
+from textual.worker import Worker, get_current_worker
+
+from gdtui.build import build_session
+from gdtui.engine.optimizers import Optimizer
+from gdtui.engine.session import STOP_ON_DEFAULT, RunResult, Session
+from gdtui.engine.snapshot import Snapshot
+from gdtui.scenario import Scenario, ScenarioError, list_presets, load_scenario
+from gdtui.trace import write_trace
+from gdtui.ui.commands import DebuggerCommands, bindings
+from gdtui.ui.format import alpha_text, grouped, progress, run_state
+from gdtui.ui.messages import Exported, RunProgress, RunStopped, Stepped
+from gdtui.ui.screens.breakpoints import BreakpointsScreen
+from gdtui.ui.screens.goto_step import GotoStepScreen
+from gdtui.ui.screens.help import HelpScreen
+from gdtui.ui.screens.optimizer_picker import OptimizerPicker
+from gdtui.ui.screens.scenario_picker import ScenarioPicker
+from gdtui.ui.widgets.notes import Notes
+from gdtui.ui.widgets.plot_placeholder import CostCurvePlot, CostHistoryPlot, CostSurfacePlot
+from gdtui.ui.widgets.state_panel import StatePanel
+from gdtui.ui.widgets.status_line import Status, StatusLine
+from gdtui.ui.widgets.step_log import StepLog
+from gdtui.ui.widgets.update_panel import UpdatePanel
+
+#: Steps a second while running (`r`), from slowest to fastest (`<` and `>`).
+SPEEDS: tuple[int, ...] = (1, 2, 5, 10, 20, 30, 60)
+
+#: The speed a run starts at: an index into `SPEEDS`.
+DEFAULT_SPEED = 2
+
+#: `+` and `-` move alpha along 1, 2, 3, 5, 7 times a power of ten, within these bounds.
+ALPHA_RUNGS: tuple[float, ...] = (1.0, 2.0, 3.0, 5.0, 7.0)
+ALPHA_MIN, ALPHA_MAX = 1e-6, 100.0
+
+#: A continue's chunks aim at this many seconds, so pausing and quitting answer at once.
+CHUNK_SECONDS = 0.03
+
+#: What the plot area can show, in the order `v` cycles through them.
+VIEWS: tuple[str, ...] = ("curve", "surface", "history")
+
+#: The fraction of the plotted w range that `[` and `]` move the start by.
+START_FRACTION = 1 / 20
+
+#: How far `[` and `]` move the start when the scenario gives no range.
+START_STEP = 0.5
+
+
+def next_alpha(alpha: float, direction: int) -> float:
+    """The next learning rate on the ladder ... 0.1, 0.2, 0.3, 0.5, 0.7, 1 ... up or down.
+
+    Args:
+        alpha: The learning rate now (need not be on the ladder).
+        direction: +1 for the next larger rung, -1 for the next smaller.
+
+    Returns:
+        The new alpha, kept within `ALPHA_MIN` and `ALPHA_MAX`.
+    """
+    exponent = math.floor(math.log10(alpha))
+    rungs = sorted(
+        float(f"{rung * 10.0**e:.12g}")
+        for e in (exponent - 1, exponent, exponent + 1)
+        for rung in ALPHA_RUNGS
+    )
+    if direction > 0:
+        new = min(r for r in rungs if r > alpha * (1 + 1e-9))
+    else:
+        new = max(r for r in rungs if r < alpha * (1 - 1e-9))
+    return min(max(new, ALPHA_MIN), ALPHA_MAX)
+
+
+def file_stem(scenario: Scenario) -> str:
+    """A name for files about this scenario: the preset or file name, safe for any disk."""
+    stem = Path(scenario.path).stem if scenario.path else scenario.name
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", stem).strip("-") or "scenario"
+
+
+class DebuggerScreen(Screen[None]):
+    """The run on one screen: status, state, the update explained, plots, log and notes."""
+
+    BINDINGS: ClassVar[list[BindingType]] = bindings()
+    COMMANDS = {DebuggerCommands}
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (34, "-tall")]
+
+    snapshot: var[Snapshot | None] = var(None, init=False)
+    """The step on screen (frozen; while continuing, the worker's latest)."""
+    component: var[int] = var(0, init=False)
+    """The selected component of `w` (always 0 for a number `w`)."""
+    view: var[str] = var("curve", init=False)
+    """What the plot area shows: one of `VIEWS`."""
+    tangent: var[bool] = var(True, init=False)
+    """Whether the cost curve draws the slope as a tangent line."""
+    notes: var[bool] = var(False, init=False)
+    """Whether the teaching notes are shown (they always are on a large terminal)."""
+    speed: var[int] = var(DEFAULT_SPEED, init=False)
+    """How fast `r` runs: an index into `SPEEDS`."""
+    running: var[bool] = var(False, init=False)
+    """Whether the run is animating (`r`)."""
+    busy: var[str] = var("", init=False)
+    """What a worker is doing with the session (`continue`, `export`), or empty."""
+
+    def __init__(self, scenario: Scenario) -> None:
+        super().__init__()
+        self.scenario = scenario
+        self.session: Session = build_session(scenario)
+        self.last_result: RunResult | None = None
+        self._timer: Timer | None = None
+        self._worker: Worker[None] | None = None
+
+    # -- building the screen -------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield StatusLine(id="status")
+        with Horizontal(id="main"):
+            with Vertical(id="left"):
+                yield StatePanel(id="state")
+                yield Notes(id="notes")
+                yield CostHistoryPlot(id="history")
+            with ContentSwitcher(initial="plot-curve", id="plot-view"):
+                yield CostCurvePlot(id="plot-curve")
+                yield CostSurfacePlot(id="plot-surface")
+                yield CostHistoryPlot(id="plot-history")
+        yield UpdatePanel(id="update")
+        yield StepLog(id="log")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.status_line = self.query_one(StatusLine)
+        self.state_panel = self.query_one(StatePanel)
+        self.update_panel = self.query_one(UpdatePanel)
+        self.step_log = self.query_one(StepLog)
+        self.notes_panel = self.query_one(Notes)
+        self.history_panel = self.query_one("#history", CostHistoryPlot)
+        self.state_panel.border_title = "state"
+        self.update_panel.border_title = "the next update"
+        self.step_log.border_title = "step log"
+        self.history_panel.border_title = "cost history"
+        self.query_one("#plot-view").border_title = VIEW_TITLES["curve"]
+        self._load(self.scenario, self.session)
+
+    def _load(self, scenario: Scenario, session: Session) -> None:
+        """Show a scenario from its start."""
+        self.scenario, self.session, self.last_result = scenario, session, None
+        self.step_log.forget()
+        self.notes_panel.show(scenario.description)
+        self.notes_panel.border_title = "notes"
+        self.set_reactive(DebuggerScreen.component, 0)
+        self.set_reactive(DebuggerScreen.view, "curve")
+        self.query_one(ContentSwitcher).current = "plot-curve"
+        self._moved("scenario")
+
+    # -- painting ------------------------------------------------------------------------------
+
+    def _moved(self, reason: str) -> None:
+        """The session's cursor (or its settings) changed: show its step."""
+        if reason in {"alpha", "optimizer", "reset", "restart", "scenario"}:
+            self.step_log.forget()
+        self._reason = reason
+        self.snapshot = self.session.current
+
+    def watch_snapshot(self, old: Snapshot | None, new: Snapshot | None) -> None:
+        if new is None:
+            return
+        if self.busy:
+            self._paint_values(new, None)
+            return
+        if old is not None and new.step == old.step + 1:
+            previous: Snapshot | None = old
+        else:
+            previous = self.session.snapshot(new.step - 1) if new.step > 0 else None
+        self._paint_values(new, previous)
+        self._paint_plots()
+        self._paint_log()
+        self.post_message(Stepped(new.step, getattr(self, "_reason", "step")))
+
+    def _paint_values(self, snapshot: Snapshot, previous: Snapshot | None) -> None:
+        """The status line, the state panel and the update panel: cheap, from a snapshot."""
+        self._paint_status()
+        self.state_panel.show(snapshot, previous, self.component)
+        diverged = False if self.busy else self.session.diverged
+        self.update_panel.show(snapshot, self.component, diverged)
+
+    def _paint_status(self) -> None:
+        snapshot = self.snapshot
+        if snapshot is None:
+            return
+        if self.busy == "continue":
+            tone, state = "running", progress(snapshot.step, self.session.max_steps)
+        elif self.busy == "export":
+            tone, state = "running", "exporting the trace…"
+        elif self.running:
+            tone = "running"
+            state = f"▶ running, {SPEEDS[self.speed]} steps a second (r pauses, < > speed)"
+        else:
+            whens = set(self.session.hits(snapshot.step))
+            hits = [(bp.when, bp.description) for bp in self.session.breakpoints
+                    if bp.enabled and bp.when in whens]  # fmt: skip
+            tone, state = run_state(
+                snapshot,
+                diverged=self.session.diverged,
+                tolerance=self.session.tolerance,
+                max_steps=self.session.max_steps,
+                hits=hits,
+            )
+        self.status_line.show(
+            Status(
+                name=self.scenario.name,
+                optimizer=snapshot.optimizer.kind,
+                alpha=snapshot.alpha,
+                step=snapshot.step,
+                tone=tone,
+                state=state,
+                alpha_changed=snapshot.alpha != self.scenario.optimizer.alpha,
+            )
+        )
+
+    def _plot_options(self) -> dict[str, object]:
+        return {
+            "component": self.component,
+            "tangent": self.tangent,
+            "w_range": self.scenario.w_range,
+            "b_range": self.scenario.b_range,
+        }
+
+    def _paint_plots(self) -> None:
+        """Redraw the plots that are on screen (a hidden plot is drawn when it appears)."""
+        if self.busy:
+            return
+        plot = self.query_one(f"#plot-{self.view}")
+        if self.view == "history":
+            plot.show(self.session)  # type: ignore[attr-defined]
+        else:
+            plot.show(self.session, **self._plot_options())  # type: ignore[attr-defined]
+        if self.history_panel.display and self.history_panel.size.height:
+            self.history_panel.show(self.session)
+
+    def _paint_log(self) -> None:
+        if not self.busy and self.step_log.display and self.step_log.size.height:
+            self.step_log.show(self.session, self.component)
+
+    def on_resize(self) -> None:
+        # Panels hidden on a small terminal appear on a larger one: draw them once laid out.
+        self.call_after_refresh(self._repaint)
+
+    def _repaint(self) -> None:
+        if self.snapshot is not None and not self.busy:
+            self._paint_status()
+            self._paint_plots()
+            self._paint_log()
+
+    # -- watchers ------------------------------------------------------------------------------
+
+    def watch_component(self) -> None:
+        if self.snapshot is not None:
+            self._paint_values(self.snapshot, None if self.busy else self._previous())
+            self._paint_plots()
+            self._paint_log()
+
+    def _previous(self) -> Snapshot | None:
+        step = self.session.current.step
+        return self.session.snapshot(step - 1) if step > 0 else None
+
+    def watch_view(self, view: str) -> None:
+        self.query_one(ContentSwitcher).current = f"plot-{view}"
+        self.query_one("#plot-view").border_title = VIEW_TITLES[view]
+        self._paint_plots()
+
+    def watch_tangent(self) -> None:
+        self._paint_plots()
+
+    def watch_notes(self, notes: bool) -> None:
+        self.set_class(notes, "-notes")
+        self.set_class(not notes, "-no-notes")
+
+    def watch_running(self) -> None:
+        self._paint_status()
+
+    def watch_busy(self) -> None:
+        self._paint_status()
+
+    # -- guards --------------------------------------------------------------------------------
+
+    def _idle(self) -> bool:
+        """Whether the session is free for the main thread; stops an animation first."""
+        if self.busy:
+            what = "continuing" if self.busy == "continue" else "exporting"
+            self.notify(f"Still {what}: r pauses it first.", severity="warning", timeout=3)
+            return False
+        self._stop_animation()
+        return True
+
+    def _stop_animation(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        self.running = False
+
+    # -- moving through the run ----------------------------------------------------------------
+
+    def action_step(self) -> None:
+        """One update forward."""
+        if not self._idle():
+            return
+        result = self.session.step(1)
+        self.last_result = result
+        if result.steps:
+            self._moved("step")
+        else:
+            self._explain_no_step(result)
+
+    def _explain_no_step(self, result: RunResult) -> None:
+        if result.status == "diverged":
+            self.notify("The next update diverges: lower alpha with -, or step back with b.",
+                        severity="warning", timeout=4)  # fmt: skip
+        elif result.status == "max_steps":
+            self.notify(f"This scenario stops at max_steps = {grouped(self.session.max_steps)}.",
+                        severity="warning", timeout=4)  # fmt: skip
+        elif result.status == "converged":
+            self.notify("Already converged: the slope is (almost) zero.", timeout=3)
+
+    def action_back(self) -> None:
+        """One step back."""
+        if not self._idle():
+            return
+        if self.session.current.step == 0:
+            self.notify("Already at step 0, the start.", timeout=2)
+            return
+        self.session.back(1)
+        self._moved("back")
+
+    def action_reset(self) -> None:
+        """Back to step 0, forgetting the run."""
+        if self._idle():
+            self.session.reset()
+            self.last_result = None
+            self._moved("reset")
+
+    def action_goto(self) -> None:
+        """Ask for a step and go there."""
+        if not self._idle():
+            return
+        current, last = self.session.current.step, self.session.last
+        self.app.push_screen(
+            GotoStepScreen(current, last, self.session.max_steps), self._goto_chosen
+        )
+
+    def _goto_chosen(self, step: int | None) -> None:
+        if step is None or not self._idle():
+            return
+        if step <= self.session.last:
+            self.session.goto(step)
+            self._moved("goto")
+        else:
+            self._start_worker(step - self.session.current.step, frozenset(), "goto")
+
+    def action_run(self) -> None:
+        """Animate the run one drawn step at a time; pause it (or a continue) if running."""
+        if self.busy == "continue":
+            self._cancel_worker()
+            return
+        if self.busy:
+            self._idle()
+            return
+        if self.running:
+            self._stop_animation()
+            return
+        self.running = True
+        self._timer = self.set_interval(1 / SPEEDS[self.speed], self._tick)
+
+    def _tick(self) -> None:
+        result = self.session.run(limit=1)
+        if result.steps:
+            self._moved("run")
+        if result.status != "steps_done":
+            self.last_result = result
+            self._stop_animation()
+            if not result.steps:
+                self._explain_no_step(result)
+
+    def action_speed(self, direction: int) -> None:
+        """Run faster or slower."""
+        self.speed = min(max(self.speed + direction, 0), len(SPEEDS) - 1)
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = self.set_interval(1 / SPEEDS[self.speed], self._tick)
+            self._paint_status()
+        else:
+            self.notify(f"Runs at {SPEEDS[self.speed]} steps a second.", timeout=2)
+
+    def action_continue(self) -> None:
+        """Run until a breakpoint, convergence, divergence or max steps."""
+        if self._idle():
+            self._start_worker(None, STOP_ON_DEFAULT, "continue")
+
+    # -- the worker ----------------------------------------------------------------------------
+
+    def _start_worker(self, limit: int | None, stop_on: frozenset[str], reason: str) -> None:
+        self._reason = reason
+        self.busy = "continue"
+        self._worker = self._continue_in_thread(limit, stop_on)
+
+    def _cancel_worker(self) -> None:
+        if self._worker is not None:
+            self._worker.cancel()
+
+    @work(thread=True, exit_on_error=False, group="session")
+    def _continue_in_thread(self, limit: int | None, stop_on: frozenset[str]) -> None:
+        """Continue in chunks sized to take `CHUNK_SECONDS`, posting progress between them.
+
+        The session belongs to this thread until `RunStopped` is posted, whatever happens.
+        """
+        worker = get_current_worker()
+        session = self.session
+        result: RunResult | None = None
+        chunk, remaining = 64, limit
+        error = None
+        try:
+            while not worker.is_cancelled:
+                size = chunk if remaining is None else min(chunk, remaining)
+                started = time.perf_counter()
+                result = session.run(size, stop_on)
+                if remaining is not None:
+                    remaining -= result.steps
+                if result.status != "steps_done" or remaining == 0:
+                    break
+                elapsed = time.perf_counter() - started
+                chunk = max(16, min(int(chunk * CHUNK_SECONDS / max(elapsed, 1e-6)), 4 * chunk))
+                self.post_message(RunProgress(session.current))
+        except Exception as exc:  # the engine failing must not leave the screen busy
+            error = f"{type(exc).__name__}: {exc}"
+        finally:
+            self.post_message(RunStopped(result, worker.is_cancelled, error))
+
+    @on(RunProgress)
+    def _progress(self, message: RunProgress) -> None:
+        if self.busy == "continue":
+            self.snapshot = message.snapshot
+
+    @on(RunStopped)
+    def _stopped(self, message: RunStopped) -> None:
+        self.busy = ""
+        self._worker = None
+        if message.error:
+            self.notify(message.error, title="The run failed", severity="error")
+        if message.result is not None and not message.cancelled:
+            self.last_result = message.result
+            if not message.result.steps:
+                self._explain_no_step(message.result)
+        self._moved(self._reason)
+
+    # -- settings ------------------------------------------------------------------------------
+
+    def action_alpha(self, direction: int) -> None:
+        """A larger or smaller learning rate, from the next step on."""
+        if not self._idle():
+            return
+        alpha = self.session.alpha
+        new = next_alpha(alpha, direction)
+        if new == alpha:
+            self.notify(f"alpha stays {alpha_text(alpha)}: that is the limit.", timeout=2)
+            return
+        self.session.set_alpha(new)
+        self._moved("alpha")
+
+    def action_start(self, direction: int) -> None:
+        """Move the starting w of the selected component and start again."""
+        if not self._idle():
+            return
+        w_range = self.scenario.w_range
+        size = (w_range[1] - w_range[0]) * START_FRACTION if w_range else START_STEP
+        theta0 = self.session.theta0.copy()
+        theta0[self.component] += direction * size
+        self.session.restart(theta0)
+        self.last_result = None
+        self._moved("restart")
+
+    def action_optimizer(self) -> None:
+        """Choose the update rule."""
+        if self._idle():
+            self.app.push_screen(OptimizerPicker(self.session.optimizer.kind),
+                                 self._optimizer_chosen)  # fmt: skip
+
+    def _optimizer_chosen(self, kind: str | None) -> None:
+        if kind is None or not self._idle():
+            return
+        spec = self.scenario.optimizer
+        params = dict(spec.params) if kind == spec.kind else {}
+        self.session.set_optimizer(Optimizer(kind, params))
+        self._moved("optimizer")
+
+    def action_scenario(self) -> None:
+        """Choose another lesson."""
+        if self._idle():
+            self.app.push_screen(ScenarioPicker(list_presets()), self._scenario_chosen)
+
+    def _scenario_chosen(self, name: str | None) -> None:
+        if name is None or not self._idle():
+            return
+        try:
+            scenario = load_scenario(name)
+            session = build_session(scenario)
+        except (ScenarioError, ValueError) as error:
+            self.notify(str(error), title="Cannot open that scenario", severity="error")
+            return
+        self._load(scenario, session)
+
+    def action_breakpoints(self) -> None:
+        """List the breakpoints and switch them on or off."""
+        if self._idle():
+            self.app.push_screen(BreakpointsScreen(self.session.breakpoints),
+                                 self._breakpoints_chosen)  # fmt: skip
+
+    def _breakpoints_chosen(self, enabled: tuple[bool, ...] | None) -> None:
+        if enabled is None or not self._idle():
+            return
+        self.session.set_breakpoints(
+            bp if bp.enabled == on else bp.toggled()
+            for bp, on in zip(self.session.breakpoints, enabled, strict=True)
+        )
+        self._paint_status()
+
+    # -- what is shown -------------------------------------------------------------------------
+
+    def action_component(self, direction: int) -> None:
+        """Select another component of w."""
+        n = self.session.layout.n_w
+        if n == 1:
+            self.notify("w is a single number here: there is no other component.", timeout=2)
+            return
+        self.component = min(max(self.component + direction, 0), n - 1)
+
+    def action_view(self) -> None:
+        """Show the next plot view."""
+        views = [v for v in VIEWS if v != "surface" or self.session.layout.has_b]
+        self.view = views[(views.index(self.view) + 1) % len(views)]
+
+    def action_tangent(self) -> None:
+        """Draw the tangent line, or not."""
+        self.tangent = not self.tangent
+
+    def action_notes(self) -> None:
+        """Show or hide the teaching notes."""
+        self.notes = not self.notes
+
+    def action_help(self) -> None:
+        """The keys and the lesson's ideas."""
+        self.app.push_screen(HelpScreen(self.session.breakpoints))
+
+    # -- export ------------------------------------------------------------------------------
+
+    def action_export(self) -> None:
+        """Write the trace as CSV and JSONL, and the screen as SVG, in the current folder."""
+        if not self._idle():
+            return
+        stem = f"gdtui-trace-{file_stem(self.scenario)}-step{self.session.current.step}"
+        try:
+            svg = self.app.save_screenshot(f"{stem}.svg", path=".")
+        except OSError as error:
+            self.notify(str(error), title="Export failed", severity="error")
+            return
+        self.busy = "export"
+        self._export_in_thread(stem, svg)
+
+    @work(thread=True, exit_on_error=False, group="session")
+    def _export_in_thread(self, stem: str, svg: str) -> None:
+        paths = [svg]
+        error = None
+        try:
+            for fmt in ("csv", "jsonl"):
+                path = f"{stem}.{fmt}"
+                with open(path, "w", encoding="utf-8", newline="") as stream:
+                    write_trace(self.session, stream, fmt)
+                paths.append(path)
+        except Exception as exc:  # a full disk must not leave the screen busy
+            error = f"{type(exc).__name__}: {exc}"
+        finally:
+            self.post_message(Exported(tuple(paths), error))
+
+    @on(Exported)
+    def _exported(self, message: Exported) -> None:
+        self.busy = ""
+        if message.error:
+            self.notify(message.error, title="Export failed", severity="error")
+        else:
+            self.notify("\n".join(message.paths), title="Exported", timeout=6)
+
+
+#: Border titles of the plot views.
+VIEW_TITLES = {"curve": "cost curve", "surface": "cost surface (w, b)", "history": "cost history"}

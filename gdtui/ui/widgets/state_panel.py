@@ -1,0 +1,136 @@
+"""The state panel: w, b, their slopes dw and db, and the cost J(w,b) at the step on screen."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from textual.app import ComposeResult
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.geometry import Region
+from textual.widgets import Static
+
+from gdtui.engine.snapshot import Snapshot
+from gdtui.ui.format import ARROWS, cost_arrow, cost_change, cost_name, number, shows_components
+
+#: Widths of the panel's columns: name, value, gap, slope name, slope.
+NAME, VALUE, GAP, SLOPE_NAME, SLOPE = 7, 10, 1, 8, 10
+
+
+class StatePanel(Vertical):
+    """The values at this step, those that changed on the last step highlighted.
+
+        w          0.260  dw        -5.480
+        J(w)       7.508  change    -4.160 ▼
+        ▼ J went down on the last step
+
+    A vector `w` gets one row per component, the selected one marked with `▶`; the rows
+    scroll when there are many, and the norms of `w` and `dw` sit above them.
+    """
+
+    COMPONENT_CLASSES = {"state-panel--changed", "state-panel--selected"}
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="state-summary", markup=False)
+        with VerticalScroll(id="state-components"):
+            yield Static(id="state-rows", markup=False)
+
+    def on_mount(self) -> None:
+        self.query_one("#state-components").display = False
+        self._summary_lines = 0
+
+    @property
+    def text(self) -> str:
+        """The panel as plain text (for tests)."""
+        parts = []
+        for name in ("#state-summary", "#state-rows"):
+            static = self.query_one(name, Static)
+            if static.display and static.parent is not None and static.parent.display:
+                parts.append(str(getattr(static.visual, "plain", "")))
+        return "\n".join(p for p in parts if p)
+
+    def _value(self, value: float, width: int, changed: bool, signed: bool = False) -> Content:
+        text = number(value, signed=signed).rjust(width)
+        if not changed:
+            return Content(text)
+        return Content.styled(text, self.get_visual_style("state-panel--changed", partial=True))
+
+    def _row(
+        self,
+        name: str,
+        value: float,
+        slope_name: str,
+        slope: float,
+        changed: tuple[bool, bool],
+        slope_name_width: int = SLOPE_NAME,
+    ) -> Content:
+        return Content.assemble(
+            name.ljust(NAME),
+            self._value(value, VALUE, changed[0]),
+            " " * GAP,
+            slope_name.ljust(slope_name_width),
+            self._value(slope, SLOPE, changed[1], signed=True),
+        )
+
+    def show(self, snapshot: Snapshot, previous: Snapshot | None, component: int = 0) -> None:
+        """Show `snapshot`; values that differ from `previous` (the step before) stand out."""
+        layout = snapshot.layout
+        theta, grad = snapshot.theta, snapshot.grad
+        old_theta = previous.theta if previous is not None else theta
+        old_grad = previous.grad if previous is not None else grad
+        moved = theta != old_theta
+        turned = grad != old_grad
+        lines: list[Content] = []
+        vector = shows_components(layout)
+        if vector:
+            n = layout.n_w
+            with np.errstate(all="ignore"):
+                w_norm, dw_norm = float(np.linalg.norm(theta[:n])), float(np.linalg.norm(grad[:n]))
+            lines.append(
+                self._row("norm(w)", w_norm, "norm(dw)", dw_norm,
+                          (bool(moved[:n].any()), bool(turned[:n].any())))
+            )  # fmt: skip
+        else:
+            lines.append(self._row("w", float(theta[0]), "dw", float(grad[0]),
+                                   (bool(moved[0]), bool(turned[0]))))  # fmt: skip
+        if layout.has_b:
+            lines.append(self._row("b", float(theta[-1]), "db", float(grad[-1]),
+                                   (bool(moved[-1]), bool(turned[-1]))))  # fmt: skip
+        change = None if previous is None else snapshot.cost - previous.cost
+        cost_changed = change is not None and change != 0 and not math.isnan(change)
+        lines.append(
+            Content.assemble(
+                cost_name(layout.has_b).ljust(NAME),
+                self._value(snapshot.cost, VALUE, cost_changed),
+                " " * GAP,
+                "change".ljust(SLOPE_NAME),
+                "" if change is None else number(change, signed=True).rjust(SLOPE),
+                f" {cost_arrow(change)}" if change is not None else "",
+            )
+        )
+        lines.append(Content(cost_change(change)))
+        summary = self.query_one("#state-summary", Static)
+        summary.update(Content("\n").join(lines), layout=len(lines) != self._summary_lines)
+        self._summary_lines = len(lines)
+        scroll = self.query_one("#state-components", VerticalScroll)
+        scroll.display = vector
+        if vector:
+            self._show_components(snapshot, moved, turned, component)
+
+    def _show_components(
+        self, snapshot: Snapshot, moved: np.ndarray, turned: np.ndarray, component: int
+    ) -> None:
+        theta, grad = snapshot.theta, snapshot.grad
+        moves = snapshot.move["w"]
+        selected = self.get_visual_style("state-panel--selected", partial=True)
+        rows = []
+        for j in range(snapshot.layout.n_w):
+            mark = "▶" if j == component else " "
+            row = self._row(f"{mark}w[{j}]", float(theta[j]), f"dw[{j}]", float(grad[j]),
+                            (bool(moved[j]), bool(turned[j])), SLOPE_NAME - 2)  # fmt: skip
+            row = Content.assemble(row, f" {ARROWS[moves[j]]}")
+            rows.append(row.stylize(selected) if j == component else row)
+        self.query_one("#state-rows", Static).update(Content("\n").join(rows))
+        scroll = self.query_one("#state-components", VerticalScroll)
+        scroll.scroll_to_region(Region(0, component, 1, 1), animate=False, immediate=True)

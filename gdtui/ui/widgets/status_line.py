@@ -1,0 +1,109 @@
+"""The status line: which lesson, which rule, which alpha, which step, and how the run stands."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.content import Content
+from textual.widget import Widget
+
+from gdtui.ui.format import alpha_text, grouped
+
+SEPARATOR = " │ "
+
+#: The name is shortened down to this many characters before the state takes a second line.
+SHORTEST_NAME = 20
+
+
+@dataclass(frozen=True)
+class Status:
+    """What the status line shows.
+
+    Attributes:
+        name: The scenario's name.
+        optimizer: The optimizer's kind.
+        alpha: The learning rate of the next update.
+        step: The step on screen.
+        tone: How the run stands, for the style: `paused`, `running`, `converged`,
+            `diverged`, `breakpoint` or `max_steps`.
+        state: How the run stands, in words.
+        alpha_changed: Whether alpha differs from the scenario's (it is then underlined).
+    """
+
+    name: str = ""
+    optimizer: str = ""
+    alpha: float = 0.0
+    step: int = 0
+    tone: str = "paused"
+    state: str = ""
+    alpha_changed: bool = False
+
+
+class StatusLine(Widget):
+    """`NAME │ gd │ alpha 0.10 │ step 12 │ paused`, the state styled by its tone.
+
+    On a narrow screen a long state takes a second line.
+    """
+
+    COMPONENT_CLASSES = {
+        "status-line--name",
+        "status-line--step",
+        "status-line--changed",
+        "status-line--paused",
+        "status-line--running",
+        "status-line--converged",
+        "status-line--diverged",
+        "status-line--breakpoint",
+        "status-line--max_steps",
+    }
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.status = Status()
+
+    def show(self, status: Status) -> None:
+        """Show `status` (redrawn only if something changed, laid out only if its height did)."""
+        if status != self.status:
+            lines = self._fit(self.status)[0]
+            self.status = status
+            self.refresh(layout=self._fit(status)[0] != lines)
+
+    @property
+    def text(self) -> str:
+        """The line as plain text (for tests)."""
+        return self.render().plain
+
+    def _fit(self, s: Status) -> tuple[int, str]:
+        """How many lines `s` takes at this width, and the name as it fits."""
+        width = self.size.width or 1000
+        head = len(SEPARATOR) * 3 + len(s.optimizer) + len(f"alpha {alpha_text(s.alpha)}")
+        head += len(f"step {grouped(s.step)}")
+        shortest = min(len(s.name), SHORTEST_NAME)
+        one_line = shortest + head + len(SEPARATOR) + len(s.state) <= width
+        room = width - head - (len(SEPARATOR) + len(s.state) if one_line else 0)
+        name = s.name if len(s.name) <= room else s.name[: max(room - 1, 1)] + "…"
+        return (1 if one_line else 2), name
+
+    def on_resize(self) -> None:
+        self.refresh(layout=True)
+
+    def render(self) -> Content:
+        """One line when it fits; else the state goes to a second line, never shortened.
+
+        The scenario's name is what gives way: it is shortened to fit the first line.
+        """
+        s = self.status
+        style = self.get_visual_style
+        lines, name = self._fit(s)
+        return Content.assemble(
+            (name, style("status-line--name", partial=True)),
+            SEPARATOR,
+            s.optimizer,
+            SEPARATOR,
+            (f"alpha {alpha_text(s.alpha)}",
+             style("status-line--changed", partial=True) if s.alpha_changed else ""),
+            SEPARATOR,
+            (f"step {grouped(s.step)}", style("status-line--step", partial=True)),
+            SEPARATOR if lines == 1 else "\n",
+            (s.state, style(f"status-line--{s.tone}", partial=True)),
+        )  # fmt: skip

@@ -1,0 +1,63 @@
+"""The step log: the last steps as rows, newest at the bottom, the step on screen marked."""
+
+from __future__ import annotations
+
+from textual.content import Content
+from textual.widget import Widget
+
+from gdtui.engine.session import Session
+from gdtui.ui.format import align, log_header, log_row, shows_components
+
+
+class StepLog(Widget):
+    """`step  w  b  dw  db  cost  alpha  move`, one row a step, up to the step on screen.
+
+    Rows are cached by step, so a new step formats one row; `forget()` drops the cache when
+    the recorded run changes (a new alpha, a restart).
+    """
+
+    COMPONENT_CLASSES = {"step-log--header", "step-log--current"}
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._rows: dict[tuple[int, int], str] = {}
+        self._header = ""
+        self._shown: list[str] = []
+
+    def forget(self) -> None:
+        """Forget the cached rows: the recorded run has changed."""
+        self._rows.clear()
+
+    def show(self, session: Session, component: int = 0) -> None:
+        """Show the steps that fit, ending at the cursor's step."""
+        layout = session.layout
+        vector = shows_components(layout)
+        j = component if vector else 0
+        self._header = align(log_header(layout.has_b, j if vector else None), layout.has_b)
+        height = max(self.size.height - 1, 1) if self.size.height else 8
+        current = session.current.step
+        first = max(0, current - height + 1)
+        missing = [k for k in range(first, current + 1) if (k, j) not in self._rows]
+        if missing:
+            for snapshot in session.snapshots(missing[0], missing[-1] + 1):
+                self._rows[snapshot.step, j] = align(log_row(snapshot, j), layout.has_b)
+        if len(self._rows) > 4096:
+            keep = {(k, j) for k in range(first, current + 1)}
+            self._rows = {key: row for key, row in self._rows.items() if key in keep}
+        self._shown = [self._rows[k, j] for k in range(first, current + 1)]
+        self.refresh()
+
+    @property
+    def text(self) -> str:
+        """The log as plain text (for tests)."""
+        return "\n".join([self._header, *self._shown])
+
+    def render(self) -> Content:
+        """The header, then the rows; the last (the step on screen) stands out."""
+        header = self.get_visual_style("step-log--header", partial=True)
+        current = self.get_visual_style("step-log--current", partial=True)
+        lines = [Content.styled(self._header, header)]
+        for i, row in enumerate(self._shown):
+            last = i == len(self._shown) - 1
+            lines.append(Content.styled(row + " ◀" if last else row, current if last else ""))
+        return Content("\n").join(lines)

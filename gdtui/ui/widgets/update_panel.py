@@ -1,0 +1,66 @@
+"""The update panel: the lesson's rule with this step's numbers put in, and what it means."""
+
+from __future__ import annotations
+
+from textual.content import Content
+from textual.widgets import Static
+
+from gdtui.engine.snapshot import LEFT, RIGHT, Snapshot
+from gdtui.ui.format import parameters, step_symbol_note, update_rule, verdict
+
+
+class UpdatePanel(Static):
+    """For `w` (or the selected component of a vector `w`) and `b`:
+
+        w := w - alpha*dw = 0.500 - 0.10*(+2.400) = 0.260
+          dw > 0: the slope goes up, so w decreases and moves ← LEFT, toward lower cost
+
+    Momentum and Adam show the step they really take, and say when it goes against the slope.
+    """
+
+    COMPONENT_CLASSES = {
+        "update-panel--rule",
+        "update-panel--left",
+        "update-panel--right",
+        "update-panel--against",
+        "update-panel--diverged",
+    }
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id, markup=False)
+
+    @property
+    def text(self) -> str:
+        """The panel as plain text (for tests)."""
+        return str(getattr(self.visual, "plain", ""))
+
+    def show(self, snapshot: Snapshot, component: int = 0, diverged: bool = False) -> None:
+        """Explain the update that leaves `snapshot`."""
+        style = self.get_visual_style
+        kind = snapshot.optimizer.kind
+        lines: list[Content] = []
+        explained = parameters(snapshot, component)
+        for p in explained:
+            lines.append(Content.styled(update_rule(p, snapshot.alpha, kind),
+                                        style("update-panel--rule", partial=True)))  # fmt: skip
+            words = verdict(p, kind, self.size.width - 1 if self.size.width else None)
+            if "AGAINST" in words:
+                tone = "against"
+            elif p.move in (LEFT, RIGHT):
+                tone = p.move
+            else:
+                tone = ""
+            line_style = style(f"update-panel--{tone}", partial=True) if tone else ""
+            lines.append(Content.assemble(" ", (words, line_style)))
+        note = step_symbol_note(kind, explained[0].slope_name, snapshot.optimizer.params)
+        if note:
+            lines.append(Content(f" where {note}"))
+        if diverged:
+            lines.append(
+                Content.styled(
+                    "This update diverges: the numbers leave the finite floats. "
+                    "Lower alpha with -, or step back with b.",
+                    style("update-panel--diverged", partial=True),
+                )
+            )
+        self.update(Content("\n").join(lines))
