@@ -51,10 +51,11 @@ class LogisticProblem:
 
     The cost and the gradient come from one `z = X @ w + b`, so a step makes one pass over
     `X` for `z` and one for `dw`, and nothing else touches `X`. Per example the cost is
-    `softplus(z) - y*z` (the same number as the lesson's formula, since
+    `(1-y)*softplus(z) + y*softplus(-z)` (the lesson's formula, since
     `log(yhat) = -softplus(-z)` and `log(1 - yhat) = -softplus(z)`), with
-    `softplus(z) = max(z, 0) + log1p(exp(-|z|))`: no `log(0)`, no overflow for large `|z|`,
-    and the one `exp(-|z|)` serves both the cost and `yhat`.
+    `softplus(±z) = max(±z, 0) + log1p(exp(-|z|))`: no `log(0)`, no overflow for large `|z|`,
+    only terms >= 0 (so a tiny cost keeps its digits), and the one `exp(-|z|)` serves both
+    the cost and `yhat`.
 
     Args:
         X: Features, shape (m, n). Not copied: the problem only reads it.
@@ -68,6 +69,7 @@ class LogisticProblem:
         self.X = np.asarray(X, dtype=np.float64)
         self.y = np.asarray(y, dtype=np.float64)
         self.m, self.n_w = self.X.shape
+        self._not_y = 1.0 - self.y
 
     def _z(self, theta: Vector) -> Vector:
         z: Vector = self.X @ theta[:-1]
@@ -78,9 +80,11 @@ class LogisticProblem:
         e = np.abs(z)
         np.negative(e, out=e)
         np.exp(e, out=e)  # e = exp(-|z|), in (0, 1]
-        softplus = np.maximum(z, 0.0)
-        softplus += np.log1p(e)
-        cost = (float(softplus.sum()) - float(self.y @ z)) / self.m
+        # Not softplus(z) - y*z: for a well-fitted example that cancels two numbers of size
+        # |z| and leaves rounding noise as big as the cost itself.
+        cost = float(np.log1p(e).sum())
+        cost += float(self._not_y @ np.maximum(z, 0.0)) + float(self.y @ np.maximum(-z, 0.0))
+        cost /= self.m
         yhat = np.where(z >= 0, 1.0, e)
         e += 1.0
         yhat /= e

@@ -41,13 +41,17 @@ def assert_gradient_matches_differences(grad: np.ndarray, cost_value: float, fd:
 @st.composite
 def logistic_cases(draw, max_abs_w: float = 50.0, max_abs_x: float = 20.0):
     """Random data X (m <= 30, n <= 5) and labels y, and a point theta = (w..., b) where
-    z = X @ w + b reaches into the thousands."""
+    z = X @ w + b reaches into the thousands; half the time the labels are the ones theta
+    predicts."""
     m = draw(st.integers(1, 30))
     n = draw(st.integers(1, 5))
     finite = {"allow_nan": False, "allow_infinity": False}
     X = draw(hnp.arrays(np.float64, (m, n), elements=st.floats(-max_abs_x, max_abs_x, **finite)))
     y = draw(hnp.arrays(np.float64, m, elements=st.sampled_from([0.0, 1.0])))
     theta = draw(hnp.arrays(np.float64, n + 1, elements=st.floats(-max_abs_w, max_abs_w, **finite)))
+    if draw(st.booleans()):
+        # Labels the point fits: every example on its right side, a cost near 0.
+        y = (X @ theta[:-1] + theta[-1] > 0).astype(np.float64)
     return X, y, theta
 
 
@@ -90,6 +94,39 @@ def test_logistic_cost_alone_is_the_cost_of_cost_and_gradient(case):
     X, y, theta = case
     problem = LogisticProblem(X, y)
     assert problem.cost(theta) == problem.cost_and_gradient(theta)[0]
+
+
+def accurate_cost(X: np.ndarray, y: np.ndarray, theta: np.ndarray) -> float:
+    """J to a few ulps, one example at a time in plain Python: an example with label 1 costs
+    -log(yhat) = softplus(-z), one with label 0 costs -log(1 - yhat) = softplus(z), and
+    softplus(s) = max(s, 0) + log1p(exp(-|s|)) adds two terms >= 0, so nothing cancels."""
+    terms = []
+    for z, label in zip(X @ theta[:-1] + theta[-1], y, strict=True):
+        s = -z if label == 1.0 else z
+        terms.append(max(s, 0.0) + math.log1p(math.exp(-abs(s))))
+    return math.fsum(terms) / len(terms)
+
+
+@settings(deadline=None, max_examples=150)
+@given(logistic_cases())
+def test_logistic_cost_is_accurate_to_its_last_digits(case):
+    # Also when it is tiny: well-separated examples each cost ~exp(-|z|), and a cost
+    # computed as a difference of terms of size |z| would keep only noise of them.
+    X, y, theta = case
+    assert LogisticProblem(X, y).cost(theta) == pytest.approx(
+        accurate_cost(X, y, theta), rel=1e-12, abs=0
+    )
+
+
+@pytest.mark.parametrize("w", [5.0, 12.0, 25.0, 30.0, 600.0])
+def test_logistic_cost_of_well_separated_data_by_hand(w):
+    # X = [1, 2, -1, -2], y = [1, 1, 0, 0], b = 0: every example is on its right side, with
+    # |z| = w or 2w, so J = (2 log1p(e^-w) + 2 log1p(e^-2w)) / 4.
+    X, y = np.array([[1.0], [2.0], [-1.0], [-2.0]]), np.array([1.0, 1.0, 0.0, 0.0])
+    expected = (math.log1p(math.exp(-w)) + math.log1p(math.exp(-2 * w))) / 2
+    assert LogisticProblem(X, y).cost(np.array([w, 0.0])) == pytest.approx(
+        expected, rel=1e-13, abs=0
+    )
 
 
 @pytest.mark.parametrize(

@@ -369,6 +369,26 @@ def test_cost_increase_stops_the_first_time_the_cost_goes_up():
     assert session.current.cost == 4.0
 
 
+def test_cost_increase_does_not_fire_while_the_cost_goes_down():
+    # Separable data: moving w right lowers every example's cost, and with slopes of ~1e-11
+    # an alpha of 1e7 moves it right by ~7e-5 a step from w = 25, where J ~ 7e-12 and the
+    # curvature is ~1e-10, far below 2/alpha, so J really goes down every step, by ~7 parts
+    # in 1e6: the cost must be accurate to far better than that for the breakpoint to see it.
+    X, y = np.array([[1.0], [2.0], [-1.0], [-2.0]]), np.array([1.0, 1.0, 0.0, 0.0])
+    session = Session(
+        LogisticProblem(X, y),
+        Optimizer("gd"),
+        1e7,
+        [25.0, 0.0],
+        tolerance=0.0,
+        breakpoints=[Breakpoint("cost_increase")],
+    )
+    result = session.run(limit=100)
+    assert (result.status, result.step) == ("steps_done", 100)
+    assert np.all(np.diff(session.path()[:, 0]) > 0)
+    assert np.all(np.diff(session.costs()) < 0)
+
+
 def test_step_ignores_breakpoints():
     session = Session(
         curve("w**2"), Optimizer("gd"), 1.5, [1.0], breakpoints=[Breakpoint("cost_increase")]
