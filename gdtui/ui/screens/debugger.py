@@ -104,7 +104,7 @@ class DebuggerScreen(Screen[None]):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (34, "-tall")]
 
-    snapshot: var[Snapshot | None] = var(None, init=False)
+    snapshot: var[Snapshot | None] = var(None, init=False, always_update=True)
     """The step on screen (frozen; while continuing, the worker's latest)."""
     component: var[int] = var(0, init=False)
     """The selected component of `w` (always 0 for a number `w`)."""
@@ -212,7 +212,7 @@ class DebuggerScreen(Screen[None]):
             tone, state = "running", "exporting the trace…"
         elif self.running:
             tone = "running"
-            state = f"▶ running, {SPEEDS[self.speed]} steps a second (r pauses, < > speed)"
+            state = f"▶ running, {SPEEDS[self.speed]} steps/s"
         else:
             whens = set(self.session.hits(snapshot.step))
             hits = [(bp.when, bp.description) for bp in self.session.breakpoints

@@ -1,0 +1,114 @@
+"""Long runs never freeze the screen; commands reach the debugger by palette and keymap."""
+
+from __future__ import annotations
+
+import time
+
+from textual.message import Message
+
+from gdtui.ui.app import GdtuiApp
+from gdtui.ui.commands import COMMANDS
+from gdtui.ui.messages import RunProgress, RunStopped, Stepped
+
+from .helpers import debugger, scenario, settle, until
+
+SIZE = (80, 24)
+
+
+async def test_a_long_continue_shows_progress_and_r_pauses_it_at_once() -> None:
+    app = GdtuiApp(scenario("long"))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = debugger(app)
+        await pilot.press("c")
+        await until(pilot, lambda: "continuing… step" in screen.status_line.text)
+        assert "of at most 1,000,000" in screen.status_line.text
+        started = time.monotonic()
+        await pilot.press("r")
+        await settle(pilot)
+        assert time.monotonic() - started < 0.5
+        assert 0 < screen.session.current.step < 1_000_000
+        assert "paused" in screen.status_line.text
+
+
+async def test_keys_that_move_the_run_wait_while_it_continues() -> None:
+    app = GdtuiApp(scenario("long"))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = debugger(app)
+        await pilot.press("c")
+        await until(pilot, lambda: "continuing… step" in screen.status_line.text)
+        await pilot.press("b")
+        assert screen.busy == "continue"
+        assert any("r pauses it first" in n.message for n in app._notifications)
+        await pilot.press("r")
+        await settle(pilot)
+
+
+async def test_q_quits_at_once_during_a_long_continue() -> None:
+    app = GdtuiApp(scenario("long"))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = debugger(app)
+        await pilot.press("c")
+        await until(pilot, lambda: "continuing… step" in screen.status_line.text)
+        started = time.monotonic()
+        await pilot.press("q")
+        await until(pilot, lambda: not app.is_running)
+    assert time.monotonic() - started < 1.0
+
+
+async def test_a_continue_reports_progress_and_its_end_in_messages() -> None:
+    messages: list[Message] = []
+    app = GdtuiApp(scenario("long"))
+    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+        screen = debugger(app)
+        await pilot.press("c")
+        await until(pilot, lambda: any(isinstance(m, RunProgress) for m in messages))
+        await pilot.press("r")
+        await settle(pilot)
+    stopped = [m for m in messages if isinstance(m, RunStopped)]
+    assert len(stopped) == 1 and stopped[0].cancelled
+    assert [m.step for m in messages if isinstance(m, Stepped)][-1] == screen.session.current.step
+
+
+async def test_each_step_is_announced_once_drawn() -> None:
+    messages: list[Message] = []
+    app = GdtuiApp(scenario("curve"))
+    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+        await pilot.press("n", "n", "b")
+    moves = [(m.step, m.reason) for m in messages if isinstance(m, Stepped)]
+    assert moves == [(0, "scenario"), (1, "step"), (2, "step"), (1, "back")]
+
+
+async def test_the_command_palette_runs_debugger_commands() -> None:
+    app = GdtuiApp(scenario("curve"))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.press(*"Step forward")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await until(pilot, lambda: debugger(app).session.current.step == 1)
+
+
+async def test_every_command_is_in_the_palette() -> None:
+    from gdtui.ui.commands import DebuggerCommands
+
+    app = GdtuiApp(scenario("curve"))
+    async with app.run_test(size=SIZE):
+        provider = DebuggerCommands(debugger(app))
+        titles = [str(hit.text) async for hit in provider.discover()]
+    assert titles == [f"{c.title}  ({c.key_display})" for c in COMMANDS]
+
+
+async def test_bindings_can_be_remapped_by_id() -> None:
+    app = GdtuiApp(scenario("curve"))
+    async with app.run_test(size=SIZE) as pilot:
+        app.set_keymap({"debugger.step": "f"})
+        await pilot.press("f")
+        assert debugger(app).session.current.step == 1
+
+
+def test_every_command_has_a_unique_id_and_keys() -> None:
+    ids = [c.id for c in COMMANDS]
+    keys = [k for c in COMMANDS for k in c.keys.split(",")]
+    assert len(set(ids)) == len(ids)
+    assert len(set(keys)) == len(keys)
+    assert all(c.help and c.title and c.binding().tooltip == c.help for c in COMMANDS)
