@@ -88,7 +88,7 @@ def test_logistic_matches_the_lessons_formulas_where_they_are_finite(case):
     np.testing.assert_allclose(grad, naive_gradient(X, y, theta), rtol=1e-9, atol=1e-12)
 
 
-@settings(deadline=None, max_examples=100)
+@settings(deadline=None, max_examples=40)
 @given(logistic_cases())
 def test_logistic_cost_alone_is_the_cost_of_cost_and_gradient(case):
     X, y, theta = case

@@ -8,6 +8,7 @@ import struct
 import numpy as np
 import pytest
 
+from gdtui.engine import history
 from gdtui.engine.breakpoints import Breakpoint
 from gdtui.engine.optimizers import OPTIMIZER_KINDS, Optimizer
 from gdtui.engine.problems import CurveProblem, LogisticProblem
@@ -184,6 +185,47 @@ def test_setting_the_same_alpha_keeps_the_recorded_future():
     assert session.last == 20
 
 
+@pytest.mark.parametrize("branch_at", [0, 6, 7, 15, 16, 17, 111, 112, 199])
+def test_a_branch_equals_a_run_that_went_that_way_from_the_start(monkeypatch, branch_at):
+    # Tiny storage chunks (16 steps of scalars, 16 rows), so forgetting the future after
+    # `branch_at` cuts through chunk and checkpoint boundaries (rows every 7 steps).
+    monkeypatch.setattr(history, "CHUNK", 16)
+    monkeypatch.setattr(history, "ROW_CHUNK_FLOATS", 1)
+
+    def new_session() -> Session:
+        problem = logistic(n=100, m=20)
+        return Session(problem, Optimizer("momentum"), 0.1, np.zeros(101), tolerance=0.0)
+
+    branched = new_session()
+    branched.step(200)
+    branched.goto(branch_at)
+    branched.set_alpha(0.05)
+    branched.set_optimizer(Optimizer("adam"))
+    branched.step(60)
+    straight = new_session()
+    straight.step(branch_at)
+    straight.set_alpha(0.05)
+    straight.set_optimizer(Optimizer("adam"))
+    straight.step(60)
+    assert branched.last == straight.last == branch_at + 60
+    for snapshot, expected in zip(branched.snapshots(), straight.snapshots(), strict=True):
+        assert_same_snapshot(snapshot, expected)
+    np.testing.assert_array_equal(branched.costs(), straight.costs())
+    assert branched.history.nbytes() == straight.history.nbytes()
+
+
+def test_switching_back_at_the_same_step_restores_the_run():
+    session = Session(curve("w**4 - 3*w**2 + w"), Optimizer("momentum"), 0.01, [2.0])
+    trace = live_trace(session, 20)
+    session.goto(10)
+    session.set_optimizer(Optimizer("adam"))
+    session.set_optimizer(Optimizer("momentum"))
+    assert session.last == 10  # the future was forgotten...
+    session.step(10)
+    for k in range(21):  # ...and the same settings bring back the same run
+        assert_same_snapshot(session.snapshot(k), trace[k])
+
+
 @pytest.mark.parametrize("alpha", [0.0, -0.1, math.nan, math.inf])
 def test_alpha_must_be_positive_and_finite(alpha):
     session = Session(curve("(w - 3)**2"), Optimizer("gd"), 0.1, [0.0])
@@ -340,6 +382,23 @@ def test_converged_stop():
     assert session.step().step == 71
 
 
+def test_continue_over_recorded_steps_stops_where_it_converged():
+    session = Session(curve("(w - 3)**2"), Optimizer("gd"), 0.1, [0.0], tolerance=1e-6)
+    session.step(100)  # `step` goes past the converged step 70 (see above)
+    session.goto(0)
+    result = session.run()
+    assert (result.status, result.steps, result.step) == ("converged", 70, 70)
+    assert session.last == 100
+
+
+@pytest.mark.parametrize("w0", [math.nan, math.inf, 1e200])
+def test_a_start_that_is_not_a_finite_point_has_already_diverged(w0):
+    session = Session(curve("w**2"), Optimizer("gd"), 0.1, [w0])
+    assert session.diverged
+    result = session.run()
+    assert (result.status, result.steps, result.step) == ("diverged", 0, 0)
+
+
 def test_max_steps_stop():
     session = Session(curve("(w - 3)**2"), Optimizer("gd"), 1e-4, [0.0], max_steps=25)
     result = session.run()
@@ -426,6 +485,29 @@ def test_slope_sign_flip(alpha, flips):
     assert result.status == ("breakpoint" if flips else "converged")
 
 
+@pytest.mark.parametrize(
+    ("w0", "alpha"),
+    [
+        # Already at the bottom of (w-3)**2: dw = 0, nothing moves, J stays 0.
+        (3.0, 0.1),
+        # alpha = 1/L = 0.5 lands on the bottom in one step: w_1 = 0 - 0.5*(-6) = 3 exactly.
+        # dw goes from -6 to 0 (not across 0) and J from 9 to 0, then stays.
+        (0.0, 0.5),
+    ],
+)
+def test_landing_on_the_bottom_is_neither_a_flip_nor_an_increase(w0, alpha):
+    session = Session(
+        curve("(w - 3)**2"),
+        Optimizer("gd"),
+        alpha,
+        [w0],
+        breakpoints=[Breakpoint("slope_sign_flip"), Breakpoint("cost_increase")],
+    )
+    session.step(3)
+    assert session.current.w == 3.0 and session.current.cost == 0.0
+    assert [session.hits(k) for k in range(1, 4)] == [(), (), ()]
+
+
 def test_converged_breakpoint():
     session = Session(
         curve("(w - 3)**2"), Optimizer("gd"), 0.1, [0.0], breakpoints=[Breakpoint("converged")]
@@ -470,6 +552,28 @@ def test_expression_and_builtin_cost_increase_agree_with_the_costs():
     for k in range(1, 61):
         expected = ("cost_increase", "cost > prev_cost") if k in increases else ()
         assert session.hits(k) == expected
+
+
+def test_vector_expression_breakpoint_on_logistic_regression():
+    session = Session(
+        logistic(n=5),
+        Optimizer("gd"),
+        0.5,
+        np.zeros(6),
+        breakpoints=[Breakpoint("norm(dw) < 0.05")],
+    )
+    result = session.run()
+    assert result.status == "breakpoint"
+    norms = [float(np.linalg.norm(s.dw)) for s in session.snapshots()]
+    assert norms[-1] < 0.05 <= min(norms[1:-1])
+
+
+def test_at_most_52_breakpoints():
+    # Which breakpoints fired is kept as the bits of one float64.
+    with pytest.raises(ValueError, match="52"):
+        Session(
+            curve("w**2"), Optimizer("gd"), 0.1, [1.0], breakpoints=[Breakpoint("step > 0")] * 53
+        )
 
 
 def test_a_disabled_breakpoint_does_not_stop_the_run():
