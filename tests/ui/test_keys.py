@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 from pathlib import Path
 
 import pytest
-from textual.widgets import ContentSwitcher, OptionList
+from rich.console import Console
+from textual.widgets import ContentSwitcher, OptionList, Static
 
 from gdtui.trace import csv_header
 from gdtui.ui.app import GdtuiApp
+from gdtui.ui.commands import COMMANDS
 from gdtui.ui.screens.breakpoints import BreakpointsScreen
 from gdtui.ui.screens.goto_step import GotoStepScreen
 from gdtui.ui.screens.help import HelpScreen
@@ -156,7 +159,7 @@ async def test_goto_refuses_a_step_beyond_max_steps() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("g", "5", "0", "0", "0", "enter")
         assert isinstance(app.screen, GotoStepScreen)
-        assert "max_steps = 1,000" in str(app.screen.query_one("#error").render())
+        assert "max_steps = 1,000" in str(app.screen.query_one("#error", Static).content)
         await pilot.press("escape")
         assert debugger(app).session.current.step == 0
 
@@ -290,12 +293,18 @@ async def test_breakpoints_are_listed_and_toggled() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("x")
         assert isinstance(app.screen, BreakpointsScreen)
-        await pilot.press("space", "enter")
+        options = app.screen.query_one(OptionList)
+        assert str(options.get_option_at_index(1).prompt).startswith("[off] abs(dw) < 1")
+        await pilot.press("enter", "down", "space")
+        assert str(options.get_option_at_index(0).prompt).startswith("[off] slope_sign_flip")
+        await pilot.press("escape")
         screen = debugger(app)
-        assert [bp.enabled for bp in screen.session.breakpoints] == [False, False]
+        assert [bp.enabled for bp in screen.session.breakpoints] == [False, True]
         await pilot.press("c")
         await settle(pilot)
-        assert screen.session.current.step > 1  # no longer stopped by slope_sign_flip
+        assert screen.last_result is not None
+        assert screen.last_result.breakpoint == "abs(dw) < 1"
+        assert screen.session.current.step == 10
 
 
 async def test_export_writes_the_trace_and_a_screenshot(
@@ -331,14 +340,17 @@ async def test_reset_goes_back_to_step_0_keeping_alpha() -> None:
 
 async def test_help_lists_every_key_and_the_lesson() -> None:
     app = app_for("overshoot")
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=(100, 40)) as pilot:
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
-        text = "\n".join(str(s.render()) for s in app.screen.query("Static"))
-        for key in ("n/space", "Step back", "Go to step", "Raise alpha", "Export the trace"):
-            assert key in text
+        console = Console(width=100, file=io.StringIO(), record=True)
+        for static in app.screen.query(Static):
+            console.print(static.content, markup=False)
+        text = console.export_text()
+        for command in COMMANDS:
+            assert command.keys_text in text and command.title in text
         assert "w := w - alpha * dw" in text
-        assert "[on ] slope_sign_flip" in text and "[off] cost > prev_cost" in text
+        assert "[on ] slope_sign_flip" in text and "[off] abs(dw) < 1" in text
         await pilot.press("escape")
         assert app.screen is debugger(app)
 

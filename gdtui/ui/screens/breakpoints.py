@@ -9,14 +9,19 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Label, SelectionList
-from textual.widgets.selection_list import Selection
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
 
 from gdtui.engine.breakpoints import Breakpoint
 
 
+def prompt(breakpoint: Breakpoint, enabled: bool) -> str:
+    """`[on ] slope_sign_flip: dw changed sign ...`: the switch in words, not colour."""
+    return f"[{'on ' if enabled else 'off'}] {breakpoint.when}: {breakpoint.description}"
+
+
 class BreakpointsScreen(ModalScreen[tuple[bool, ...] | None]):
-    """Space switches the highlighted breakpoint; Enter or Escape closes, keeping the switches.
+    """Enter or Space switches the highlighted breakpoint; Escape closes, keeping the switches.
 
     Returns one flag per breakpoint, in order: whether it is on.
 
@@ -27,42 +32,55 @@ class BreakpointsScreen(ModalScreen[tuple[bool, ...] | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "close", id="breakpoints.close",
                 tooltip="Close, keeping the switches as they are."),
-        # Enter would toggle the highlighted breakpoint in the list; here it closes.
-        Binding("enter", "close", "close", id="breakpoints.close_enter", show=False,
-                priority=True),
+        Binding("space", "toggle", "switch", id="breakpoints.toggle",
+                tooltip="Switch the highlighted breakpoint on or off."),
     ]  # fmt: skip
 
     def __init__(self, breakpoints: Sequence[Breakpoint]) -> None:
         super().__init__()
         self.breakpoints = tuple(breakpoints)
+        self.enabled = [bp.enabled for bp in self.breakpoints]
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog") as dialog:
             dialog.border_title = "breakpoints"
             if not self.breakpoints:
-                yield Label(
-                    "This scenario has no breakpoints. Add them to its file as\n"
-                    '[[breakpoints]] when = "cost_increase"   (Escape closes)'
+                yield Static(
+                    "This scenario has no breakpoints. A scenario file adds one with\n"
+                    '[[breakpoints]] when = "cost_increase".   Escape closes.',
+                    markup=False,
                 )
                 return
-            yield Label("A breakpoint that is on stops c (continue) and r (run).")
-            yield Label("Space switches one on or off; Enter or Escape closes.")
-            yield SelectionList[int](
-                *(
-                    Selection(f"{bp.when}: {bp.description}", i, bp.enabled)
-                    for i, bp in enumerate(self.breakpoints)
-                ),
-                id="choices",
+            yield Static(
+                "A breakpoint that is on stops c (continue) and r (run).\n"
+                "Enter or Space switches one on or off; Escape closes.",
+                markup=False,
+            )
+            yield OptionList(
+                *(Option(prompt(bp, bp.enabled)) for bp in self.breakpoints), id="choices"
             )
 
     def on_mount(self) -> None:
         if self.breakpoints:
-            self.query_one(SelectionList).focus()
+            self.query_one(OptionList).focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        """Enter switches the highlighted breakpoint."""
+        self._toggle(event.option_index)
+
+    def action_toggle(self) -> None:
+        """Switch the highlighted breakpoint."""
+        if self.breakpoints:
+            index = self.query_one(OptionList).highlighted
+            if index is not None:
+                self._toggle(index)
+
+    def _toggle(self, index: int) -> None:
+        self.enabled[index] = not self.enabled[index]
+        self.query_one(OptionList).replace_option_prompt_at_index(
+            index, prompt(self.breakpoints[index], self.enabled[index])
+        )
 
     def action_close(self) -> None:
         """Close, returning which breakpoints are on."""
-        if not self.breakpoints:
-            self.dismiss(None)
-            return
-        selected = set(self.query_one(SelectionList).selected)
-        self.dismiss(tuple(i in selected for i in range(len(self.breakpoints))))
+        self.dismiss(tuple(self.enabled) if self.breakpoints else None)

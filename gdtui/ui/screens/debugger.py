@@ -434,16 +434,18 @@ class DebuggerScreen(Screen[None]):
         worker = get_current_worker()
         session = self.session
         result: RunResult | None = None
-        chunk, remaining = 64, limit
+        chunk, remaining, steps = 64, limit, 0
         error = None
         try:
             while not worker.is_cancelled:
                 size = chunk if remaining is None else min(chunk, remaining)
                 started = time.perf_counter()
-                result = session.run(size, stop_on)
+                part = session.run(size, stop_on)
+                steps += part.steps
+                result = RunResult(part.status, steps, part.step, part.breakpoint)
                 if remaining is not None:
-                    remaining -= result.steps
-                if result.status != "steps_done" or remaining == 0:
+                    remaining -= part.steps
+                if part.status != "steps_done" or remaining == 0:
                     break
                 elapsed = time.perf_counter() - started
                 chunk = max(16, min(int(chunk * CHUNK_SECONDS / max(elapsed, 1e-6)), 4 * chunk))

@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label
+from textual.widgets import Input, Static
 
 from gdtui.ui.format import grouped
 
@@ -34,12 +34,12 @@ class GotoStepScreen(ModalScreen[int | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog") as dialog:
             dialog.border_title = "go to step"
-            yield Label(
+            yield Static(
                 f"Now at step {grouped(self.current)}; steps 0 to {grouped(self.last)} are "
                 f"recorded. A later step (up to {grouped(self.max_steps)}) runs forward."
             )
             yield Input(placeholder="step number, then Enter", type="integer", id="step")
-            yield Label("", id="error")
+            yield Static("", id="error")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         """Go, if the number is a step that can be reached."""
@@ -47,10 +47,10 @@ class GotoStepScreen(ModalScreen[int | None]):
         try:
             step = int(text)
         except ValueError:
-            self.query_one("#error", Label).update("Type a whole number, such as 100.")
+            self.query_one("#error", Static).update("Type a whole number, such as 100.")
             return
         if not 0 <= step <= self.max_steps:
-            self.query_one("#error", Label).update(
+            self.query_one("#error", Static).update(
                 f"Steps go from 0 to max_steps = {grouped(self.max_steps)}."
             )
             return

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import ClassVar
 
+from rich.table import Table
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
@@ -41,11 +42,16 @@ reaches its one global minimum from anywhere. A curve with several valleys (non-
 can trap the run in a local minimum: try the two-valleys scenario."""
 
 
-def keys_text() -> str:
-    """One line per command: its keys, what it is, what it does."""
-    lines = [f"  {c.keys_text:<9} {c.title:<24} {c.help}" for c in COMMANDS]
-    lines.append(f"  {'ctrl+p':<9} {'Command palette':<24} Every command above, by name.")
-    return "\n".join(lines)
+def keys_table() -> Table:
+    """One row per command: its keys, what it is, what it does (wrapped in its column)."""
+    table = Table(box=None, show_header=False, padding=(0, 1), expand=True)
+    table.add_column("keys", no_wrap=True, style="bold")
+    table.add_column("command", no_wrap=True)
+    table.add_column("what it does", ratio=1)
+    for command in COMMANDS:
+        table.add_row(command.keys_text, command.title, command.help)
+    table.add_row("ctrl+p", "Command palette", "Every command above, found by name.")
+    return table
 
 
 def breakpoints_text(breakpoints: Sequence[Breakpoint]) -> str:
@@ -78,7 +84,7 @@ class HelpScreen(ModalScreen[None]):
             dialog.border_title = "help"
             dialog.border_subtitle = "Escape closes · arrows scroll"
             yield Static("Keys", classes="heading")
-            yield Static(keys_text(), markup=False)
+            yield Static(keys_table(), id="keys")
             yield Static("Breakpoints (x switches them)", classes="heading")
             yield Static(breakpoints_text(self.breakpoints), markup=False)
             yield Static("The lesson", classes="heading")

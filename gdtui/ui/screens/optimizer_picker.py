@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Label, OptionList
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from gdtui.engine.optimizers import DESCRIPTIONS, OPTIMIZER_KINDS
@@ -33,7 +33,7 @@ class OptimizerPicker(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog") as dialog:
             dialog.border_title = "optimizer"
-            yield Label("The new rule is used from the next step. Enter picks, Escape cancels.")
+            yield Static("The new rule is used from the next step. Enter picks, Escape cancels.")
             yield OptionList(
                 *(Option(f"{kind:<9} {DESCRIPTIONS[kind]}", id=kind) for kind in OPTIMIZER_KINDS),
                 id="choices",

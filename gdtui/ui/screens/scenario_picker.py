@@ -10,7 +10,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Label, OptionList
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 
@@ -34,9 +34,9 @@ class ScenarioPicker(ModalScreen[str | None]):
         with Vertical(id="dialog") as dialog:
             dialog.border_title = "scenario"
             if not self.presets:
-                yield Label("No preset scenarios were found. Open a file: gdtui FILE.toml")
+                yield Static("No preset scenarios were found. Open a file: gdtui FILE.toml")
                 return
-            yield Label("Enter opens a lesson from its start; Escape stays here.")
+            yield Static("Enter opens a lesson from its start; Escape stays here.")
             yield OptionList(
                 *(
                     Option(Content.assemble((name, "bold"), "\n  ", description), id=name)
