@@ -32,7 +32,7 @@ class BreakpointsScreen(ModalScreen[tuple[bool, ...] | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "close", id="breakpoints.close",
                 tooltip="Close, keeping the switches as they are."),
-        Binding("space", "toggle", "switch", id="breakpoints.toggle",
+        Binding("space", "switch", "switch", id="breakpoints.toggle",
                 tooltip="Switch the highlighted breakpoint on or off."),
     ]  # fmt: skip
 
@@ -68,7 +68,7 @@ class BreakpointsScreen(ModalScreen[tuple[bool, ...] | None]):
         """Enter switches the highlighted breakpoint."""
         self._toggle(event.option_index)
 
-    def action_toggle(self) -> None:
+    def action_switch(self) -> None:
         """Switch the highlighted breakpoint."""
         if self.breakpoints:
             index = self.query_one(OptionList).highlighted
