@@ -1,0 +1,383 @@
+"""Classroom follow mode: the teacher's actions, relayed to every student's session.
+
+The hub lives in the SSH server's process and listens on a Unix socket in a private (0700)
+directory. The server starts each session's app with the socket's path, the session's role
+and a random token in its environment (`ENV_SOCKET`, `ENV_ROLE`, `ENV_TOKEN`); the hub knows
+each token's role because the server registered it, so a child cannot promote itself by
+claiming another role.
+
+On the wire, one JSON object a line:
+
+    app -> hub    {"hello": TOKEN}                      first, from everyone
+    teacher       {"action": ACTION}                    see `gdtui.serve.protocol`
+    student       {"following": true|false}
+    hub -> student {"action": ACTION}                   the backlog on joining, then live
+    hub -> teacher {"counts": {"students": N, "following": M, "driving": true|false}}
+
+The hub keeps the driving teacher's actions since their last `load` and sends them whole to
+a student who joins or asks to follow again, then streams new ones live to the students who
+follow. A student's messages other than its status are ignored and never forwarded, so no
+student can drive the teacher or anyone else.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import secrets
+import shutil
+import tempfile
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from gdtui.serve import protocol
+from gdtui.serve.protocol import Action
+
+#: Environment variables that tell a session's app about the classroom.
+ENV_SOCKET = "GDTUI_CLASSROOM"
+ENV_TOKEN = "GDTUI_CLASSROOM_TOKEN"
+ENV_ROLE = "GDTUI_CLASSROOM_ROLE"
+
+Role = Literal["teacher", "student"]
+
+#: The longest line either side accepts: an action, or a backlog entry.
+LINE_LIMIT = protocol.MAX_LINE + 64
+
+#: A student whose app stops reading is dropped once this much is waiting for it, so one
+#: frozen session cannot make the server hold the whole lesson in memory per student.
+MAX_PENDING_BYTES = 4 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Counts:
+    """What the teacher's screen shows about the class.
+
+    Attributes:
+        students: Students whose app is connected.
+        following: Of those, how many follow the teacher (the others explore).
+        driving: Whether this teacher session drives (the latest teacher login does).
+    """
+
+    students: int
+    following: int
+    driving: bool = True
+
+
+class _Peer:
+    """One app connected to the hub."""
+
+    def __init__(self, token: str, role: Role, writer: asyncio.StreamWriter) -> None:
+        self.token, self.role, self.writer = token, role, writer
+        self.following = role == "student"
+
+    def send(self, payload: bytes) -> bool:
+        """Queue a line; False (and the peer dropped) if it has stopped reading."""
+        if self.writer.is_closing():
+            return False
+        transport = self.writer.transport
+        if transport.get_write_buffer_size() > MAX_PENDING_BYTES:
+            self.writer.close()
+            return False
+        self.writer.write(payload)
+        return True
+
+
+class Hub:
+    """The classroom's relay, run inside the SSH server.
+
+    Args:
+        directory: Where to make the private socket directory (default: the system's
+            temporary directory).
+    """
+
+    def __init__(self, directory: str | None = None) -> None:
+        self._directory = tempfile.mkdtemp(prefix="gdtui-classroom-", dir=directory)
+        os.chmod(self._directory, 0o700)
+        self.path = os.path.join(self._directory, "hub.sock")
+        self._roles: dict[str, Role] = {}
+        self._peers: dict[str, _Peer] = {}
+        self._driver: _Peer | None = None
+        self._backlog: list[Action] = []
+        self._server: asyncio.AbstractServer | None = None
+
+    # -- the server's side ---------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Listen on the socket."""
+        self._server = await asyncio.start_unix_server(self._serve, self.path, limit=LINE_LIMIT)
+        os.chmod(self.path, 0o600)
+
+    async def close(self) -> None:
+        """Stop listening, drop every app and remove the socket directory."""
+        if self._server is not None:
+            self._server.close()
+            for peer in list(self._peers.values()):
+                peer.writer.close()
+            with contextlib.suppress(Exception):
+                await self._server.wait_closed()
+            self._server = None
+        shutil.rmtree(self._directory, ignore_errors=True)
+
+    def register(self, role: Role) -> str:
+        """A fresh token for a session about to start with `role`."""
+        token = secrets.token_urlsafe(32)
+        self._roles[token] = role
+        return token
+
+    def unregister(self, token: str) -> None:
+        """Forget a session's token; its app, if still connected, is dropped."""
+        self._roles.pop(token, None)
+        peer = self._peers.get(token)
+        if peer is not None:
+            peer.writer.close()
+
+    def environment(self, token: str) -> dict[str, str]:
+        """The variables that connect a session's app to the hub."""
+        return {ENV_SOCKET: self.path, ENV_TOKEN: token, ENV_ROLE: self._roles[token]}
+
+    def counts(self) -> Counts:
+        """Students connected, and following."""
+        students = [p for p in self._peers.values() if p.role == "student"]
+        return Counts(len(students), sum(p.following for p in students))
+
+    def keeps_alive(self, token: str) -> bool:
+        """Whether a session counts as active without key presses: a student watching a
+        teacher who is there."""
+        peer = self._peers.get(token)
+        return peer is not None and peer.following and self._driver is not None
+
+    @property
+    def backlog(self) -> tuple[Action, ...]:
+        """The driving teacher's actions since their last load."""
+        return tuple(self._backlog)
+
+    # -- the apps' side ------------------------------------------------------------------------
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        peer: _Peer | None = None
+        try:
+            hello = _message(await reader.readline())
+            token = hello.get("hello") if hello else None
+            role = self._roles.get(token) if isinstance(token, str) else None
+            if role is None or token in self._peers:
+                return
+            assert isinstance(token, str)
+            peer = _Peer(token, role, writer)
+            self._peers[token] = peer
+            self._joined(peer)
+            while line := await reader.readline():
+                message = _message(line)
+                if message is not None:
+                    self._received(peer, message)
+        except (ConnectionError, asyncio.IncompleteReadError, ValueError):
+            pass  # a broken or oversized line ends that app's link, not the hub
+        finally:
+            if peer is not None and self._peers.get(peer.token) is peer:
+                del self._peers[peer.token]
+                self._left(peer)
+            writer.close()
+
+    def _joined(self, peer: _Peer) -> None:
+        if peer.role == "teacher":
+            self._driver = peer  # the latest teacher login drives
+            self._send_counts()
+        else:
+            self._send_backlog(peer)
+            self._send_counts()
+
+    def _left(self, peer: _Peer) -> None:
+        if peer is self._driver:
+            teachers = [p for p in self._peers.values() if p.role == "teacher"]
+            self._driver = teachers[-1] if teachers else None
+        self._send_counts()
+
+    def _received(self, peer: _Peer, message: dict[str, Any]) -> None:
+        if peer.role == "student":
+            following = message.get("following")
+            if isinstance(following, bool) and following != peer.following:
+                peer.following = following
+                if following:
+                    self._send_backlog(peer)
+                self._send_counts()
+            return
+        if peer is not self._driver or "action" not in message:
+            return
+        try:
+            action = protocol.from_json(message["action"])
+        except ValueError:
+            return
+        self._record(action)
+        line = _line({"action": protocol.to_json(action)})
+        for student in self._students():
+            if student.following:
+                student.send(line)
+
+    def _record(self, action: Action) -> None:
+        if isinstance(action, protocol.Load):
+            self._backlog = [action]
+            return
+        # Consecutive steps add up (a step stops early only where the next would do
+        # nothing), which keeps a late joiner's catch-up short after many `n` presses.
+        last = self._backlog[-1] if self._backlog else None
+        if isinstance(action, protocol.Step) and isinstance(last, protocol.Step):
+            self._backlog[-1] = protocol.Step(min(last.k + action.k, protocol.MAX_STEPS))
+        else:
+            self._backlog.append(action)
+
+    def _send_backlog(self, peer: _Peer) -> None:
+        for action in self._backlog:
+            if not peer.send(_line({"action": protocol.to_json(action)})):
+                return
+
+    def _send_counts(self) -> None:
+        counts = self.counts()
+        for peer in list(self._peers.values()):
+            if peer.role == "teacher":
+                body = {"students": counts.students, "following": counts.following,
+                        "driving": peer is self._driver}  # fmt: skip
+                peer.send(_line({"counts": body}))
+
+    def _students(self) -> list[_Peer]:
+        return [p for p in self._peers.values() if p.role == "student"]
+
+
+def _line(message: dict[str, Any]) -> bytes:
+    return json.dumps(message, allow_nan=False, separators=(",", ":")).encode() + b"\n"
+
+
+def _message(line: bytes) -> dict[str, Any] | None:
+    """A JSON object from a line, or None for anything else."""
+    try:
+        message = json.loads(line)
+    except ValueError:
+        return None
+    return message if isinstance(message, dict) else None
+
+
+_END = object()
+
+
+class ClassroomLink:
+    """A session's app, connected to the classroom hub.
+
+    Use it from the app's event loop (an async worker):
+
+        link = ClassroomLink.from_environment()
+        if link is not None:
+            await link.connect()
+            if link.role == "teacher":
+                await link.publish(protocol.Step(1))     # after each operation
+                async for counts in link.counts(): ...   # Counts(students, following)
+            else:
+                async for action in link.actions(): ...  # backlog first, then live
+                await link.report(following=False)       # x: explore on my own
+                await link.report(following=True)        # f: the hub resends the backlog
+
+    Args:
+        path: The hub's socket.
+        token: This session's token.
+        role: `teacher` or `student`, as the server decided.
+    """
+
+    def __init__(self, path: str, token: str, role: Role) -> None:
+        self.path, self.token, self.role = path, token, role
+        self._reader: asyncio.StreamReader | None = None
+        self._writer: asyncio.StreamWriter | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._actions: asyncio.Queue[object] = asyncio.Queue()
+        self._counts: asyncio.Queue[object] = asyncio.Queue()
+        self.latest_counts = Counts(0, 0)
+        """The last counts the hub sent (teacher)."""
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str] | None = None) -> ClassroomLink | None:
+        """The link the server set up for this session, or None outside a classroom."""
+        environ = os.environ if environ is None else environ
+        path, token, role = (environ.get(k) for k in (ENV_SOCKET, ENV_TOKEN, ENV_ROLE))
+        if not (path and token) or role not in ("teacher", "student"):
+            return None
+        return cls(path, token, "teacher" if role == "teacher" else "student")
+
+    @property
+    def connected(self) -> bool:
+        """Whether the link to the hub is up."""
+        return self._task is not None and not self._task.done()
+
+    async def connect(self) -> None:
+        """Connect and say hello; a student's backlog starts arriving at once.
+
+        Raises:
+            OSError: The hub is not there.
+        """
+        self._reader, self._writer = await asyncio.open_unix_connection(self.path, limit=LINE_LIMIT)
+        self._writer.write(_line({"hello": self.token}))
+        await self._writer.drain()
+        self._task = asyncio.create_task(self._read())
+
+    async def close(self) -> None:
+        """Leave the classroom."""
+        if self._writer is not None:
+            self._writer.close()
+            with contextlib.suppress(Exception):
+                await self._writer.wait_closed()
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def __aenter__(self) -> ClassroomLink:
+        await self.connect()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+    async def publish(self, action: Action) -> None:
+        """Teacher: send one operation, after performing it."""
+        await self._send({"action": protocol.to_json(action)})
+
+    async def report(self, following: bool) -> None:
+        """Student: follow the teacher (the hub resends the backlog) or explore alone."""
+        await self._send({"following": following})
+
+    async def actions(self) -> AsyncIterator[Action]:
+        """Student: the teacher's actions, the backlog first, then live; ends when the link
+        does. A `Load` means: start a new session (see `protocol.open_scenario`)."""
+        while (item := await self._actions.get()) is not _END:
+            yield item  # type: ignore[misc]
+
+    async def counts(self) -> AsyncIterator[Counts]:
+        """Teacher: the class's counts, each time they change; ends when the link does."""
+        while (item := await self._counts.get()) is not _END:
+            yield item  # type: ignore[misc]
+
+    async def _send(self, message: dict[str, Any]) -> None:
+        if self._writer is None:
+            raise RuntimeError("not connected")
+        self._writer.write(_line(message))
+        await self._writer.drain()
+
+    async def _read(self) -> None:
+        assert self._reader is not None
+        try:
+            while line := await self._reader.readline():
+                message = _message(line)
+                if message is None:
+                    continue
+                if "action" in message:
+                    with contextlib.suppress(ValueError):
+                        self._actions.put_nowait(protocol.from_json(message["action"]))
+                elif isinstance(counts := message.get("counts"), dict):
+                    self.latest_counts = Counts(
+                        int(counts.get("students", 0)), int(counts.get("following", 0)),
+                        bool(counts.get("driving", True)),
+                    )  # fmt: skip
+                    self._counts.put_nowait(self.latest_counts)
+        except (ConnectionError, ValueError, asyncio.IncompleteReadError):
+            pass
+        finally:
+            self._actions.put_nowait(_END)
+            self._counts.put_nowait(_END)

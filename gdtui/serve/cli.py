@@ -1,0 +1,254 @@
+"""`gdtui serve ssh|web`: the command line for teaching a class.
+
+Bad flags are one line on stderr and exit status 2, as everywhere in gdtui.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import socket
+import sys
+from pathlib import Path
+from typing import IO, TYPE_CHECKING
+
+from gdtui.cli import BAD_INPUT, Parser, UsageError
+from gdtui.scenario import ScenarioError, load_scenario
+
+if TYPE_CHECKING:
+    from gdtui.serve.ssh import SSHConfig
+
+
+def port_number(text: str) -> int:
+    """An argparse type: a TCP port, or 0 for any free one."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"expected a port 0..65535, got {text!r}")
+    return value
+
+
+def count(text: str) -> int:
+    """An argparse type: a whole number >= 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}")
+    return value
+
+
+def seconds(text: str) -> int:
+    """An argparse type: whole seconds >= 0."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected whole seconds >= 0, got {text!r}")
+    return value
+
+
+def build_parser() -> Parser:
+    """`gdtui serve` and its two commands."""
+    parser = Parser(
+        prog="gdtui serve",
+        description="Serve gdtui to a class: over SSH (each login gets its own app) or to "
+        "browsers. Both bind 127.0.0.1 unless --host says otherwise.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    ssh = commands.add_parser(
+        "ssh",
+        help="one gdtui per SSH login (students type: ssh -p PORT HOST)",
+        description="Each SSH login gets its own gdtui on its own terminal; only the app "
+        "runs (no shell, commands, sftp or forwarding). With --teacher-password, user "
+        "`teacher` drives and every other session follows the teacher's screen (x to "
+        "explore alone, f to follow again). Behind a NAT the whole class shares one "
+        "address: raise --max-per-ip. Passwords given as flags are visible to other users "
+        "of this machine in its process list.",
+    )
+    ssh.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to bind (default 127.0.0.1; 0.0.0.0 for every network)",
+    )
+    ssh.add_argument("--port", type=port_number, default=2222, help="port (default 2222)")
+    ssh.add_argument(
+        "--host-key",
+        type=Path,
+        metavar="PATH",
+        help="host key file, made on first start (default: "
+        "$XDG_DATA_HOME/gdtui/ssh_host_ed25519_key)",
+    )
+    auth = ssh.add_mutually_exclusive_group()
+    auth.add_argument(
+        "--password",
+        metavar="CODE",
+        help="a class code every student must type (default: no login needed)",
+    )
+    auth.add_argument(
+        "--authorized-keys",
+        type=Path,
+        metavar="FILE",
+        help="log in only with these public keys (OpenSSH authorized_keys)",
+    )
+    ssh.add_argument(
+        "--teacher-password",
+        metavar="CODE",
+        help="follow mode: `ssh teacher@HOST` with this code drives the class",
+    )
+    ssh.add_argument(
+        "--scenario",
+        metavar="NAME",
+        help="the preset or file every session opens (default: the lesson's own)",
+    )
+    ssh.add_argument(
+        "--max-sessions",
+        type=count,
+        default=60,
+        metavar="N",
+        help="concurrent sessions in all (default 60)",
+    )
+    ssh.add_argument(
+        "--max-per-ip",
+        type=count,
+        default=10,
+        metavar="N",
+        help="concurrent sessions from one address (default 10)",
+    )
+    ssh.add_argument("--idle-timeout", type=seconds, default=900, metavar="SECONDS",
+                     help="close a session after this long without a key press; students "
+                     "following the teacher are never idle (default 900; 0: never)")  # fmt: skip
+    web = commands.add_parser(
+        "web",
+        help="gdtui in a browser tab, via textual-serve (no authentication)",
+        description="Serve gdtui to browsers: each tab gets its own app process. This has "
+        "NO AUTHENTICATION of its own: anyone who can reach the port gets an app. Keep it "
+        "on 127.0.0.1, or put it behind a proxy that logs people in.",
+    )
+    web.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    web.add_argument("--port", type=port_number, default=8000, help="port (default 8000)")
+    web.add_argument(
+        "--public-url",
+        metavar="URL",
+        help="the address browsers use, e.g. https://gd.example.org (required "
+        "beyond 127.0.0.1, so the page's websocket finds its way back)",
+    )
+    web.add_argument(
+        "--scenario",
+        metavar="NAME",
+        help="the preset or file every tab opens (default: the lesson's own)",
+    )
+    return parser
+
+
+def serve(argv: list[str], out: IO[str] | None = None, err: IO[str] | None = None) -> int:
+    """Run `gdtui serve ...`; returns the exit status."""
+    out = out or sys.stdout
+    err = err or sys.stderr
+    try:
+        args = build_parser().parse_args(argv)
+        if args.command is None:
+            build_parser().print_help(out)
+            return 0
+        if args.scenario is not None:
+            load_scenario(args.scenario)  # a bad scenario stops the server, not each login
+        if args.command == "web":
+            return _web(args, out, err)
+        return _ssh(args, out, err)
+    except (UsageError, ScenarioError) as error:
+        err.write(f"{error}\n")
+        return BAD_INPUT
+
+
+def _web(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    from gdtui.serve.ssh import is_loopback
+    from gdtui.serve.web import serve_web
+
+    if not is_loopback(args.host) and not args.public_url:
+        raise UsageError(f"gdtui serve web: --public-url is required with --host {args.host} "
+                         "(the address browsers use)")  # fmt: skip
+    if not is_loopback(args.host):
+        err.write(f"warning: serving {args.host}:{args.port} with no authentication: anyone "
+                  "who can reach it gets an app\n")  # fmt: skip
+    try:
+        serve_web(args.host, args.port, args.public_url, args.scenario)
+    except OSError as error:
+        err.write(f"gdtui serve web: cannot listen on {args.host}:{args.port}: "
+                  f"{error.strerror or error}\n")  # fmt: skip
+        return 1
+    return 0
+
+
+def _ssh(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    import asyncssh
+
+    from gdtui.serve import hostkey
+    from gdtui.serve.ssh import SSHConfig
+
+    path = args.host_key or hostkey.default_path()
+    try:
+        key = hostkey.load_or_create(path)
+    except hostkey.HostKeyError as error:
+        raise UsageError(f"gdtui serve ssh: {error}") from None
+    authorized = None
+    if args.authorized_keys is not None:
+        try:
+            authorized = asyncssh.read_authorized_keys(str(args.authorized_keys))
+        except (OSError, ValueError) as error:
+            raise UsageError(f"gdtui serve ssh: {args.authorized_keys}: not a readable "
+                             f"authorized_keys file ({error})") from None  # fmt: skip
+    for flag, value in (("--password", args.password),
+                        ("--teacher-password", args.teacher_password)):  # fmt: skip
+        if value is not None and not value:
+            raise UsageError(f"gdtui serve ssh: {flag} must not be empty")
+    config = SSHConfig(
+        command=[sys.executable, "-m", "gdtui", *([args.scenario] if args.scenario else [])],
+        host_key=key,
+        host=args.host,
+        port=args.port,
+        password=args.password,
+        authorized_keys=authorized,
+        teacher_password=args.teacher_password,
+        max_sessions=args.max_sessions,
+        max_per_ip=args.max_per_ip,
+        idle_timeout=args.idle_timeout,
+    )
+    return asyncio.run(_run_ssh(config, path, out, err))
+
+
+async def _run_ssh(config: SSHConfig, key_path: Path, out: IO[str], err: IO[str]) -> int:
+    from gdtui.serve.hostkey import fingerprint
+    from gdtui.serve.ssh import AppServer, is_loopback
+
+    server = AppServer(config, log=out)
+    try:
+        await server.start()
+    except OSError as error:
+        err.write(f"gdtui serve ssh: cannot listen on {config.host}:{config.port}: "
+                  f"{error.strerror or error}\n")  # fmt: skip
+        return 1
+    port = server.port
+    # Students type the machine's name; a wildcard address is not one they can reach.
+    host = socket.gethostname() if config.host in ("0.0.0.0", "::") else config.host
+    login = "no login needed"
+    if config.password is not None:
+        login = "class code required"
+    elif config.authorized_keys is not None:
+        login = "public keys only"
+    out.write(f"gdtui serve ssh: listening on {config.host}:{port} ({login})\n"
+              f"host key {fingerprint(config.host_key)} ({key_path})\n"
+              f"students: ssh -p {port} {host}\n")  # fmt: skip
+    if config.teacher_password is not None:
+        out.write(f"teacher:  ssh -p {port} teacher@{host}\n")
+    if not is_loopback(config.host) and config.password is None and config.authorized_keys is None:
+        err.write(
+            f"warning: listening on {config.host} with no authentication: anyone who "
+            "can reach this port gets a session (see --password, --authorized-keys)\n"
+        )
+    out.flush()
+    await server.serve_until_signalled()
+    return 0

@@ -1,0 +1,653 @@
+"""`gdtui serve ssh`: every SSH login gets its own gdtui, on its own pseudo-terminal.
+
+A session is a child process on a pty (see `gdtui.serve.pty`), so one student's long run
+never slows another's, and a crash takes down one screen, not the class. The server only
+relays bytes: the client's keys to the pty, the pty's output to the client, pausing the pty
+while the client is slow to take it (SSH flow control), so nothing buffers without bound.
+
+Only the app runs. A shell request with a pty starts gdtui, never a shell; exec requests,
+subsystems (sftp), port forwarding and agent or X11 forwarding are refused with a message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import errno
+import hashlib
+import hmac
+import os
+import shutil
+import signal
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+import asyncssh
+
+from gdtui.serve.classroom import Hub
+from gdtui.serve.pty import HANGUP_GRACE, RESTORE_TERMINAL, PtyChild
+
+#: The user name that can drive the class, with `--teacher-password`.
+TEACHER = "teacher"
+
+#: Wrong passwords or unknown keys a connection may try before it is dropped (OpenSSH's
+#: MaxAuthTries).
+MAX_AUTH_FAILURES = 6
+
+#: Variables a client may set for its session (from its pty request or `SendEnv`); any
+#: other variable it sends (LD_PRELOAD, PYTHON*, ...) never reaches the child.
+CLIENT_VARIABLES = ("COLORTERM", "NO_COLOR")
+
+#: Variables the child inherits from the server, so that `python -m gdtui` finds itself
+#: and speaks the server's language. Never COLUMNS or LINES: the pty has the size.
+SERVER_VARIABLES = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "PYTHONPATH", "TMPDIR")
+
+#: Per child: numpy's BLAS must not start a thread per core in every one of 60 sessions.
+CHILD_VARIABLES = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "GDTUI_SERVE": "ssh"}
+
+#: A refused request's explanation ends with this.
+ONLY_THE_APP = "this server runs only the gdtui app"
+
+
+@dataclass
+class SSHConfig:
+    """How the SSH server runs.
+
+    Attributes:
+        command: The child's argv, e.g. `[sys.executable, "-m", "gdtui", "ravine"]`.
+        host_key: The server's private host key.
+        host: The address to bind.
+        port: The port to bind (0: any free port; see `AppServer.port`).
+        password: A shared class code every user must give, if set.
+        authorized_keys: Public keys allowed to log in, if set.
+        teacher_password: Enables follow mode: user `teacher` with this code drives.
+        max_sessions: Concurrent sessions in all.
+        max_per_ip: Concurrent sessions from one client address.
+        idle_timeout: Seconds without a key press before a session closes (0: never).
+        hangup_grace: Seconds a hung-up child has to exit before it is killed.
+        failure_delay: Seconds before answering a wrong password (slows guessing).
+        login_timeout: Seconds a client has to log in.
+    """
+
+    command: Sequence[str]
+    host_key: asyncssh.SSHKey
+    host: str = "127.0.0.1"
+    port: int = 2222
+    password: str | None = None
+    authorized_keys: asyncssh.SSHAuthorizedKeys | None = None
+    teacher_password: str | None = None
+    max_sessions: int = 60
+    max_per_ip: int = 10
+    idle_timeout: float = 900.0
+    hangup_grace: float = HANGUP_GRACE
+    failure_delay: float = 0.5
+    login_timeout: float = 60.0
+    child_env: dict[str, str] = field(default_factory=dict)
+
+
+def same_secret(given: str, expected: str) -> bool:
+    """Compare a password in constant time (digests first, so not even its length leaks)."""
+    return hmac.compare_digest(
+        hashlib.sha256(given.encode()).digest(), hashlib.sha256(expected.encode()).digest()
+    )
+
+
+def is_loopback(host: str) -> bool:
+    """Whether binding `host` is reachable only from this machine."""
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _duration(seconds: float) -> str:
+    minutes, seconds = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02}:{seconds:02}"
+
+
+class AppServer:
+    """The SSH server: listens, authenticates, and runs one app session per login.
+
+    Args:
+        config: How to run.
+        log: Where the one-line connect and disconnect records go.
+    """
+
+    def __init__(self, config: SSHConfig, log: IO[str] | None = None) -> None:
+        self.config = config
+        self._log = log if log is not None else sys.stderr
+        self.sessions: set[AppSession] = set()
+        """The sessions whose app is running (or starting)."""
+        self.connections: set[_Connection] = set()
+        self.hub: Hub | None = Hub() if config.teacher_password else None
+        self._listener: asyncssh.SSHAcceptor | None = None
+        self._idle_task: asyncio.Task[None] | None = None
+        self._stopped = asyncio.Event()
+
+    # -- lifecycle -------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Bind and start accepting connections.
+
+        Raises:
+            OSError: The address cannot be bound.
+        """
+        config = self.config
+        if self.hub is not None:
+            await self.hub.start()
+        self._listener = await asyncssh.create_server(
+            lambda: _Connection(self),
+            config.host,
+            config.port,
+            server_host_keys=[config.host_key],
+            # Raw bytes both ways and no line editor: a full-screen app reads every key as
+            # it is typed; asyncssh's line editor would hold them until Enter.
+            encoding=None,
+            line_editor=False,
+            agent_forwarding=False,
+            x11_forwarding=False,
+            sftp_factory=None,
+            allow_scp=False,
+            kbdint_auth=False,
+            host_based_auth=False,
+            gss_host=None,
+            login_timeout=config.login_timeout,
+            # Notice a client that vanished without closing (a laptop lid, a dropped link).
+            keepalive_interval=30,
+            keepalive_count_max=3,
+        )
+        if config.idle_timeout > 0:
+            self._idle_task = asyncio.create_task(self._close_idle())
+
+    @property
+    def port(self) -> int:
+        """The port actually bound."""
+        assert self._listener is not None
+        return self._listener.get_port()
+
+    async def close(self, reason: str = "the server is shutting down") -> None:
+        """End every session (restoring each client's terminal), then stop listening."""
+        if self._listener is not None:
+            self._listener.close()
+        if self._idle_task is not None:
+            self._idle_task.cancel()
+        await asyncio.gather(*(s.end(reason) for s in list(self.sessions)))
+        for connection in list(self.connections):
+            connection.close()
+        if self._listener is not None:
+            with contextlib.suppress(Exception):
+                await self._listener.wait_closed()
+            self._listener = None
+        if self.hub is not None:
+            await self.hub.close()
+        self._stopped.set()
+
+    async def serve_until_signalled(self) -> None:
+        """Run until SIGINT or SIGTERM, then close cleanly."""
+        loop = asyncio.get_running_loop()
+        stop = asyncio.Event()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        try:
+            await stop.wait()
+        finally:
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                loop.remove_signal_handler(signum)
+            self.record(f"stopping: ending {len(self.sessions)} session(s)")
+            await self.close()
+
+    def record(self, text: str) -> None:
+        """Write one log line, with the time."""
+        stamp = time.strftime("%Y-%m-%d %H:%M:%S")
+        print(f"{stamp} {text}", file=self._log, flush=True)
+
+    # -- admission -------------------------------------------------------------------------------
+
+    def admit(self, session: AppSession) -> str | None:
+        """Reserve a slot for a session; the reason it cannot have one, if it cannot."""
+        config = self.config
+        if len(self.sessions) >= config.max_sessions:
+            return f"The class is full ({config.max_sessions} sessions). Try again in a while."
+        same_address = sum(s.address == session.address for s in self.sessions)
+        if same_address >= config.max_per_ip:
+            return (f"Too many sessions from {session.address} ({config.max_per_ip}). "
+                    "Close one and try again.")  # fmt: skip
+        self.sessions.add(session)
+        return None
+
+    def child_environment(self, term: str, client_env: dict[str, str]) -> dict[str, str]:
+        """A clean environment for a child: the server's few, the client's allowed few."""
+        env = {k: os.environ[k] for k in SERVER_VARIABLES if k in os.environ}
+        env.setdefault("PATH", os.defpath)
+        env.setdefault("LANG", "C.UTF-8")
+        env.update(CHILD_VARIABLES)
+        env.update(self.config.child_env)
+        env["TERM"] = term if _printable(term) else "xterm-256color"
+        for name in CLIENT_VARIABLES:
+            value = client_env.get(name)
+            if value is not None and _printable(value):
+                env[name] = value
+        return env
+
+    async def _close_idle(self) -> None:
+        timeout = self.config.idle_timeout
+        loop = asyncio.get_running_loop()
+        while True:
+            await asyncio.sleep(min(30.0, max(timeout / 10, 0.1)))
+            now = loop.time()
+            for session in list(self.sessions):
+                if now - session.last_input < timeout:
+                    continue
+                if self.hub is not None and session.token and self.hub.keeps_alive(session.token):
+                    session.last_input = now  # watching the teacher is not idling
+                    continue
+                minutes = max(round(timeout / 60), 1)
+                session.spawn_end(
+                    f"Closed after {minutes} minute{'s' * (minutes != 1)} without a key "
+                    "press. Connect again any time."
+                )
+
+
+def _printable(value: str) -> bool:
+    return 0 < len(value) <= 64 and value.isprintable()
+
+
+class _Connection(asyncssh.SSHServer):
+    """One client connection: authentication and what it may open."""
+
+    def __init__(self, server: AppServer) -> None:
+        self.server = server
+        self.conn: asyncssh.SSHServerConnection | None = None
+        self.address = "?"
+        self.username = ""
+        self.role = "student"
+        self.failures = 0
+        self.started = time.monotonic()
+        self.logged_in = False
+        self.refused: list[str] = []
+        """Requests refused before the session started, to explain at its start."""
+
+    def close(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+
+    # -- connection ------------------------------------------------------------------------------
+
+    def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
+        self.conn = conn
+        peer = conn.get_extra_info("peername")
+        self.address = str(peer[0]) if peer else "?"
+        self.server.connections.add(self)
+        # Handshakes are cheap to start and cost the server; refuse floods before them.
+        config = self.server.config
+        same = sum(c.address == self.address for c in self.server.connections)
+        if len(self.server.connections) > 2 * config.max_sessions or same > 2 * config.max_per_ip:
+            self.server.record(f"refused {self.address}: too many connections")
+            conn.disconnect(asyncssh.DISC_TOO_MANY_CONNECTIONS, "too many connections")
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.server.connections.discard(self)
+        if self.logged_in:
+            took = _duration(time.monotonic() - self.started)
+            self.server.record(f"disconnect {self.username} {self.address} after {took}")
+
+    def auth_completed(self) -> None:
+        self.logged_in = True
+        self.started = time.monotonic()
+        role = " (teacher)" if self.role == "teacher" else ""
+        self.server.record(f"connect {self.username}{role} {self.address}")
+
+    # -- authentication --------------------------------------------------------------------------
+
+    def _is_teacher_login(self, username: str) -> bool:
+        return username == TEACHER and self.server.config.teacher_password is not None
+
+    def begin_auth(self, username: str) -> bool:
+        self.username = username
+        config = self.server.config
+        if self._is_teacher_login(username):
+            return True
+        return config.password is not None or config.authorized_keys is not None
+
+    def password_auth_supported(self) -> bool:
+        config = self.server.config
+        return config.password is not None or config.teacher_password is not None
+
+    async def validate_password(self, username: str, password: str) -> bool:
+        config = self.server.config
+        if self._is_teacher_login(username):
+            assert config.teacher_password is not None
+            ok = same_secret(password, config.teacher_password)
+            if ok:
+                self.role = "teacher"
+        else:
+            ok = config.password is not None and same_secret(password, config.password)
+        if not ok:
+            await self._failed("wrong password")
+            await asyncio.sleep(config.failure_delay)
+        return ok
+
+    def public_key_auth_supported(self) -> bool:
+        return self.server.config.authorized_keys is not None
+
+    async def validate_public_key(self, username: str, key: asyncssh.SSHKey) -> bool:
+        authorized = self.server.config.authorized_keys
+        if self._is_teacher_login(username):
+            return False  # the teacher proves the teacher password, whatever keys they hold
+        # No reverse DNS: `from=` patterns in the file match the address.
+        ok = (
+            authorized is not None
+            and authorized.validate(key, self.address, self.address) is not None
+        )
+        if not ok:
+            await self._failed("unknown key")
+        return ok
+
+    async def _failed(self, what: str) -> None:
+        self.failures += 1
+        if self.failures >= MAX_AUTH_FAILURES and self.conn is not None:
+            self.server.record(f"refused {self.username} {self.address}: {what}, "
+                               f"{self.failures} failed attempts")  # fmt: skip
+            self.conn.disconnect(
+                asyncssh.DISC_NO_MORE_AUTH_METHODS_AVAILABLE, "too many failed attempts"
+            )
+
+    # -- what a client may open ------------------------------------------------------------------
+
+    def session_requested(self) -> AppSession:
+        return AppSession(self)
+
+    def connection_requested(
+        self, dest_host: str, dest_port: int, orig_host: str, orig_port: int
+    ) -> bool:
+        raise asyncssh.ChannelOpenError(
+            asyncssh.OPEN_ADMINISTRATIVELY_PROHIBITED,
+            f"port forwarding (-L, -W) is off: {ONLY_THE_APP}",
+        )
+
+    def server_requested(self, listen_host: str, listen_port: int) -> bool:
+        self.refused.append("remote port forwarding (-R)")
+        return False
+
+    def unix_connection_requested(self, dest_path: str) -> bool:
+        raise asyncssh.ChannelOpenError(
+            asyncssh.OPEN_ADMINISTRATIVELY_PROHIBITED,
+            f"socket forwarding is off: {ONLY_THE_APP}",
+        )
+
+    def unix_server_requested(self, listen_path: str) -> bool:
+        self.refused.append("remote socket forwarding (-R)")
+        return False
+
+
+class AppSession(asyncssh.SSHServerSession[bytes]):
+    """One SSH session channel: the client's terminal, bridged to a child's pty."""
+
+    def __init__(self, connection: _Connection) -> None:
+        self.connection = connection
+        self.server = connection.server
+        self.address = connection.address
+        self.chan: asyncssh.SSHServerChannel[bytes] | None = None
+        self.term: str | None = None
+        self.size = (80, 24)
+        self.kind = "shell"
+        self.what = ""
+        self.child: PtyChild | None = None
+        self.token: str | None = None
+        self.last_input = asyncio.get_running_loop().time()
+        self._farewell = ""
+        self._closed = False
+        self._reading = False
+        self._paused = False
+        self._pending = bytearray()
+        self._workdir: str | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._end_task: asyncio.Task[None] | None = None
+
+    # -- the channel's requests ------------------------------------------------------------------
+
+    def connection_made(self, chan: asyncssh.SSHServerChannel[bytes]) -> None:
+        self.chan = chan
+        # asyncssh answers agent and X11 requests itself (refused, as configured) without
+        # telling the session; look up the handlers on the instance to hear of them, so
+        # the client is told why. A future asyncssh without these names still refuses.
+        for name, what in (
+            ("_process_auth_agent_req_at_openssh_dot_com_request", "agent forwarding (-A)"),
+            ("_process_x11_req_request", "X11 forwarding (-X)"),
+        ):
+            if hasattr(chan, name):
+                setattr(chan, name, self._refuse_request(what))
+
+    def _refuse_request(self, what: str) -> Callable[[Any], bool]:
+        def refuse(packet: Any) -> bool:
+            self.connection.refused.append(what)
+            return False
+
+        return refuse
+
+    def pty_requested(
+        self, term_type: str, term_size: tuple[int, int, int, int], term_modes: Any
+    ) -> bool:
+        self.term = term_type
+        self.size = (term_size[0], term_size[1])
+        return True
+
+    def shell_requested(self) -> bool:
+        return True
+
+    def exec_requested(self, command: str) -> bool:
+        # Accepted only so the client can be told why nothing runs.
+        self.kind, self.what = "exec", command
+        return True
+
+    def subsystem_requested(self, subsystem: str) -> bool:
+        self.kind, self.what = "subsystem", subsystem
+        return True
+
+    def session_started(self) -> None:
+        assert self.chan is not None
+        for what in dict.fromkeys(self.connection.refused):
+            self._say(f"gdtui: {what} is not allowed: {ONLY_THE_APP}.")
+        self.connection.refused.clear()
+        if self.kind == "exec":
+            self._refuse(f"gdtui: commands are not allowed ({self.what!r}): {ONLY_THE_APP}. "
+                         f"Log in without a command, from a terminal.")  # fmt: skip
+        elif self.kind == "subsystem":
+            self._refuse(f"gdtui: the {self.what} subsystem is not available: {ONLY_THE_APP}.")
+        elif self.term is None:
+            self._refuse("gdtui needs a terminal: connect from a terminal window, "
+                         "with `ssh -t` if you pass other options.")  # fmt: skip
+        elif (reason := self.server.admit(self)) is not None:
+            self._refuse(f"gdtui: {reason}")
+        else:
+            self._task = asyncio.create_task(self._run())
+
+    def _say(self, text: str) -> None:
+        assert self.chan is not None
+        self.chan.write(f"{text}\r\n".encode(), asyncssh.EXTENDED_DATA_STDERR)
+
+    def _refuse(self, text: str) -> None:
+        assert self.chan is not None
+        self.server.record(f"refused {self.connection.username} {self.address}: {text}")
+        self._say(text)
+        self.chan.exit(1)
+
+    # -- running the app -------------------------------------------------------------------------
+
+    async def _run(self) -> None:
+        assert self.chan is not None and self.term is not None
+        server = self.server
+        status = 1
+        try:
+            hub_env: dict[str, str] = {}
+            if server.hub is not None:
+                self.token = server.hub.register(
+                    "teacher" if self.connection.role == "teacher" else "student"
+                )
+                hub_env = server.hub.environment(self.token)
+            env = server.child_environment(self.term, dict(self.chan.get_environment()))
+            env.update(hub_env)
+            # A private working folder: whatever the app writes (exports) stays out of the
+            # server's folder and other students' way, and goes when the session does.
+            if self._closed:  # the client left before the app could start
+                return
+            self._workdir = tempfile.mkdtemp(prefix="gdtui-session-")
+            columns, rows = self.size
+            try:
+                self.child = PtyChild.spawn(server.config.command, env, columns, rows,
+                                            cwd=self._workdir)  # fmt: skip
+            except OSError as error:
+                self._farewell = f"gdtui could not start: {error}"
+                return
+            self._start_reading()
+            status = await self.child.wait()
+            self._drain()
+        finally:
+            self._finish(status)
+
+    def _start_reading(self) -> None:
+        if self.child is not None and self.child.master >= 0 and not self._reading:
+            asyncio.get_running_loop().add_reader(self.child.master, self._readable)
+            self._reading = True
+
+    def _stop_reading(self) -> None:
+        if self._reading and self.child is not None and self.child.master >= 0:
+            asyncio.get_running_loop().remove_reader(self.child.master)
+        self._reading = False
+
+    def _readable(self) -> None:
+        assert self.child is not None and self.chan is not None
+        try:
+            data = os.read(self.child.master, 65536)
+        except BlockingIOError:
+            return
+        except OSError:
+            data = b""  # EIO: every copy of the terminal's slave side is closed
+        if not data:
+            self._stop_reading()
+            return
+        if not self._closed:
+            self.chan.write(data)
+
+    def _drain(self) -> None:
+        """Pass on what the child wrote just before it exited."""
+        self._stop_reading()
+        if self.child is None or self.child.master < 0:
+            return
+        while True:
+            try:
+                data = os.read(self.child.master, 65536)
+            except OSError:
+                return
+            if not data:
+                return
+            if not self._closed and self.chan is not None:
+                self.chan.write(data)
+
+    def _finish(self, status: int) -> None:
+        """Restore the client's terminal, say goodbye if the server ended it, and close."""
+        self._stop_reading()
+        if self.child is not None:
+            self.child.close()
+        if self.token is not None and self.server.hub is not None:
+            self.server.hub.unregister(self.token)
+        if self._workdir is not None:
+            shutil.rmtree(self._workdir, ignore_errors=True)
+        self.server.sessions.discard(self)
+        if self._closed or self.chan is None:
+            return
+        self.chan.write(RESTORE_TERMINAL)
+        if self._farewell:
+            self.chan.write(f"\r\n{self._farewell}\r\n".encode())
+        # A child killed by a signal exits like a shell reports it: 128 + the signal.
+        self.chan.exit(status if status >= 0 else 128 - status)
+
+    async def end(self, reason: str) -> None:
+        """End the session from the server's side, with a word to the client."""
+        self._farewell = self._farewell or f"gdtui: {reason}."
+        if self.child is not None:
+            await self.child.end(self.server.config.hangup_grace)
+        if self._task is not None:
+            with contextlib.suppress(Exception):
+                await self._task
+
+    def spawn_end(self, reason: str) -> None:
+        """`end` in the background (from a callback)."""
+        if self._end_task is None:
+            self._end_task = asyncio.create_task(self.end(reason))
+
+    # -- the client's side -----------------------------------------------------------------------
+
+    def data_received(self, data: bytes, datatype: int | None) -> None:
+        self.last_input = asyncio.get_running_loop().time()
+        if self.child is None or self.child.master < 0:
+            return
+        self._pending += data
+        self._write_pending()
+
+    def _write_pending(self) -> None:
+        assert self.child is not None
+        loop = asyncio.get_running_loop()
+        try:
+            while self._pending:
+                written = os.write(self.child.master, self._pending)
+                del self._pending[:written]
+        except BlockingIOError:
+            pass
+        except OSError as error:
+            if error.errno != errno.EIO:
+                raise
+            self._pending.clear()  # the child is gone; its exit ends the session
+        if self._pending and not self._paused:
+            # The app is not reading: stop reading the client too (its window fills and
+            # the client waits) until the pty takes what is pending.
+            self._paused = True
+            assert self.chan is not None
+            self.chan.pause_reading()
+            loop.add_writer(self.child.master, self._writable)
+
+    def _writable(self) -> None:
+        assert self.child is not None and self.chan is not None
+        asyncio.get_running_loop().remove_writer(self.child.master)
+        self._paused = False
+        self._write_pending()
+        if not self._paused:
+            self.chan.resume_reading()
+
+    def terminal_size_changed(self, width: int, height: int, pixwidth: int, pixheight: int) -> None:
+        self.size = (width, height)
+        self.last_input = asyncio.get_running_loop().time()
+        if self.child is not None:
+            self.child.resize(width, height)
+
+    def pause_writing(self) -> None:
+        # The client is behind: stop reading the pty, so the child blocks on its own output
+        # instead of the server buffering it.
+        self._stop_reading()
+
+    def resume_writing(self) -> None:
+        self._start_reading()
+
+    def eof_received(self) -> bool:
+        # No more keys will come: a full-screen session has nothing left to do.
+        self.spawn_end("end of input")
+        return False
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._closed = True
+        self._stop_reading()
+        if self.child is not None and self.child.master >= 0:
+            asyncio.get_running_loop().remove_writer(self.child.master)
+        if self.child is not None and self.child.returncode is None:
+            self.spawn_end("disconnected")
+        elif self._task is None:
+            self.server.sessions.discard(self)
