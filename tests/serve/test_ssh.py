@@ -12,6 +12,7 @@ import pytest
 from gdtui.serve.pty import RESTORE_TERMINAL
 from tests.serve.conftest import (
     GDTUI,
+    Screen,
     StartServer,
     gone,
     log_of,
@@ -66,8 +67,14 @@ async def test_the_pty_is_the_childs_controlling_terminal(serve: StartServer) ->
 
 async def test_the_child_gets_only_allowed_variables_from_the_client(serve: StartServer) -> None:
     server = await serve()
-    sent = {"COLORTERM": "truecolor", "NO_COLOR": "1", "LD_PRELOAD": "/tmp/evil.so",
-            "PYTHONPATH": "/tmp/evil", "PYTHONSTARTUP": "/tmp/evil.py", "LANG": "xx_XX"}  # fmt: skip
+    sent = {
+        "COLORTERM": "truecolor",
+        "NO_COLOR": "1",
+        "LD_PRELOAD": "/tmp/evil.so",
+        "PYTHONPATH": "/tmp/evil",
+        "PYTHONSTARTUP": "/tmp/evil.py",
+        "LANG": "xx_XX",
+    }
     conn, chan, screen = await open_screen(server, env=sent)
     async with conn:
         await ready_pid(screen)
@@ -201,9 +208,8 @@ async def test_remote_port_forwarding_is_refused(serve: StartServer) -> None:
         with pytest.raises(asyncssh.ChannelListenError):
             await conn.forward_remote_port("127.0.0.1", 0, "127.0.0.1", 9)
         chan, screen = await conn.create_session(
-            __import__("tests.serve.conftest", fromlist=["Screen"]).Screen,
-            term_type="xterm", term_size=(80, 24), encoding=None,
-        )  # fmt: skip
+            Screen, term_type="xterm", term_size=(80, 24), encoding=None
+        )
         await screen.wait_for(rb"ready:")
     assert b"remote port forwarding (-R) is not allowed" in screen.errors
 
