@@ -153,7 +153,7 @@ def step_symbol_note(kind: str, slope_name: str, params: dict[str, float]) -> st
     return note.format(d=slope_name, **params) if note else ""
 
 
-def verdict(p: Parameter, kind: str = "gd", width: int | None = None) -> str:
+def verdict(p: Parameter, kind: str = "gd", short: bool = False) -> str:
     """The update in words, the lesson's two cases and their mirror.
 
     `dw > 0: the slope goes up, so w decreases and moves ← LEFT, toward lower cost`.
@@ -162,12 +162,10 @@ def verdict(p: Parameter, kind: str = "gd", width: int | None = None) -> str:
     Args:
         p: The parameter.
         kind: The optimizer.
-        width: Columns available; the sentence drops its last clause rather than wrap.
+        short: Leave out the last clause, `toward lower cost`, where room is short.
     """
     sentence = _verdict(p, kind)
-    if width is not None and len(sentence) > width and ", toward lower cost" in sentence:
-        sentence = sentence.replace(", toward lower cost", "")
-    return sentence
+    return sentence.replace(", toward lower cost", "") if short else sentence
 
 
 def _verdict(p: Parameter, kind: str) -> str:

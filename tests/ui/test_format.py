@@ -91,9 +91,9 @@ def test_verdict_for_gradient_descent(slope: float, move: str, sentence: str) ->
     assert verdict(w_parameter(1.0, slope, 1.0, move)) == sentence
 
 
-def test_verdict_drops_its_last_clause_rather_than_wrap() -> None:
+def test_short_verdict_drops_its_last_clause() -> None:
     p = w_parameter(1.0, 2.4, 0.76, LEFT)
-    assert verdict(p, width=70) == "dw > 0: the slope goes up, so w decreases and moves ← LEFT"
+    assert verdict(p, short=True) == "dw > 0: the slope goes up, so w decreases and moves ← LEFT"
 
 
 def test_verdict_says_when_momentum_goes_against_the_slope() -> None:

@@ -266,7 +266,7 @@ class DebuggerScreen(Screen[None]):
 
     def _repaint(self) -> None:
         if self.snapshot is not None and not self.busy:
-            self._paint_status()
+            self._paint_values(self.snapshot, self._previous())
             self._paint_plots()
             self._paint_log()
 

@@ -40,10 +40,13 @@ class UpdatePanel(Static):
         kind = snapshot.optimizer.kind
         lines: list[Content] = []
         explained = parameters(snapshot, component)
+        # The sentences keep one form: all in full, or all without their last clause.
+        width = self.size.width - 1 if self.size.width else 1000
+        short = any(len(verdict(p, kind)) > width for p in explained)
         for p in explained:
             lines.append(Content.styled(update_rule(p, snapshot.alpha, kind),
                                         style("update-panel--rule", partial=True)))  # fmt: skip
-            words = verdict(p, kind, self.size.width - 1 if self.size.width else None)
+            words = verdict(p, kind, short)
             if "AGAINST" in words:
                 tone = "against"
             elif p.move in (LEFT, RIGHT):

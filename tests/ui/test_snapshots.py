@@ -1,0 +1,57 @@
+"""What the debugger looks like, compared with approved SVG screenshots.
+
+Run `pytest tests/ui/test_snapshots.py --snapshot-update` after a deliberate change of
+the screen, and look at the new SVGs before committing them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from textual.pilot import Pilot
+
+from gdtui.ui.app import GdtuiApp
+
+from .helpers import scenario, settle
+
+SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
+
+SnapCompare = Callable[..., bool]
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_a_curve_after_three_steps(snap_compare: SnapCompare, size: tuple[int, int]) -> None:
+    app = GdtuiApp(scenario("curve"))
+    assert snap_compare(app, press=["n", "n", "n"], terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_logistic_after_five_steps(snap_compare: SnapCompare, size: tuple[int, int]) -> None:
+    app = GdtuiApp(scenario("logistic"))
+    assert snap_compare(app, press=["n"] * 5, terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_a_diverging_run(snap_compare: SnapCompare, size: tuple[int, int]) -> None:
+    async def continue_until_it_diverges(pilot: Pilot[None]) -> None:
+        await pilot.press("c")
+        await settle(pilot)
+
+    app = GdtuiApp(scenario("diverging"))
+    assert snap_compare(app, terminal_size=size, run_before=continue_until_it_diverges)
+
+
+def test_two_features_second_component(snap_compare: SnapCompare) -> None:
+    app = GdtuiApp(scenario("two_features"))
+    assert snap_compare(app, press=["n", "n", "j"], terminal_size=(80, 24))
+
+
+def test_momentum_against_the_slope(snap_compare: SnapCompare) -> None:
+    app = GdtuiApp(scenario("momentum"))
+    assert snap_compare(app, press=["n"] * 4, terminal_size=(80, 24))
+
+
+def test_help(snap_compare: SnapCompare) -> None:
+    app = GdtuiApp(scenario("overshoot"))
+    assert snap_compare(app, press=["question_mark"], terminal_size=(80, 24))
