@@ -638,9 +638,10 @@ class AppSession(asyncssh.SSHServerSession[bytes]):
         self._start_reading()
 
     def eof_received(self) -> bool:
-        # No more keys will come: a full-screen session has nothing left to do.
-        self.spawn_end("end of input")
-        return False
+        # As sshd does with a pty: no more keys will come, but the app runs on until it
+        # exits or the client leaves (`printf q | ssh -tt` must still quit the app with q).
+        # True keeps our side open, for the app's output and the terminal's restoration.
+        return True
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._closed = True

@@ -100,6 +100,19 @@ async def test_quitting_the_app_ends_the_session_with_its_status(serve: StartSer
     assert not server.sessions
 
 
+async def test_the_app_outlives_the_end_of_the_clients_input(serve: StartServer) -> None:
+    server = await serve()
+    conn, chan, screen = await open_screen(server)
+    async with conn:
+        pid = await ready_pid(screen)
+        chan.write(b"z")
+        chan.write_eof()  # as `printf z | ssh -tt` does after its input
+        await screen.wait_for(rb"key:z")
+        await asyncio.sleep(0.3)
+        assert pid_alive(pid) and server.sessions
+    assert await gone(pid)
+
+
 async def test_the_server_restores_the_terminal_and_says_why_it_ended(
     serve: StartServer,
 ) -> None:
