@@ -54,7 +54,11 @@ def number(value: float, signed: bool = False) -> str:
     if math.isinf(value):
         return ("+inf" if signed else "inf") if value > 0 else "-inf"
     size = abs(value)
-    text = f"{value:.3f}" if size == 0 or 1e-3 <= size < 1e5 else f"{value:.3e}"
+    if size == 0 or 1e-3 <= size < 1e5:
+        text = f"{value:.3f}"
+    else:
+        # Three-digit exponents (a diverging run) give up a decimal to keep ten columns.
+        text = f"{value:.2e}" if size >= 1e100 or size < 1e-99 else f"{value:.3e}"
     if text.lstrip("-") == "0.000":
         text = "0.000"  # never "-0.000"
     return f"+{text}" if signed and not text.startswith("-") and value != 0 else text
@@ -209,7 +213,7 @@ def cost_change(change: float | None) -> str:
     if change < 0:
         return "▼ J went down on the last step"
     if change > 0:
-        return "▲ J went UP on the last step: overshoot? alpha too large?"
+        return "▲ J went UP: is alpha too large?"
     return "= J did not change on the last step"
 
 
@@ -226,14 +230,14 @@ def move_cell(move: dict[str, str | list[str]], component: int = 0) -> str:
 
 #: The step log's columns and their widths (values right-aligned).
 LOG_COLUMNS: dict[str, int] = {
-    "step": 7,
+    "step": 6,
     "w": 10,
     "b": 10,
     "dw": 10,
     "db": 10,
     "cost": 10,
-    "alpha": 7,
-    "move": 7,
+    "alpha": 6,
+    "move": 6,
 }
 
 

@@ -39,6 +39,8 @@ from .helpers import scenario
         (-1e-12, False, "-1.000e-12"),
         (123456.0, False, "1.235e+05"),
         (-0.0004, True, "-4.000e-04"),
+        (8.183e149, False, "8.18e+149"),
+        (-1.637e150, True, "-1.64e+150"),
         (math.inf, True, "+inf"),
         (-math.inf, False, "-inf"),
         (math.nan, False, "nan"),

@@ -280,12 +280,34 @@ async def test_notes_key_shows_the_teaching_notes() -> None:
     app = app_for("curve")
     async with app.run_test(size=SIZE) as pilot:
         screen = debugger(app)
-        assert not screen.notes_panel.display
+        assert screen.notes_panel is None
         await pilot.press("i")
-        assert screen.notes_panel.display
+        assert screen.notes_panel is not None
         assert "We start LEFT of the minimum" in screen.notes_panel.text
         await pilot.press("i")
-        assert not screen.notes_panel.display
+        assert screen.notes_panel is None
+
+
+async def test_notes_show_beside_the_log_on_a_large_screen_until_hidden() -> None:
+    app = app_for("curve")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen = debugger(app)
+        assert screen.notes_panel is not None and screen.notes_panel.id == "notes-wide"
+        await pilot.press("i")
+        assert screen.notes_panel is None
+        await pilot.press("i")
+        assert screen.notes_panel is not None
+
+
+async def test_the_step_log_lists_the_last_steps_on_a_large_screen() -> None:
+    app = app_for("curve")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("n", "n", "n")
+        lines = debugger(app).step_log.text.splitlines()
+        assert lines[0].split() == ["step", "w", "dw", "cost", "alpha", "move"]
+        assert [line.split()[0] for line in lines[1:]] == ["0", "1", "2", "3"]
+        assert lines[-1].split()[1:4] == ["1.720", "-2.560", "1.638"]
 
 
 async def test_breakpoints_are_listed_and_toggled() -> None:

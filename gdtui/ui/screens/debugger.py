@@ -112,8 +112,9 @@ class DebuggerScreen(Screen[None]):
     """What the plot area shows: one of `VIEWS`."""
     tangent: var[bool] = var(True, init=False)
     """Whether the cost curve draws the slope as a tangent line."""
-    notes: var[bool] = var(False, init=False)
-    """Whether the teaching notes are shown (they always are on a large terminal)."""
+    notes: var[bool | None] = var(None, init=False)
+    """Whether the teaching notes are shown; None leaves it to the screen's size (a large
+    screen shows them)."""
     speed: var[int] = var(DEFAULT_SPEED, init=False)
     """How fast `r` runs: an index into `SPEEDS`."""
     running: var[bool] = var(False, init=False)
@@ -143,7 +144,9 @@ class DebuggerScreen(Screen[None]):
                 yield CostSurfacePlot(id="plot-surface")
                 yield CostHistoryPlot(id="plot-history")
         yield UpdatePanel(id="update")
-        yield StepLog(id="log")
+        with Horizontal(id="bottom"):
+            yield StepLog(id="log")
+            yield Notes(id="notes-wide")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -151,7 +154,7 @@ class DebuggerScreen(Screen[None]):
         self.state_panel = self.query_one(StatePanel)
         self.update_panel = self.query_one(UpdatePanel)
         self.step_log = self.query_one(StepLog)
-        self.notes_panel = self.query_one(Notes)
+        self.notes_panels = list(self.query(Notes))
         self.history_panel = self.query_one("#history", CostHistoryPlot)
         self.state_panel.border_title = "state"
         self.update_panel.border_title = "the next update"
@@ -164,8 +167,9 @@ class DebuggerScreen(Screen[None]):
         """Show a scenario from its start."""
         self.scenario, self.session, self.last_result = scenario, session, None
         self.step_log.forget()
-        self.notes_panel.show(scenario.description)
-        self.notes_panel.border_title = "notes"
+        for notes in self.notes_panels:
+            notes.show(scenario.description)
+            notes.border_title = "notes"
         self.set_reactive(DebuggerScreen.component, 0)
         self.set_reactive(DebuggerScreen.view, "curve")
         self.query_one(ContentSwitcher).current = "plot-curve"
@@ -257,7 +261,7 @@ class DebuggerScreen(Screen[None]):
             self.history_panel.show(self.session)
 
     def _paint_log(self) -> None:
-        if not self.busy and self.step_log.display and self.step_log.size.height:
+        if not self.busy and self.query_one("#bottom").display and self.step_log.size.height:
             self.step_log.show(self.session, self.component)
 
     def on_resize(self) -> None:
@@ -290,9 +294,9 @@ class DebuggerScreen(Screen[None]):
     def watch_tangent(self) -> None:
         self._paint_plots()
 
-    def watch_notes(self, notes: bool) -> None:
-        self.set_class(notes, "-notes")
-        self.set_class(not notes, "-no-notes")
+    def watch_notes(self, notes: bool | None) -> None:
+        self.set_class(notes is True, "-notes")
+        self.set_class(notes is False, "-no-notes")
 
     def watch_running(self) -> None:
         self._paint_status()
@@ -562,9 +566,14 @@ class DebuggerScreen(Screen[None]):
         """Draw the tangent line, or not."""
         self.tangent = not self.tangent
 
+    @property
+    def notes_panel(self) -> Notes | None:
+        """The notes panel on screen, if any (where it sits depends on the screen's size)."""
+        return next((notes for notes in self.notes_panels if notes.display), None)
+
     def action_notes(self) -> None:
         """Show or hide the teaching notes."""
-        self.notes = not self.notes
+        self.notes = self.notes_panel is None
 
     def action_help(self) -> None:
         """The keys and the lesson's ideas."""

@@ -64,13 +64,14 @@ class StatePanel(Vertical):
         slope: float,
         changed: tuple[bool, bool],
         slope_name_width: int = SLOPE_NAME,
+        signed: bool = True,
     ) -> Content:
         return Content.assemble(
             name.ljust(NAME),
             self._value(value, VALUE, changed[0]),
             " " * GAP,
             slope_name.ljust(slope_name_width),
-            self._value(slope, SLOPE, changed[1], signed=True),
+            self._value(slope, SLOPE, changed[1], signed=signed),
         )
 
     def show(self, snapshot: Snapshot, previous: Snapshot | None, component: int = 0) -> None:
@@ -89,7 +90,7 @@ class StatePanel(Vertical):
                 w_norm, dw_norm = float(np.linalg.norm(theta[:n])), float(np.linalg.norm(grad[:n]))
             lines.append(
                 self._row("norm(w)", w_norm, "norm(dw)", dw_norm,
-                          (bool(moved[:n].any()), bool(turned[:n].any())))
+                          (bool(moved[:n].any()), bool(turned[:n].any())), signed=False)
             )  # fmt: skip
         else:
             lines.append(self._row("w", float(theta[0]), "dw", float(grad[0]),
