@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import ipaddress
+import os
+import signal
 import socket
 import sys
 from pathlib import Path
@@ -16,7 +19,17 @@ from gdtui.cli import BAD_INPUT, Parser, UsageError
 from gdtui.scenario import ScenarioError, load_scenario
 
 if TYPE_CHECKING:
-    from gdtui.serve.ssh import SSHConfig
+    from gdtui.serve.ssh import AppServer, SSHConfig
+
+
+def is_loopback(host: str) -> bool:
+    """Whether binding `host` is reachable only from this machine."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def port_number(text: str) -> int:
@@ -156,6 +169,9 @@ def serve(argv: list[str], out: IO[str] | None = None, err: IO[str] | None = Non
             return 0
         if args.scenario is not None:
             load_scenario(args.scenario)  # a bad scenario stops the server, not each login
+            if os.path.exists(args.scenario):
+                # Each session runs in a folder of its own: a relative path would not resolve.
+                args.scenario = os.path.abspath(args.scenario)
         if args.command == "web":
             return _web(args, out, err)
         return _ssh(args, out, err)
@@ -165,9 +181,14 @@ def serve(argv: list[str], out: IO[str] | None = None, err: IO[str] | None = Non
 
 
 def _web(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
-    from gdtui.serve.ssh import is_loopback
     from gdtui.serve.web import serve_web
 
+    try:
+        import textual_serve  # noqa: F401
+    except ImportError:
+        raise UsageError(
+            "gdtui serve web needs textual-serve: pip install 'gdtui[serve]'"
+        ) from None
     if not is_loopback(args.host) and not args.public_url:
         raise UsageError(f"gdtui serve web: --public-url is required with --host {args.host} "
                          "(the address browsers use)")  # fmt: skip
@@ -184,7 +205,10 @@ def _web(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
 
 
 def _ssh(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
-    import asyncssh
+    try:
+        import asyncssh
+    except ImportError:
+        raise UsageError("gdtui serve ssh needs asyncssh: pip install 'gdtui[serve]'") from None
 
     from gdtui.serve import hostkey
     from gdtui.serve.ssh import SSHConfig
@@ -221,17 +245,37 @@ def _ssh(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
 
 
 async def _run_ssh(config: SSHConfig, key_path: Path, out: IO[str], err: IO[str]) -> int:
-    from gdtui.serve.hostkey import fingerprint
-    from gdtui.serve.ssh import AppServer, is_loopback
+    from gdtui.serve.ssh import AppServer
 
     server = AppServer(config, log=out)
+    # Handlers first: a Ctrl-C or SIGTERM from the moment the banner shows must end the
+    # sessions cleanly, not kill the server mid-way.
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
     try:
-        await server.start()
-    except OSError as error:
-        err.write(f"gdtui serve ssh: cannot listen on {config.host}:{config.port}: "
-                  f"{error.strerror or error}\n")  # fmt: skip
-        return 1
-    port = server.port
+        try:
+            await server.start()
+        except OSError as error:
+            err.write(f"gdtui serve ssh: cannot listen on {config.host}:{config.port}: "
+                      f"{error.strerror or error}\n")  # fmt: skip
+            return 1
+        _banner(server, key_path, out, err)
+        await stop.wait()
+        server.record(f"stopping: ending {len(server.sessions)} session(s)")
+    finally:
+        await server.close()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(signum)
+    return 0
+
+
+def _banner(server: AppServer, key_path: Path, out: IO[str], err: IO[str]) -> None:
+    """How to connect, the key's fingerprint, and a warning if anyone can log in."""
+    from gdtui.serve.hostkey import fingerprint
+
+    config, port = server.config, server.port
     # Students type the machine's name; a wildcard address is not one they can reach.
     host = socket.gethostname() if config.host in ("0.0.0.0", "::") else config.host
     login = "no login needed"
@@ -250,5 +294,3 @@ async def _run_ssh(config: SSHConfig, key_path: Path, out: IO[str], err: IO[str]
             "can reach this port gets a session (see --password, --authorized-keys)\n"
         )
     out.flush()
-    await server.serve_until_signalled()
-    return 0

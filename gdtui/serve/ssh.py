@@ -18,7 +18,6 @@ import hashlib
 import hmac
 import os
 import shutil
-import signal
 import sys
 import tempfile
 import time
@@ -94,18 +93,6 @@ def same_secret(given: str, expected: str) -> bool:
     return hmac.compare_digest(
         hashlib.sha256(given.encode()).digest(), hashlib.sha256(expected.encode()).digest()
     )
-
-
-def is_loopback(host: str) -> bool:
-    """Whether binding `host` is reachable only from this machine."""
-    import ipaddress
-
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _duration(seconds: float) -> str:
@@ -190,20 +177,6 @@ class AppServer:
         if self.hub is not None:
             await self.hub.close()
         self._stopped.set()
-
-    async def serve_until_signalled(self) -> None:
-        """Run until SIGINT or SIGTERM, then close cleanly."""
-        loop = asyncio.get_running_loop()
-        stop = asyncio.Event()
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(signum, stop.set)
-        try:
-            await stop.wait()
-        finally:
-            for signum in (signal.SIGINT, signal.SIGTERM):
-                loop.remove_signal_handler(signum)
-            self.record(f"stopping: ending {len(self.sessions)} session(s)")
-            await self.close()
 
     def record(self, text: str) -> None:
         """Write one log line, with the time."""

@@ -1,0 +1,123 @@
+"""`gdtui serve`: flags, the host key, the start-up banner, and stopping on a signal."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import os
+import re
+import signal
+import stat
+import sys
+from pathlib import Path
+
+import pytest
+
+from gdtui.serve import hostkey
+from gdtui.serve.cli import serve
+from tests.serve.conftest import TIMEOUT, Screen
+
+asyncssh = pytest.importorskip("asyncssh")
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["ssh", "--bogus"],
+        ["ssh", "--port", "99999"],
+        ["ssh", "--port", "http"],
+        ["ssh", "--max-sessions", "0"],
+        ["ssh", "--max-per-ip", "-1"],
+        ["ssh", "--idle-timeout", "soon"],
+        ["ssh", "--password", "a", "--authorized-keys", "keys"],
+        ["ssh", "--password", ""],
+        ["ssh", "--scenario", "no-such-lesson"],
+        ["ssh", "--authorized-keys", "/nonexistent/authorized_keys"],
+        ["web", "--host", "0.0.0.0"],
+        ["telnet"],
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(argv: list[str], tmp_path: Path) -> None:
+    out, err = io.StringIO(), io.StringIO()
+    status = serve([*argv, "--host-key", str(tmp_path / "key")] if argv[0] == "ssh" else argv,
+                   out, err)  # fmt: skip
+    assert status == 2
+    assert err.getvalue().count("\n") == 1 and "Traceback" not in err.getvalue()
+
+
+def test_an_unreadable_host_key_is_one_line(tmp_path: Path) -> None:
+    key = tmp_path / "key"
+    key.write_text("not a key")
+    err = io.StringIO()
+    assert serve(["ssh", "--host-key", str(key)], io.StringIO(), err) == 2
+    assert str(key) in err.getvalue() and err.getvalue().count("\n") == 1
+
+
+def test_the_host_key_is_made_once_private_and_reused(tmp_path: Path) -> None:
+    path = tmp_path / "deep" / "key"
+    first = hostkey.load_or_create(path)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert first.algorithm == b"ssh-ed25519"
+    again = hostkey.load_or_create(path)
+    assert hostkey.fingerprint(again) == hostkey.fingerprint(first)
+
+
+def test_the_host_key_lives_in_the_users_data_directory(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    assert hostkey.default_path() == tmp_path / "gdtui" / "ssh_host_ed25519_key"
+    monkeypatch.delenv("XDG_DATA_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert hostkey.default_path() == tmp_path / ".local/share/gdtui/ssh_host_ed25519_key"
+
+
+async def start_server(tmp_path: Path, *flags: str) -> tuple[asyncio.subprocess.Process, str]:
+    """`gdtui serve ssh` on a free port; the process and its banner, once it listens."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "gdtui", "serve", "ssh", "--port", "0",
+        "--host-key", str(tmp_path / "key"), *flags,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        env={**os.environ, "XDG_DATA_HOME": str(tmp_path)},
+    )  # fmt: skip
+    assert process.stdout is not None
+    banner = ""
+    async with asyncio.timeout(TIMEOUT):
+        while "students:" not in banner:
+            banner += (await process.stdout.readline()).decode()
+    return process, banner
+
+
+async def test_start_up_shows_the_fingerprint_and_reuses_the_key(tmp_path: Path) -> None:
+    fingerprints = []
+    for _ in range(2):
+        process, banner = await start_server(tmp_path)
+        process.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(process.wait(), TIMEOUT) == 0
+        fingerprints.append(re.search(r"host key (SHA256:\S+)", banner)[1])  # type: ignore[index]
+    assert fingerprints[0] == fingerprints[1]
+    assert "listening on 127.0.0.1:" in banner
+
+
+async def test_binding_beyond_loopback_without_a_login_warns(tmp_path: Path) -> None:
+    process, banner = await start_server(tmp_path, "--host", "0.0.0.0")
+    process.send_signal(signal.SIGINT)
+    _, err = await asyncio.wait_for(process.communicate(), TIMEOUT)
+    assert b"warning" in err and b"no authentication" in err
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+async def test_a_signal_ends_every_session_cleanly(tmp_path: Path, signum: int) -> None:
+    process, banner = await start_server(tmp_path)
+    port = int(re.search(r"listening on \S+:(\d+)", banner)[1])  # type: ignore[index]
+    async with asyncssh.connect("127.0.0.1", port, known_hosts=None, client_keys=None,
+                                agent_path=None, username="s") as conn:  # fmt: skip
+        chan, screen = await conn.create_session(
+            Screen, term_type="xterm", term_size=(80, 24), encoding=None
+        )
+        await screen.wait_for(rb"step", timeout=30)
+        process.send_signal(signum)
+        await asyncio.wait_for(chan.wait_closed(), TIMEOUT)
+    assert b"the server is shutting down" in screen.data
+    assert b"\x1b[?1049l" in screen.data[-300:]
+    assert await asyncio.wait_for(process.wait(), TIMEOUT) == 0
