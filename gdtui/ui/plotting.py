@@ -1,0 +1,552 @@
+"""What the plots draw, computed with numpy alone so it can be tested without a terminal.
+
+The cost-curve plot shows `J` along one parameter with the others held where they are now;
+the history plot shows `J` step by step; the surface plot shows `J` over the `(w, b)` plane.
+Parameters are indexed as in `theta`: the `w` components, then `b`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from typing import Literal
+
+import numpy as np
+from numpy.typing import NDArray
+
+from gdtui.engine.problems import CurveProblem, LogisticProblem, Problem
+from gdtui.engine.session import Session
+from gdtui.engine.snapshot import Snapshot
+
+Vector = NDArray[np.float64]
+Range = tuple[float, float]
+
+#: Cost evaluations (points x data rows) a curve may take before it evaluates a fixed sample
+#: of the rows instead: numpy's exp and log take tens of ns each, so a few ms at most.
+MAX_EVALUATIONS = 40_000
+
+#: The same for a cost surface, which is computed once per plot window, not every step.
+MAX_SURFACE_EVALUATIONS = 1_000_000
+
+#: Rows a sample never goes below, however many points are asked for.
+MIN_SAMPLE_ROWS = 400
+
+#: Elements one block of a logistic evaluation holds, to bound memory.
+_BLOCK = 1 << 18
+
+
+# -- J along one parameter ----------------------------------------------------------------
+
+
+def problem_of(source: Session | Problem) -> Problem:
+    """The problem of a session, or the problem itself."""
+    return source.problem if isinstance(source, Session) else source
+
+
+def sample_size(problem: Problem, points: int, budget: int = MAX_EVALUATIONS) -> int | None:
+    """Rows of data `J` is averaged over at `points` points within `budget` evaluations,
+    or None when every row is used (always, but for large logistic data sets)."""
+    if not isinstance(problem, LogisticProblem) or problem.m * points <= budget:
+        return None
+    keep = max(MIN_SAMPLE_ROWS, budget // max(points, 1))
+    return keep if keep < problem.m else None
+
+
+def sample_note(problem: Problem, rows: int | None) -> str:
+    """`~2,000 of 300,000 rows` when a plot used a sample of `rows` rows, else nothing."""
+    if rows is None or not isinstance(problem, LogisticProblem):
+        return ""
+    return f"~{rows:,} of {problem.m:,} rows"
+
+
+@lru_cache(maxsize=8)
+def _sample_rows(m: int, keep: int) -> NDArray[np.intp]:
+    # A fixed seed: the same rows every step, so the curve does not shimmer as it moves.
+    return np.sort(np.random.default_rng(0).choice(m, keep, replace=False))
+
+
+def _logistic_costs(z: Vector, y: Vector) -> Vector:
+    """`J` for each row of `z` (one row per point): `mean(log(1 + e**z) - y*z)`."""
+    softplus = np.log1p(np.exp(-np.abs(z)))
+    softplus += np.maximum(z, 0.0)
+    softplus -= y * z
+    result: Vector = softplus.mean(axis=1)
+    return result
+
+
+def _costs_along(
+    problem: Problem, theta: Vector, component: int, ts: Vector, budget: int = MAX_EVALUATIONS
+) -> Vector:
+    """`J` with `theta[component]` set to each of `ts` and the rest of `theta` unchanged."""
+    with np.errstate(all="ignore"):
+        if isinstance(problem, CurveProblem):
+            w, b = theta[0], (theta[1] if problem.has_b else 0.0)
+            grid = problem.expression.grid
+            return grid(ts, b) if component == 0 else grid(np.full_like(ts, w), ts)
+        if isinstance(problem, LogisticProblem):
+            X, y = problem.X, problem.y
+            rows = sample_size(problem, len(ts), budget)
+            if rows is not None:
+                index = _sample_rows(problem.m, rows)
+                X, y = X[index], y[index]
+            z0 = X @ theta[:-1] + theta[-1]
+            along = X[:, component] if component < problem.n_w else np.ones(len(y))
+            out = np.empty(len(ts))
+            block = max(1, _BLOCK // len(y))
+            for start in range(0, len(ts), block):
+                dt = ts[start : start + block, None] - theta[component]
+                out[start : start + block] = _logistic_costs(z0 + dt * along, y)
+            return out
+        costs = []
+        for t in ts:
+            moved = theta.copy()
+            moved[component] = t
+            costs.append(problem.cost(moved))
+        return np.array(costs, dtype=np.float64)
+
+
+def curve_along(
+    source: Session | Problem,
+    snapshot: Snapshot,
+    component: int,
+    w_range: Range | None = None,
+    points: int = 101,
+) -> tuple[Vector, Vector]:
+    """`J` as a function of one parameter, the others held at their values in `snapshot`.
+
+    Large logistic data sets are evaluated on a fixed sample of rows (see `sample_size`),
+    shifted so the curve passes exactly through the snapshot's own cost.
+
+    Args:
+        source: The session (or just its problem).
+        snapshot: The step whose other parameters are held.
+        component: Which parameter of `theta` varies (`w[component]`; `n_w` is `b`).
+        w_range: The interval to cover; `default_w_range` when None.
+        points: How many evenly spaced values to evaluate.
+
+    Returns:
+        The parameter values and `J` at each (inf or nan where `J` is not finite).
+    """
+    problem = problem_of(source)
+    if w_range is None:
+        w_range = default_w_range(source, snapshot, component)
+    ws = np.linspace(w_range[0], w_range[1], points)
+    here = float(snapshot.theta[component])
+    costs = _costs_along(problem, snapshot.theta, component, np.append(ws, here))
+    if sample_size(problem, points + 1) is not None and math.isfinite(costs[-1]):
+        costs += snapshot.cost - costs[-1]
+    return ws, costs[:-1]
+
+
+def minimum_along(
+    problem: Problem, theta: Vector, component: int, around: Range, points: int = 21
+) -> float | None:
+    """Roughly where `J` is least along one parameter, looked for within one and then five
+    widths of `around` on either side (on a small sample of a large data set: this only
+    places the plot's window).
+
+    Returns None when the least value found is at the edge of the search (the minimum is
+    further away, or there is none, as on separable data).
+    """
+    lo, hi = around
+    budget = MAX_EVALUATIONS // 8
+    for reach in (1.0, 5.0):
+        ws = np.linspace(lo - reach * (hi - lo), hi + reach * (hi - lo), points)
+        best = _least(_costs_along(problem, theta, component, ws, budget))
+        if best is not None and 0 < best < points - 1:
+            fine = np.linspace(ws[best - 1], ws[best + 1], points)
+            best = _least(_costs_along(problem, theta, component, fine, budget))
+            return None if best is None else float(fine[best])
+    return None
+
+
+def lowest_near(problem: Problem, theta: Vector, around: list[Range], rounds: int = 3) -> Vector:
+    """Roughly the lowest point near `theta`: `minimum_along` each parameter in turn,
+    `rounds` times, each searched around its interval in `around`."""
+    theta = np.array(theta, dtype=np.float64)
+    for _ in range(rounds):
+        for j, view in enumerate(around):
+            best = minimum_along(problem, theta, j, view)
+            if best is not None:
+                theta[j] = best
+    return theta
+
+
+def _least(costs: Vector) -> int | None:
+    """Where the lowest finite cost is, or None when none is finite."""
+    finite = np.isfinite(costs)
+    return int(np.argmin(np.where(finite, costs, np.inf))) if finite.any() else None
+
+
+def window(values: Iterable[float], hint: Range | None = None, margin: float = 0.1) -> Range:
+    """An axis interval that shows every one of `values` (non-finite ones are ignored).
+
+    The `hint` (a scenario's `w_range`) is kept as it is unless a value falls outside it;
+    then it grows, with a margin, just enough to show that value.
+    """
+    finite = [v for v in values if math.isfinite(v)]
+    if hint is not None:
+        lo, hi = hint
+        low, high = min(finite, default=lo), max(finite, default=hi)
+        pad = margin * max(hi - lo, high - low)
+        return (lo if low >= lo else low - pad, hi if high <= hi else high + pad)
+    if not finite:
+        return (-1.0, 1.0)
+    lo, hi = min(finite), max(finite)
+    span = hi - lo
+    if span <= 1e-9 * max(abs(lo), abs(hi)):
+        half = max(abs(lo), 1.0) / 2
+        return (lo - half, hi + half)
+    return (lo - margin * span, hi + margin * span)
+
+
+def default_w_range(
+    source: Session | Problem,
+    snapshot: Snapshot,
+    component: int,
+    *,
+    hint: Range | None = None,
+    path: Iterable[float] = (),
+) -> Range:
+    """The interval a curve along one parameter shows: the start (for a session), the
+    current value, where the step lands, the recent `path` and, when it is near, the
+    minimum along the line; the scenario's `hint` is kept unless one of them lies outside.
+    """
+    values = [float(snapshot.theta[component]), float(snapshot.next_theta[component]), *path]
+    if isinstance(source, Session):
+        values.append(float(source.theta0[component]))
+    lo, hi = window(values, hint)
+    best = minimum_along(problem_of(source), snapshot.theta, component, (lo, hi))
+    return (lo, hi) if best is None else window([*values, best], hint)
+
+
+def cost_window(costs: Vector, keep: Iterable[float], spread: float = 3.0) -> Range:
+    """A `J` interval that shows the lowest cost of `costs` and each of `keep`.
+
+    Above the highest of those it shows at most `spread` times their spread more, so one
+    enormous value (a diverging run) never flattens the picture; whatever lies above is
+    drawn at the edge or left out.
+    """
+    finite = costs[np.isfinite(costs)]
+    must = [float(c) for c in keep if math.isfinite(c)]
+    if finite.size:
+        must.append(float(finite.min()))
+    if not must:
+        return (0.0, 1.0)
+    lo, hi = min(must), max(must)
+    ceiling = hi + spread * max(hi - lo, 1e-12 * abs(hi))
+    top = float(finite.max()) if finite.size else hi
+    hi = max(hi, min(top, ceiling)) if math.isfinite(ceiling) else max(hi, top)
+    if hi - lo <= 1e-12 * max(abs(lo), abs(hi), 1e-300):
+        half = max(abs(hi) * 0.1, 1e-9)
+        lo, hi = lo - half, hi + half
+    pad = 0.05 * (hi - lo)
+    return (lo - pad, hi + pad) if math.isfinite(pad) else (lo, hi)
+
+
+def beyond(values: Vector, cost_range: Range) -> Vector:
+    """`values` with everything far outside `cost_range` pulled in to one height past it.
+
+    Plotext draws a line to every point it is given, pixel by pixel; a cost of 1e300 would
+    take forever, and past the edge a point is not drawn anyway.
+    """
+    lo, hi = cost_range
+    span = hi - lo
+    out = np.nan_to_num(values, nan=np.inf)
+    return np.clip(out, lo - span, hi + span)
+
+
+def tangent_line(
+    w: float, cost: float, dw: float, w_range: Range, cost_range: Range | None = None
+) -> tuple[Vector, Vector]:
+    """The two ends of the tangent through `(w, cost)` with slope `dw`, cut to the plot.
+
+    Returns empty arrays when the slope is not finite or the line misses the plot.
+    """
+    if not all(map(math.isfinite, (w, cost, dw))):
+        return np.empty(0), np.empty(0)
+    lo, hi = w_range
+    if cost_range is not None and dw != 0.0:
+        ends = [w + (edge - cost) / dw for edge in cost_range]
+        lo, hi = max(lo, min(ends)), min(hi, max(ends))
+    if not lo <= hi:
+        return np.empty(0), np.empty(0)
+    xs = np.array([lo, hi])
+    return xs, cost + dw * (xs - w)
+
+
+def ticks(lo: float, hi: float, count: int) -> tuple[list[float], list[str]]:
+    """About `count` round tick values (steps of 1, 2, 2.5 or 5 times a power of ten) in
+    `[lo, hi]` and short labels for them: `0.25`, `1500`, `-3e150`.
+
+    Plotext's own labels print every digit, which at 1e150 would not fit on any screen.
+    """
+    span = hi - lo
+    if not (math.isfinite(span) and span > 0):
+        return [lo], [f"{lo:.4g}"]
+    raw = span / max(count, 1)
+    power = 10.0 ** math.floor(math.log10(raw))
+    mantissa = next((m for m in (1.0, 2.0, 2.5, 5.0) if m * power >= raw), 10.0)
+    step = mantissa * power
+    first = math.ceil(lo / step)
+    values = [k * step for k in range(first, math.floor(hi / step) + 1)]
+    extra = 1 if mantissa == 2.5 else 0
+    decimals = max(0, extra - math.floor(math.log10(step)))
+    if max(abs(lo), abs(hi)) < 1e6 and decimals <= 4:
+        return values, [f"{v:.{decimals}f}" if v else "0" for v in values]
+    return values, [_scientific(v, step, extra) for v in values]
+
+
+def _scientific(value: float, step: float, extra: int) -> str:
+    """`value` as `2.5e5` or `-1e150`, with the digits that tell it from its neighbours."""
+    if value == 0:
+        return "0"
+    digits = math.floor(math.log10(abs(value))) - math.floor(math.log10(step)) + extra
+    mantissa, exponent = f"{value:.{min(max(digits, 0), 6)}e}".split("e")
+    if "." in mantissa:
+        mantissa = mantissa.rstrip("0").rstrip(".")
+    return f"{mantissa}e{int(exponent)}"
+
+
+def fit(parts: Sequence[str], width: int, separator: str = "  ") -> str:
+    """As many of `parts`, in order, as fit in `width` columns (the first one cut short if
+    it alone is too long): plotext leaves out a title or label that does not fit."""
+    text = ""
+    for part in parts:
+        joined = f"{text}{separator}{part}" if text else part
+        if len(joined) > width:
+            break
+        text = joined
+    if not text:
+        first = parts[0] if parts else ""
+        text = first if len(first) <= width else first[: max(width - 1, 0)] + "…"
+    return text
+
+
+# -- J step by step -------------------------------------------------------------------------
+
+
+def history_scale(costs: Vector) -> Literal["linear", "log"]:
+    """`log` when the costs are not negative and the positive ones span two decades."""
+    finite = costs[np.isfinite(costs)]
+    positive = finite[finite > 0]
+    if positive.size < 2 or (finite < 0).any():
+        return "linear"
+    return "log" if positive.max() >= 100.0 * positive.min() else "linear"
+
+
+def log_floor(costs: Vector) -> Vector:
+    """`costs` with zeros raised to the lowest positive cost, so a log axis can draw them."""
+    positive = costs[costs > 0]
+    return np.maximum(costs, positive.min()) if positive.size else costs
+
+
+def log_ticks(lo: float, hi: float, count: int) -> tuple[list[float], list[str]]:
+    """Ticks for an axis of `log10(J)` from `lo` to `hi`: whole powers of ten, every one or
+    every few, labelled with the value itself (`0.01`, `1`, `1e-6`)."""
+    first, last = math.ceil(lo), math.floor(hi)
+    every = max(1, math.ceil((last - first + 1) / max(count, 1)))
+    exponents = list(range(first, last + 1, every)) or [round((lo + hi) / 2)]
+    labels = [f"{10.0**k:g}" if -3 <= k <= 3 else f"1e{k}" for k in exponents]
+    return [float(k) for k in exponents], labels
+
+
+def downsample(costs: Vector, buckets: int) -> tuple[Vector, Vector]:
+    """At most `2 * buckets` points that draw like `costs` does: each bucket of steps keeps
+    its lowest and highest cost, so a one-step spike still shows.
+
+    Returns:
+        Step numbers and costs.
+    """
+    n = len(costs)
+    if n <= 2 * buckets:
+        return np.arange(n, dtype=np.float64), costs
+    starts = np.linspace(0, n, buckets + 1).astype(np.intp)
+    low = np.minimum.reduceat(costs, starts[:-1])
+    high = np.maximum.reduceat(costs, starts[:-1])
+    falling = costs[starts[:-1]] >= costs[starts[1:] - 1]
+    steps = np.column_stack((starts[:-1], starts[1:] - 1)).astype(np.float64)
+    values = np.where(falling[:, None], np.column_stack((high, low)), np.column_stack((low, high)))
+    return steps.ravel(), values.ravel()
+
+
+# -- J over the (w, b) plane ----------------------------------------------------------------
+
+
+def has_surface(problem: Problem) -> bool:
+    """Whether `J` has exactly two parameters, `w` and `b`, to draw as a surface."""
+    return problem.n_w == 1 and problem.has_b
+
+
+def cost_grid(
+    problem: Problem, ws: Vector, bs: Vector, budget: int = MAX_SURFACE_EVALUATIONS
+) -> tuple[Vector, int | None]:
+    """`J` at every `(w, b)` of a grid, for a two-parameter problem.
+
+    Returns:
+        An array with one row per `b` and one column per `w`, and the rows of data used
+        when a large data set was sampled (None when all were used).
+    """
+    W, B = np.meshgrid(ws, bs)
+    if isinstance(problem, CurveProblem):
+        with np.errstate(all="ignore"):
+            return problem.expression.grid(W, B), None
+    if not isinstance(problem, LogisticProblem):
+        flat = [problem.cost(np.array((w, b))) for w, b in zip(W.ravel(), B.ravel(), strict=True)]
+        return np.array(flat).reshape(W.shape), None
+    x, y = problem.X[:, 0], problem.y
+    rows = sample_size(problem, W.size, budget)
+    if rows is not None:
+        index = _sample_rows(problem.m, rows)
+        x, y = x[index], y[index]
+    out = np.empty(W.size)
+    block = max(1, _BLOCK // len(y))
+    with np.errstate(all="ignore"):
+        for start, stop in ((s, s + block) for s in range(0, W.size, block)):
+            z = W.ravel()[start:stop, None] * x + B.ravel()[start:stop, None]
+            out[start:stop] = _logistic_costs(z, y)
+    return out.reshape(W.shape), rows
+
+
+def upsample(grid: Vector, shape: tuple[int, int]) -> Vector:
+    """`grid` interpolated linearly to `shape` (rows, columns), corners kept."""
+    rows, cols = grid.shape
+    across = np.linspace(0, cols - 1, shape[1])
+    wide = np.array([np.interp(across, np.arange(cols), row) for row in grid])
+    down = np.linspace(0, rows - 1, shape[0])
+    return np.array([np.interp(down, np.arange(rows), col) for col in wide.T]).T
+
+
+def level_sets(grid: Vector, levels: int = 6) -> list[tuple[NDArray[np.intp], ...]]:
+    """The cells of `grid` on each contour, for drawing contours as points.
+
+    Levels are quantiles of the grid's finite values, so each band covers about the same
+    area however steep the bowl. A cell is on the contour of its band when a neighbouring
+    cell lies in a higher band.
+
+    Returns:
+        For each level, lowest first, the (row, column) indices of its cells.
+    """
+    finite = grid[np.isfinite(grid)]
+    if finite.size == 0:
+        return []
+    cuts = np.unique(np.quantile(finite, np.linspace(0, 1, levels + 2)[1:-1]))
+    band = np.searchsorted(cuts, np.where(np.isfinite(grid), grid, np.inf))
+    below = np.zeros(grid.shape, dtype=bool)
+    below[:, :-1] |= band[:, 1:] > band[:, :-1]
+    below[:, 1:] |= band[:, :-1] > band[:, 1:]
+    below[:-1, :] |= band[1:, :] > band[:-1, :]
+    below[1:, :] |= band[:-1, :] > band[1:, :]
+    return [np.nonzero(below & (band == level)) for level in range(len(cuts))]
+
+
+# -- braille dots ------------------------------------------------------------------------
+
+#: The bit of each dot of a braille character (U+2800 + bits), by row from the top and column.
+_DOTS = np.array([[0x01, 0x08], [0x02, 0x10], [0x04, 0x20], [0x40, 0x80]], dtype=np.uint8)
+
+
+def braille(
+    layers: list[tuple[Vector, Vector, bool]],
+    x_range: Range,
+    y_range: Range,
+    cols: int,
+    rows: int,
+) -> tuple[NDArray[np.uint8], NDArray[np.intp]]:
+    """Draw points and lines as braille dots, two across and four down a character cell.
+
+    Dot `i` across sits at `x_range[0] + i * width / (2 * cols - 1)`, and likewise down, as
+    plotext places its own braille markers, so both line up in one figure.
+
+    Args:
+        layers: Each `(xs, ys, joined)`: points, joined by straight lines when `joined`.
+            Non-finite points are left out (a line breaks there).
+        x_range: The data at the left and right edge.
+        y_range: The data at the bottom and top edge.
+        cols: Character cells across.
+        rows: Character cells down.
+
+    Returns:
+        For each cell, bottom row first, the braille bits set in it (0: none) and the last
+        layer that drew in it (-1: none).
+    """
+    bits = np.zeros((rows, cols), dtype=np.uint8)
+    owner = np.full((rows, cols), -1, dtype=np.intp)
+    if cols < 1 or rows < 1:
+        return bits, owner
+    width, height = 2 * cols, 4 * rows
+    for index, (xs, ys, joined) in enumerate(layers):
+        fx, fy = _dot_scale(xs, x_range, width), _dot_scale(ys, y_range, height)
+        # Far outside, a point only sets the direction of its line: keep it near.
+        fx, fy = np.clip(fx, -width, 2 * width), np.clip(fy, -height, 2 * height)
+        finite = np.isfinite(fx) & np.isfinite(fy)
+        if joined and len(fx) > 1:
+            ok = finite[:-1] & finite[1:]
+            x0, y0 = fx[:-1][ok], fy[:-1][ok]
+            dx, dy = fx[1:][ok] - x0, fy[1:][ok] - y0
+            n = np.ceil(np.maximum(np.abs(dx), np.abs(dy))).astype(np.intp) + 1
+            segment = np.repeat(np.arange(len(n)), n)
+            t = np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)
+            t = t / np.maximum(n[segment] - 1, 1)
+            px, py = x0[segment] + t * dx[segment], y0[segment] + t * dy[segment]
+        else:
+            px, py = fx[finite], fy[finite]
+        ix, iy = np.floor(px + 0.5).astype(np.intp), np.floor(py + 0.5).astype(np.intp)
+        inside = (ix >= 0) & (ix < width) & (iy >= 0) & (iy < height)
+        ix, iy = ix[inside], iy[inside]
+        cells = (iy // 4, ix // 2)
+        np.bitwise_or.at(bits, cells, _DOTS[3 - iy % 4, ix % 2])
+        owner[cells] = index
+    return bits, owner
+
+
+def _dot_scale(values: Vector, edges: Range, dots: int) -> Vector:
+    """Where `values` fall in a row of `dots` dots from `edges[0]` to `edges[1]`."""
+    with np.errstate(all="ignore"):
+        scaled: Vector = (dots - 1) * (np.asarray(values, np.float64) - edges[0])
+        return scaled / (edges[1] - edges[0])
+
+
+# -- the recent path ------------------------------------------------------------------------
+
+
+class PathCache:
+    """The parameters of recently shown steps, so a trail need not replay the run.
+
+    A session rebuilds a step by replaying updates from a checkpoint, which for a large
+    data set costs a pass over it per step. Stepping one at a time, every step of a trail
+    has already been shown, so its `theta` is kept here; only after a jump are missing
+    steps asked of the session, once. A kept step whose recorded cost no longer matches
+    (the run branched there) is dropped.
+    """
+
+    def __init__(self, size: int = 64) -> None:
+        self.size = size
+        self._session: Session | None = None
+        self._steps: dict[int, tuple[float, Vector]] = {}
+
+    def remember(self, session: Session, snapshot: Snapshot) -> None:
+        """Keep `snapshot` as the step it is of `session`."""
+        if session is not self._session:
+            self._session, self._steps = session, {}
+        self._steps[snapshot.step] = (snapshot.cost, snapshot.theta)
+
+    def trail(self, session: Session, snapshot: Snapshot, length: int) -> Vector:
+        """`theta` at up to `length` steps ending with `snapshot`, one row a step."""
+        self.remember(session, snapshot)
+        start = max(0, snapshot.step - length + 1)
+        steps = range(start, snapshot.step + 1)
+        costs = session.costs(start, snapshot.step + 1)
+        kept = self._steps
+        missing = [
+            k for k, cost in zip(steps, costs, strict=True) if kept.get(k, (None,))[0] != cost
+        ]
+        if missing:
+            replayed = session.path(missing[0], missing[-1] + 1)
+            for k, theta in enumerate(replayed, start=missing[0]):
+                kept[k] = (float(costs[k - start]), theta)
+        if len(kept) > max(self.size, length):
+            for k in sorted(kept, key=lambda k: abs(k - snapshot.step))[max(self.size, length) :]:
+                del kept[k]
+        return np.array([kept[k][1] for k in steps])
