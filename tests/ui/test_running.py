@@ -112,3 +112,15 @@ def test_every_command_has_a_unique_id_and_keys() -> None:
     assert len(set(ids)) == len(ids)
     assert len(set(keys)) == len(keys)
     assert all(c.help and c.title and c.binding().tooltip == c.help for c in COMMANDS)
+
+
+async def test_the_animation_draws_every_step() -> None:
+    messages: list[Message] = []
+    app = GdtuiApp(scenario("curve"))
+    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+        screen = debugger(app)
+        await pilot.press(*["greater_than_sign"] * 6, "r")
+        await until(pilot, lambda: screen.session.current.step >= 10)
+        await pilot.press("r")
+    drawn = [m.step for m in messages if isinstance(m, Stepped) and m.reason == "run"]
+    assert drawn == list(range(1, len(drawn) + 1))

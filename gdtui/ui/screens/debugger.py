@@ -438,7 +438,7 @@ class DebuggerScreen(Screen[None]):
         worker = get_current_worker()
         session = self.session
         result: RunResult | None = None
-        chunk, remaining, steps = 64, limit, 0
+        chunk, remaining, steps = 4, limit, 0
         error = None
         try:
             while not worker.is_cancelled:

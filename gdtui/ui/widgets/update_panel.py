@@ -61,7 +61,7 @@ class UpdatePanel(Static):
         if diverged:
             lines.append(
                 Content.styled(
-                    "This update diverges: the numbers leave the finite floats. "
+                    "This update diverges: the numbers grow too large to compute. "
                     "Lower alpha with -, or step back with b.",
                     style("update-panel--diverged", partial=True),
                 )
