@@ -211,3 +211,14 @@ async def test_surface_window_starts_afresh_when_the_run_restarts() -> None:
         await pilot.pause()
         fresh = plot._limits[1]
         assert fresh[1] - fresh[0] < (grown[1] - grown[0]) / 10
+
+
+async def test_cost_history_ticks_whole_steps() -> None:
+    plot = CostHistoryPlot()
+    async with PlotApp(plot).run_test(size=SIZE) as pilot:
+        session = curve()
+        session.step(2)
+        plot.show(session)
+        await pilot.pause()
+        axis = screen_text(plot).splitlines()[-1].split()
+        assert axis == ["0", "1", "2"]

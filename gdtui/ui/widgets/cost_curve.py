@@ -106,15 +106,24 @@ class BraillePlot(PlotextPlot):
             self._again()
 
     def axes(
-        self, x_range: Range, y_range: Range, y_ticks: tuple[list[float], list[str]] | None = None
+        self, x_range: Range, y_range: Range, *, x_count: int = 0, log_y: bool = False
     ) -> None:
-        """Fix the plotted ranges, with round ticks (`y_ticks` instead, when given)."""
+        """Fix the plotted ranges, with round ticks.
+
+        Args:
+            x_range: The data at the left and right edge.
+            y_range: The data at the bottom and top edge (`log10(J)` when `log_y`).
+            x_count: At most this many x ticks (0: as many as fit).
+            log_y: Label y ticks as the powers of ten they stand for.
+        """
         self._limits = (x_range, y_range)
         width, height = self.size
+        x_count = min(x_count or width, max(2, width // 10))
+        y_ticks = plotting.log_ticks if log_y else plotting.ticks
         self.plt.xlim(*x_range)
         self.plt.ylim(*y_range)
-        self.plt.xticks(*plotting.ticks(*x_range, max(2, width // 10)))
-        self.plt.yticks(*(y_ticks or plotting.ticks(*y_range, max(2, height // 4))))
+        self.plt.xticks(*plotting.ticks(*x_range, x_count))
+        self.plt.yticks(*y_ticks(*y_range, max(2, height // 4)))
 
     def line(self, xs: Vector, ys: Vector, color: str) -> None:
         """Draw a line through the points, as braille, under the markers."""

@@ -59,10 +59,9 @@ class CostHistoryPlot(BraillePlot):
             floor = float(values.min())
             cost = max(float(np.log10(cost)), floor) if cost > 0 else floor
         lo, hi = plotting.cost_window(values, (cost,), spread=np.inf)
-        count = max(2, self.size.height // 4)
-        y_ticks = plotting.log_ticks(lo, hi, count) if scale == "log" else None
 
-        self.axes((0.0, float(max(last, 1))), (lo, hi), y_ticks)
+        # Steps are whole numbers: no more ticks than steps.
+        self.axes((0.0, float(max(last, 1))), (lo, hi), x_count=max(last, 1), log_y=scale == "log")
         self.line(steps, values, "blue")
         self.plt.scatter([snapshot.step], [cost], marker=CURRENT, color=self.accent("red"))
         parts = ["J by step (log scale)" if scale == "log" else "J by step"]
