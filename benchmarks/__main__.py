@@ -6,10 +6,10 @@ import json
 import sys
 from dataclasses import asdict
 
-from benchmarks import engine, startup
+from benchmarks import engine, serve, startup
 from benchmarks.common import Result
 
-ALL = [*engine.BENCHMARKS, *startup.BENCHMARKS]
+ALL = [*engine.BENCHMARKS, *startup.BENCHMARKS, *serve.BENCHMARKS]
 
 
 def main(names: list[str]) -> int:

@@ -1,0 +1,293 @@
+"""SSH serving benchmarks: bytes per step, a class of 60 on this machine, memory per session.
+
+The server runs as `gdtui serve ssh` in a process of its own, as in a classroom; the clients
+are asyncssh connections in this process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+
+from benchmarks.common import Result
+
+#: A class: how many log in, and how fast (per second) as a class arrives and in a rush.
+CLASS_SIZE = 60
+CLASS_ARRIVALS = 2.0
+RUSH_ARRIVALS = 60.0
+
+STEP_TEXT = re.compile(r"step (\d+)")
+
+
+def plain(data: bytes) -> str:
+    """Terminal output with escape sequences removed."""
+    text = data.decode("utf-8", "replace")
+    return re.sub(r"\x1b\[[0-9;?<>=$]*[A-Za-z~]|\x1b[\]P][^\x07\x1b]*(\x07|\x1b\\)?", "", text)
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The q-quantile (0..1) of `values`, by linear interpolation."""
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    position = q * (len(ordered) - 1)
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+@dataclass
+class _Screen:
+    """A client session that timestamps what arrives."""
+
+    data: bytearray = field(default_factory=bytearray)
+    changed: asyncio.Event = field(default_factory=asyncio.Event)
+    last: float = 0.0
+
+    def received(self, data: bytes) -> None:
+        self.data.extend(data)
+        self.last = time.perf_counter()
+        self.changed.set()
+
+    async def wait_text(self, pattern: str, start: int, timeout: float = 60.0) -> float:
+        """Wait until the output from `start` shows `pattern`; the time it did."""
+        regex = re.compile(pattern)
+        async with asyncio.timeout(timeout):
+            while not regex.search(plain(bytes(self.data[start:]))):
+                self.changed.clear()
+                await self.changed.wait()
+        return time.perf_counter()
+
+    async def settle(self, quiet: float = 0.4, timeout: float = 30.0) -> None:
+        """Wait until nothing has arrived for `quiet` seconds."""
+        async with asyncio.timeout(timeout):
+            while time.perf_counter() - self.last < quiet:
+                await asyncio.sleep(quiet / 4)
+
+
+class _Server:
+    """`gdtui serve ssh` in a subprocess, on a free port."""
+
+    async def __aenter__(self) -> _Server:
+        self.home = tempfile.TemporaryDirectory()
+        self.process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "gdtui", "serve", "ssh", "--port", "0",
+            "--max-sessions", str(CLASS_SIZE), "--max-per-ip", str(CLASS_SIZE),
+            "--host-key", os.path.join(self.home.name, "key"),
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL,
+        )  # fmt: skip
+        assert self.process.stdout is not None
+        while True:
+            line = (await self.process.stdout.readline()).decode()
+            if match := re.search(r"listening on \S+:(\d+)", line):
+                self.port = int(match[1])
+                break
+            if not line:
+                raise RuntimeError("the server did not start")
+        self._drain = asyncio.create_task(self._read_log())
+        return self
+
+    async def _read_log(self) -> None:
+        assert self.process.stdout is not None
+        while await self.process.stdout.readline():
+            pass
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        self.process.terminate()
+        await self.process.wait()
+        self._drain.cancel()
+        self.home.cleanup()
+
+
+async def _open(port: int, size: tuple[int, int] = (80, 24)) -> tuple[object, object, _Screen]:
+    import asyncssh
+
+    screen = _Screen()
+
+    class Session(asyncssh.SSHClientSession):
+        def data_received(self, data: bytes, datatype: int | None) -> None:
+            screen.received(data)
+
+    conn = await asyncssh.connect("127.0.0.1", port, username="bench", known_hosts=None,
+                                  client_keys=None, agent_path=None)  # fmt: skip
+    chan, _ = await conn.create_session(
+        Session, term_type="xterm-256color", term_size=size, encoding=None
+    )
+    return conn, chan, screen
+
+
+# -- bytes per step ----------------------------------------------------------------------------
+
+
+async def _bytes_per_step(steps: int = 15) -> list[int]:
+    async with _Server() as server:
+        conn, chan, screen = await _open(server.port)
+        await screen.wait_text(r"step 0", 0)
+        await screen.settle()
+        sizes = []
+        for k in range(1, steps + 1):
+            start = len(screen.data)
+            chan.write(b"n")  # type: ignore[attr-defined]
+            await screen.wait_text(rf"step {k}\b", start)
+            await screen.settle(0.3)
+            sizes.append(len(screen.data) - start)
+        conn.close()  # type: ignore[attr-defined]
+        return sizes
+
+
+def ssh_bytes_per_step() -> Result:
+    """Bytes sent to an 80x24 client for one step (`n`), the step's whole redraw."""
+    sizes = asyncio.run(_bytes_per_step())
+    median = statistics.median(sizes)
+    return Result(
+        "ssh bytes to the client per step at 80x24", median, "bytes", "<= 4096",
+        median <= 4096, f"min {min(sizes)}, max {max(sizes)} over {len(sizes)} steps",
+    )  # fmt: skip
+
+
+# -- a class of 60 -----------------------------------------------------------------------------
+
+
+@dataclass
+class _ClassRun:
+    arrivals_per_second: float
+    first_screen: list[float] = field(default_factory=list)
+    latency: list[float] = field(default_factory=list)
+    pss_per_child: list[float] = field(default_factory=list)
+    server_pss: float = 0.0
+    failures: int = 0
+
+
+def _pss(pid: int) -> float:
+    """Proportional set size of one process, in MiB (Linux)."""
+    with open(f"/proc/{pid}/smaps_rollup") as rollup:
+        for line in rollup:
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as children:
+            return [int(c) for c in children.read().split()]
+    except OSError:
+        return []
+
+
+async def _student(port: int, run: _ClassRun, done: asyncio.Event) -> None:
+    """Log in, then press `n` once a second until the class is done."""
+    started = time.perf_counter()
+    try:
+        conn, chan, screen = await _open(port)
+        seen = await screen.wait_text(r"step 0", 0)
+        run.first_screen.append(seen - started)
+        k = 0
+        while not done.is_set():
+            k += 1
+            tick = time.perf_counter()
+            start = len(screen.data)
+            chan.write(b"n")  # type: ignore[attr-defined]
+            shown = await screen.wait_text(rf"step {k}\b", start)
+            run.latency.append(shown - tick)
+            await asyncio.sleep(max(0.0, 1.0 - (time.perf_counter() - tick)))
+        conn.close()  # type: ignore[attr-defined]
+    except Exception:
+        run.failures += 1
+
+
+async def _class_of(size: int, arrivals_per_second: float, stepping: float = 10.0) -> _ClassRun:
+    """`size` students arriving at a steady rate, each stepping once a second from its first
+    screen until all have stepped for `stepping` seconds together."""
+    run = _ClassRun(arrivals_per_second)
+    async with _Server() as server:
+        done = asyncio.Event()
+        students = []
+        for _ in range(size):
+            students.append(asyncio.create_task(_student(server.port, run, done)))
+            await asyncio.sleep(1 / arrivals_per_second)
+        async with asyncio.timeout(180):
+            while len(run.first_screen) + run.failures < size:
+                await asyncio.sleep(0.1)
+        await asyncio.sleep(stepping)
+        run.pss_per_child = [_pss(pid) for pid in _children(server.process.pid)]
+        run.server_pss = _pss(server.process.pid)
+        done.set()
+        await asyncio.gather(*students)
+    return run
+
+
+_runs: dict[float, _ClassRun] = {}
+
+
+def _class_run(arrivals_per_second: float) -> _ClassRun:
+    # Figures share a run: 60 apps take a while to start.
+    if arrivals_per_second not in _runs:
+        _runs[arrivals_per_second] = asyncio.run(_class_of(CLASS_SIZE, arrivals_per_second))
+    return _runs[arrivals_per_second]
+
+
+def _load() -> str:
+    return f"load {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+
+
+def _first_screen(arrivals_per_second: float, what: str) -> Result:
+    run = _class_run(arrivals_per_second)
+    p95 = percentile(run.first_screen, 0.95)
+    return Result(
+        f"ssh time to first screen, p95, {CLASS_SIZE} {what}", p95, "s", "<= 3",
+        p95 <= 3 and not run.failures,
+        f"median {statistics.median(run.first_screen):.2f} s, max {max(run.first_screen):.2f} s,"
+        f" {run.failures} failed, {_load()}",
+    )  # fmt: skip
+
+
+def ssh_class_first_screen() -> Result:
+    """A class logs in over 30 s, each stepping once a second once in: p95 seconds from
+    connecting to the first screen."""
+    return _first_screen(CLASS_ARRIVALS, "logging in over 30 s")
+
+
+def ssh_class_rush_first_screen() -> Result:
+    """The worst case: all 60 log in within one second."""
+    return _first_screen(RUSH_ARRIVALS, "logging in within 1 s")
+
+
+def ssh_class_key_latency() -> Result:
+    """The class of `ssh_class_first_screen`, each pressing `n` once a second: p95 seconds
+    from the key to the new step on screen."""
+    run = _class_run(CLASS_ARRIVALS)
+    p95 = percentile(run.latency, 0.95)
+    return Result(
+        f"ssh key-to-screen latency, p95, {CLASS_SIZE} stepping 1/s", p95 * 1000, "ms",
+        "<= 250", p95 <= 0.25 and not run.failures,
+        f"median {statistics.median(run.latency) * 1000:.0f} ms over {len(run.latency)} steps,"
+        f" {_load()}",
+    )  # fmt: skip
+
+
+def ssh_memory_per_session() -> Result:
+    """PSS per session with 60 running: each app, plus its share of the server."""
+    run = _class_run(CLASS_ARRIVALS)
+    apps = len(run.pss_per_child)
+    per_session = statistics.mean(run.pss_per_child) + run.server_pss / max(apps, 1)
+    return Result(
+        "ssh memory per session (PSS)", per_session, "MiB", "<= 40", per_session <= 40,
+        f"apps {min(run.pss_per_child):.1f}..{max(run.pss_per_child):.1f} MiB, "
+        f"server {run.server_pss:.1f} MiB, {apps} apps",
+    )  # fmt: skip
+
+
+BENCHMARKS = [
+    ssh_bytes_per_step,
+    ssh_class_first_screen,
+    ssh_class_key_latency,
+    ssh_memory_per_session,
+    ssh_class_rush_first_screen,
+]
