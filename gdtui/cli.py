@@ -8,6 +8,7 @@ status: divergence is a lesson, not an error.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from collections.abc import Sequence
 from typing import IO, NoReturn
@@ -147,10 +148,20 @@ def check(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     return BAD_INPUT if failed else 0
 
 
-def run(argv: Sequence[str], out: IO[str] = sys.stdout, err: IO[str] = sys.stderr) -> int:
-    """Run a headless command; returns the exit status."""
+def run(argv: Sequence[str], out: IO[str] | None = None, err: IO[str] | None = None) -> int:
+    """Run a headless command; returns the exit status.
+
+    Args:
+        argv: The arguments after `gdtui`.
+        out: Where results go; `sys.stdout` as it is at the call when None.
+        err: Where errors go; `sys.stderr` as it is at the call when None.
+    """
+    out = sys.stdout if out is None else out
+    err = sys.stderr if err is None else err
     try:
-        args = build_parser().parse_args(argv)
+        # argparse prints --help and --version to sys.stdout and then exits.
+        with contextlib.redirect_stdout(out):
+            args = build_parser().parse_args(argv)
         if args.command == "trace":
             return trace(args, out, err)
         if args.command == "list":
@@ -162,3 +173,5 @@ def run(argv: Sequence[str], out: IO[str] = sys.stdout, err: IO[str] = sys.stder
     except (UsageError, ScenarioError) as error:
         err.write(f"{error}\n")
         return BAD_INPUT
+    except SystemExit as done:  # after --help or --version
+        return done.code if isinstance(done.code, int) else 0

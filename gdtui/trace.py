@@ -154,6 +154,9 @@ def table_rows(session: Session, snapshots: Iterable[Snapshot]) -> Iterator[list
 #: Rows that set the table's column widths.
 TABLE_SAMPLE = 200
 
+#: The widest `_fmt` writes a number: sign, six digits, point and a three-digit exponent.
+NUMBER_WIDTH = len("-1.23457e+308")
+
 TABLE_HEADER = ["step", "w", "b", "dw", "db", "J(w,b)", "alpha", "w moves", "breakpoint"]
 
 
@@ -211,13 +214,28 @@ def _write_table(session: Session, out: IO[str], snapshots: Iterable[Snapshot]) 
             out.write(line.rstrip() + "\n")
         pending.clear()
 
-    # Widths come from the first rows; later rows keep the columns where they were, so a
-    # long run streams instead of being held in memory.
+    # Widths come from the first rows; a longer run streams instead of being held in memory,
+    # so its columns make room for the widest cell a later row can bring (a diverging run's
+    # numbers grow, and step numbers get longer).
     for i, row in enumerate(table_rows(session, snapshots)):
         cells = [row[i] for i in keep]
         pending.append(cells)
         if i < TABLE_SAMPLE:
             widths = [max(w, len(c)) for w, c in zip(widths, cells, strict=True)]
-        if i >= TABLE_SAMPLE:
+        else:
+            if i == TABLE_SAMPLE:
+                widest = [_widest(session)[i] for i in keep]
+                widths = [max(w, most) for w, most in zip(widths, widest, strict=True)]
             flush()
     flush()
+
+
+def _widest(session: Session) -> list[int]:
+    """The widest cell each table column can hold, for rows past the sample."""
+    vector = session.layout.n_w > 1
+    w_width = len("|w|=") * vector + NUMBER_WIDTH
+    dw_width = len("|dw|=") * vector + NUMBER_WIDTH
+    moves = 2 * session.layout.n_w - 1 if vector else len("right ->")
+    # The breakpoint column is the last one: a long cell there shifts nothing.
+    return [len(str(session.last)), w_width, NUMBER_WIDTH, dw_width, NUMBER_WIDTH, NUMBER_WIDTH,
+            NUMBER_WIDTH, moves, 0]  # fmt: skip
