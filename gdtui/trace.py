@@ -224,8 +224,8 @@ def _write_table(session: Session, out: IO[str], snapshots: Iterable[Snapshot]) 
             widths = [max(w, len(c)) for w, c in zip(widths, cells, strict=True)]
         else:
             if i == TABLE_SAMPLE:
-                widest = [_widest(session)[i] for i in keep]
-                widths = [max(w, most) for w, most in zip(widths, widest, strict=True)]
+                widest = _widest(session)
+                widths = [max(w, widest[j]) for w, j in zip(widths, keep, strict=True)]
             flush()
     flush()
 
