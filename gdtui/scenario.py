@@ -177,7 +177,7 @@ class Scenario:
         b0: The starting `b`, or None for a curve whose cost does not use `b`.
         optimizer: The update rule.
         max_steps: The most updates a run takes.
-        tolerance: A run has converged when a step changes the cost by less than this.
+        tolerance: A run has converged when the slope is this flat: norm((dw, db)) <= tolerance.
         breakpoints: The breakpoints, in file order.
         w_range: The `w` axis range for plots, if the author chose one.
         b_range: The `b` axis range for plots, if the author chose one.

@@ -120,7 +120,8 @@ def csv_row(snapshot: Snapshot, hits: tuple[str, ...]) -> list[Any]:
     row += [repr(snapshot.cost), repr(snapshot.alpha), snapshot.optimizer.kind, *move_w]
     if layout.has_b:
         row.append(moves["b"])
-    row.append(" ".join(hits))
+    # Expressions contain spaces, so several hits are separated by "; ".
+    row.append("; ".join(hits))
     return row
 
 
@@ -141,7 +142,7 @@ def table_rows(session: Session, snapshots: Iterable[Snapshot]) -> Iterator[list
         if s.layout.n_w > 1:
             w = f"|w|={_fmt(math.hypot(*s.theta[: s.layout.n_w]))}"
             dw = f"|dw|={_fmt(math.hypot(*s.grad[: s.layout.n_w]))}"
-            move = " ".join(m[0].upper() for m in s.move["w"])  # type: ignore[union-attr]
+            move = " ".join(m[0].upper() for m in s.move["w"])
         else:
             w, dw = _fmt(float(s.theta[0])), _fmt(float(s.grad[0]), signed=True)
             move_w = s.move["w"]

@@ -97,7 +97,8 @@ class Session:
             raise ValueError(f"at most {MAX_BREAKPOINTS} breakpoints")
         size = self.layout.size
         self._row_size = 2 * size + max_state_size(size)
-        self.restart(np.array(theta0, dtype=np.float64), optimizer, alpha)
+        self.theta0 = self._checked_start(theta0)
+        self._begin(optimizer, alpha)
 
     # -- the cursor ------------------------------------------------------------------------
 
@@ -135,12 +136,19 @@ class Session:
         """Forget the run and start again, by default from the same point with the settings
         now in force (so a teacher can try a new `alpha` from the start)."""
         if theta0 is not None:
-            theta0 = np.array(theta0, dtype=np.float64)
-            if theta0.shape != (self.layout.size,):
-                raise ValueError(f"the start needs {self.layout.size} numbers")
-            self.theta0 = theta0
-        optimizer = optimizer or self._current.optimizer
-        alpha = self._current.alpha if alpha is None else alpha
+            self.theta0 = self._checked_start(theta0)
+        return self._begin(
+            optimizer or self._current.optimizer,
+            self._current.alpha if alpha is None else alpha,
+        )
+
+    def _checked_start(self, theta0: Iterable[float]) -> Vector:
+        start = np.array(theta0, dtype=np.float64)
+        if start.shape != (self.layout.size,):
+            raise ValueError(f"the start needs {self.layout.size} numbers")
+        return start
+
+    def _begin(self, optimizer: Optimizer, alpha: float) -> Snapshot:
         self.history = History(self._row_size, checkpoint_interval(self._row_size))
         self._optimizers: list[Optimizer] = [optimizer]
         self._diverged_at: int | None = None
@@ -243,11 +251,11 @@ class Session:
             return self._stopped("converged", start)
         if start >= self.max_steps:
             return self._stopped("max_steps", start)
-        limit = math.inf if limit is None else limit
-        result = self._walk_recorded(start, limit, stop)
+        bound = math.inf if limit is None else limit
+        result = self._walk_recorded(start, bound, stop)
         if result is None:
             with np.errstate(all="ignore"):
-                result = self._compute(start, limit, stop)
+                result = self._compute(start, bound, stop)
         return result
 
     def _first_hit(self, hits: int) -> str | None:
@@ -422,9 +430,12 @@ class Session:
         return self.history.column(COST, start, stop)
 
     def hits(self, step: int) -> tuple[str, ...]:
-        """The breakpoints that fired on arriving at `step`."""
+        """The enabled breakpoints that fired on arriving at `step`. (Disabled ones are
+        recorded too, so enabling one shows where it would have fired.)"""
         mask = int(self.history.scalar(step, HITS))
-        return tuple(bp.when for i, bp in enumerate(self.breakpoints) if mask >> i & 1)
+        return tuple(
+            bp.when for i, bp in enumerate(self.breakpoints) if bp.enabled and mask >> i & 1
+        )
 
     def path(self, start: int = 0, stop: int | None = None) -> NDArray[np.float64]:
         """The parameters at steps `start..stop-1`, one row a step."""

@@ -586,7 +586,9 @@ def test_a_disabled_breakpoint_does_not_stop_the_run():
     )
     result = session.run()
     assert (result.status, result.step, result.breakpoint) == ("converged", 70, None)
-    assert session.hits(5) == ("step == 5",)  # still recorded, to show on the timeline
+    assert session.hits(5) == ()  # not reported while disabled ...
+    session.set_breakpoints([Breakpoint("step == 5", enabled=True)])
+    assert session.hits(5) == ("step == 5",)  # ... but recorded, so enabling it shows it
 
 
 def test_walking_the_recorded_run_again_stops_at_the_same_breakpoint():
