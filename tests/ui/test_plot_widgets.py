@@ -10,7 +10,8 @@ from gdtui.engine.optimizers import Optimizer
 from gdtui.engine.problems import CurveProblem, LogisticProblem
 from gdtui.engine.session import Session
 from gdtui.expr import parse_cost
-from gdtui.ui.widgets.cost_curve import BraillePlot, CostCurvePlot
+from gdtui.ui.widgets.braille_plot import BraillePlot
+from gdtui.ui.widgets.cost_curve import CostCurvePlot
 from gdtui.ui.widgets.cost_history import CostHistoryPlot
 from gdtui.ui.widgets.cost_surface import CostSurfacePlot
 

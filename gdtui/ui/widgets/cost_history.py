@@ -7,7 +7,7 @@ import numpy as np
 from gdtui.engine.session import Session
 from gdtui.ui import plotting
 from gdtui.ui.plotting import Vector
-from gdtui.ui.widgets.cost_curve import CURRENT, BraillePlot
+from gdtui.ui.widgets.braille_plot import CURRENT, BraillePlot
 
 
 class CostHistoryPlot(BraillePlot):

@@ -7,7 +7,7 @@ import numpy as np
 from gdtui.engine.session import Session
 from gdtui.ui import plotting
 from gdtui.ui.plotting import Range, Vector
-from gdtui.ui.widgets.cost_curve import CURRENT, LANDING, PATH, TRAIL, BraillePlot, Layer
+from gdtui.ui.widgets.braille_plot import CURRENT, LANDING, PATH, TRAIL, BraillePlot, Layer
 
 #: The lowest point in view.
 LOWEST = "+"
