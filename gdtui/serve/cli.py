@@ -132,6 +132,13 @@ def build_parser() -> Parser:
         metavar="N",
         help="concurrent sessions from one address (default 10)",
     )
+    ssh.add_argument(
+        "--spawn",
+        choices=("fork", "exec"),
+        default=None,
+        help="how each login's app starts: fork (from a warm copy: fast logins, "
+        "shared memory; the default on Linux) or exec (a fresh python -m gdtui)",
+    )
     ssh.add_argument("--idle-timeout", type=seconds, default=900, metavar="SECONDS",
                      help="close a session after this long without a key press; students "
                      "following the teacher are never idle (default 900; 0: never)")  # fmt: skip
@@ -229,8 +236,15 @@ def _ssh(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
                         ("--teacher-password", args.teacher_password)):  # fmt: skip
         if value is not None and not value:
             raise UsageError(f"gdtui serve ssh: {flag} must not be empty")
+    from gdtui.serve import forkserver
+
+    app_args = [args.scenario] if args.scenario else []
+    spawn = args.spawn or ("fork" if forkserver.available() else "exec")
+    if spawn == "fork" and not forkserver.available():
+        raise UsageError("gdtui serve ssh: --spawn fork needs Linux 5.3 or later")
     config = SSHConfig(
-        command=[sys.executable, "-m", "gdtui", *([args.scenario] if args.scenario else [])],
+        command=[sys.executable, "-m", "gdtui", *app_args],
+        fork_args=app_args if spawn == "fork" else None,
         host_key=key,
         host=args.host,
         port=args.port,

@@ -43,16 +43,92 @@ def _take_terminal() -> None:
 
 
 class PtyChild:
-    """A running child on its own pty.
+    """A running child on its own pty: the server's side of it.
 
-    Use `spawn` to start one. `master` is the server's side of the terminal, non-blocking:
-    read the child's output from it and write the user's keys to it.
+    `master` is the server's side of the terminal, non-blocking: read the child's output
+    from it and write the user's keys to it. Subclasses say how the child is waited for.
+
+    Args:
+        pid: The child's process id (it leads its own session and process group).
+        master: The pty's master side.
     """
 
-    def __init__(self, process: subprocess.Popen[bytes], master: int) -> None:
-        self.process = process
+    def __init__(self, pid: int, master: int) -> None:
+        self.pid = pid
         self.master = master
-        self.pid = process.pid
+
+    @property
+    def returncode(self) -> int | None:
+        """The exit status once known (negative: killed by that signal)."""
+        raise NotImplementedError
+
+    async def wait(self) -> int:
+        """Wait for the child to exit, without blocking the event loop."""
+        raise NotImplementedError
+
+    def resize(self, columns: int, rows: int) -> None:
+        """Resize the terminal; the kernel sends the child SIGWINCH."""
+        with contextlib.suppress(OSError):
+            set_window_size(self.master, columns, rows)
+
+    def signal(self, signum: int) -> None:
+        """Signal the child's whole process group."""
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.pid, signum)
+
+    async def end(self, grace: float = HANGUP_GRACE) -> int:
+        """Hang the child up; kill it if it is still there after `grace` seconds."""
+        if self.returncode is None:
+            self.signal(signal.SIGHUP)
+            self.signal(signal.SIGCONT)  # a stopped child cannot act on SIGHUP
+            try:
+                await asyncio.wait_for(self.wait(), grace)
+            except TimeoutError:
+                self.signal(signal.SIGKILL)
+        return await self.wait()
+
+    def close(self) -> None:
+        """Close the server's side of the terminal (idempotent)."""
+        if self.master >= 0:
+            with contextlib.suppress(OSError):
+                os.close(self.master)
+            self.master = -1
+
+
+async def wait_for_exit(pid: int) -> bool:
+    """Wait until process `pid` (not necessarily our child) has exited.
+
+    Returns:
+        False if that cannot be watched here (no pidfd: not Linux, or an old kernel).
+    """
+    try:
+        pidfd = os.pidfd_open(pid)
+    except ProcessLookupError:
+        return True  # already gone, and reaped
+    except (AttributeError, OSError):
+        return False
+    loop = asyncio.get_running_loop()
+    exited: asyncio.Future[None] = loop.create_future()
+
+    def on_exit() -> None:
+        if not exited.done():
+            exited.set_result(None)
+
+    loop.add_reader(pidfd, on_exit)
+    try:
+        await exited
+    finally:
+        loop.remove_reader(pidfd)
+        os.close(pidfd)
+    return True
+
+
+class ExecChild(PtyChild):
+    """A child started by exec: the server's own child process."""
+
+    def __init__(self, process: subprocess.Popen[bytes], master: int) -> None:
+        super().__init__(process.pid, master)
+        self.process = process
 
     @classmethod
     def spawn(
@@ -62,7 +138,7 @@ class PtyChild:
         columns: int,
         rows: int,
         cwd: str | None = None,
-    ) -> PtyChild:
+    ) -> ExecChild:
         """Start `argv` on a new pty of the given size.
 
         Args:
@@ -98,63 +174,13 @@ class PtyChild:
         os.set_blocking(master, False)
         return cls(process, master)
 
-    def resize(self, columns: int, rows: int) -> None:
-        """Resize the terminal; the kernel sends the child SIGWINCH."""
-        with contextlib.suppress(OSError):
-            set_window_size(self.master, columns, rows)
-
-    def signal(self, signum: int) -> None:
-        """Signal the child's whole process group (it leads its own session)."""
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(self.pid, signum)
-
     @property
     def returncode(self) -> int | None:
-        """The exit status once the child has been reaped (negative: killed by a signal)."""
         return self.process.poll()
 
     async def wait(self) -> int:
-        """Wait for the child to exit, without blocking the event loop, and reap it."""
-        if self.process.poll() is not None:
-            return self.process.returncode
-        loop = asyncio.get_running_loop()
-        try:
-            pidfd = os.pidfd_open(self.pid)
-        except (AttributeError, OSError):
-            pidfd = -1
-        if pidfd < 0:
-            # No pidfd (not Linux, or an old kernel): poll, which is cheap at this rate.
+        if self.process.poll() is None and not await wait_for_exit(self.pid):
+            # No pidfd: poll, which is cheap at this rate.
             while self.process.poll() is None:
                 await asyncio.sleep(0.05)
-            return self.process.returncode
-        exited: asyncio.Future[None] = loop.create_future()
-
-        def on_exit() -> None:
-            if not exited.done():
-                exited.set_result(None)
-
-        loop.add_reader(pidfd, on_exit)
-        try:
-            await exited
-        finally:
-            loop.remove_reader(pidfd)
-            os.close(pidfd)
         return self.process.wait()
-
-    async def end(self, grace: float = HANGUP_GRACE) -> int:
-        """Hang the child up; kill it if it is still there after `grace` seconds."""
-        if self.process.poll() is None:
-            self.signal(signal.SIGHUP)
-            self.signal(signal.SIGCONT)  # a stopped child cannot act on SIGHUP
-            try:
-                await asyncio.wait_for(self.wait(), grace)
-            except TimeoutError:
-                self.signal(signal.SIGKILL)
-        return await self.wait()
-
-    def close(self) -> None:
-        """Close the server's side of the terminal (idempotent)."""
-        if self.master >= 0:
-            with contextlib.suppress(OSError):
-                os.close(self.master)
-            self.master = -1

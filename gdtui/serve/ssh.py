@@ -28,7 +28,8 @@ from typing import IO, Any
 import asyncssh
 
 from gdtui.serve.classroom import Hub
-from gdtui.serve.pty import HANGUP_GRACE, RESTORE_TERMINAL, PtyChild
+from gdtui.serve.forkserver import ForkServer
+from gdtui.serve.pty import HANGUP_GRACE, RESTORE_TERMINAL, ExecChild, PtyChild
 
 #: The user name that can drive the class, with `--teacher-password`.
 TEACHER = "teacher"
@@ -70,6 +71,11 @@ class SSHConfig:
         hangup_grace: Seconds a hung-up child has to exit before it is killed.
         failure_delay: Seconds before answering a wrong password (slows guessing).
         login_timeout: Seconds a client has to log in.
+        fork_args: If set, each session's app is forked from a warm fork server (see
+            `gdtui.serve.forkserver`) with these `gdtui` arguments, instead of `command`
+            being exec'd: the same process per session, without a second of imports.
+        fork_entry: The module whose `main(fork_args)` a forked child runs.
+        child_env: Extra variables for every child (tests, benchmarks).
     """
 
     command: Sequence[str]
@@ -85,6 +91,8 @@ class SSHConfig:
     hangup_grace: float = HANGUP_GRACE
     failure_delay: float = 0.5
     login_timeout: float = 60.0
+    fork_args: Sequence[str] | None = None
+    fork_entry: str = "gdtui.__main__"
     child_env: dict[str, str] = field(default_factory=dict)
 
 
@@ -116,6 +124,8 @@ class AppServer:
         """The sessions whose app is running (or starting)."""
         self.connections: set[_Connection] = set()
         self.hub: Hub | None = Hub() if config.teacher_password else None
+        self.forkserver: ForkServer | None = None
+        self._retired: list[ForkServer] = []
         self._listener: asyncssh.SSHAcceptor | None = None
         self._idle_task: asyncio.Task[None] | None = None
         self._stopped = asyncio.Event()
@@ -131,6 +141,11 @@ class AppServer:
         config = self.config
         if self.hub is not None:
             await self.hub.start()
+        if config.fork_args is not None:
+            self.forkserver = ForkServer(config.fork_args, config.fork_entry)
+            base = self.child_environment("dumb", {})
+            del base["TERM"]
+            await self.forkserver.start(base)
         self._listener = await asyncssh.create_server(
             lambda: _Connection(self),
             config.host,
@@ -176,6 +191,9 @@ class AppServer:
             self._listener = None
         if self.hub is not None:
             await self.hub.close()
+        for forkserver in (self.forkserver, *self._retired):
+            if forkserver is not None:
+                await forkserver.close()
         self._stopped.set()
 
     def record(self, text: str) -> None:
@@ -210,6 +228,22 @@ class AppServer:
             if value is not None and _printable(value):
                 env[name] = value
         return env
+
+    async def launch(self, env: dict[str, str], columns: int, rows: int, cwd: str) -> PtyChild:
+        """Start a session's app: forked if there is a fork server, else exec'd.
+
+        Raises:
+            OSError: The app could not be started either way.
+        """
+        if self.forkserver is not None:
+            try:
+                return await self.forkserver.spawn(env, columns, rows, cwd)
+            except OSError as error:
+                # A dead fork server must not lock the class out: exec from now on.
+                self.record(f"fork server failed ({error}); starting apps by exec")
+                self._retired.append(self.forkserver)
+                self.forkserver = None
+        return ExecChild.spawn(self.config.command, env, columns, rows, cwd=cwd)
 
     async def _close_idle(self) -> None:
         timeout = self.config.idle_timeout
@@ -476,10 +510,12 @@ class AppSession(asyncssh.SSHServerSession[bytes]):
             self._workdir = tempfile.mkdtemp(prefix="gdtui-session-")
             columns, rows = self.size
             try:
-                self.child = PtyChild.spawn(server.config.command, env, columns, rows,
-                                            cwd=self._workdir)  # fmt: skip
+                self.child = await server.launch(env, columns, rows, self._workdir)
             except OSError as error:
                 self._farewell = f"gdtui could not start: {error}"
+                return
+            if self._closed:  # the client left while the app was starting
+                await self.child.end(server.config.hangup_grace)
                 return
             self._start_reading()
             status = await self.child.wait()

@@ -23,6 +23,12 @@ ECHO = [sys.executable, str(Path(__file__).with_name("echo_child.py"))]
 #: The real app.
 GDTUI = [sys.executable, "-m", "gdtui"]
 
+#: The repository, for a fork server that must import the stand-in app.
+ROOT = Path(__file__).resolve().parents[2]
+
+#: Both ways a session's app can start.
+SPAWNS = ["exec", "fork"]
+
 #: Generous for a loaded CI machine; a passing run waits far less.
 TIMEOUT = 20.0
 
@@ -40,10 +46,15 @@ async def serve(host_key: Any) -> AsyncIterator[StartServer]:
     """A factory for servers on free ports, all closed after the test."""
     servers: list[AppServer] = []
 
-    async def start(**options: Any) -> AppServer:
+    async def start(spawn: str = "exec", **options: Any) -> AppServer:
         options.setdefault("command", ECHO)
         options.setdefault("failure_delay", 0.0)
         options.setdefault("hangup_grace", 1.0)
+        if spawn == "fork":
+            # The same app, forked from a warm fork server instead of exec'd.
+            entry = "tests.serve.echo_child" if options["command"] == ECHO else "gdtui.__main__"
+            options.update(fork_args=[], fork_entry=entry)
+            options["child_env"] = {"PYTHONPATH": str(ROOT)}
         server = AppServer(SSHConfig(host_key=host_key, port=0, **options), log=io.StringIO())
         await server.start()
         servers.append(server)

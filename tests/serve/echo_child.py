@@ -43,7 +43,8 @@ def terminal() -> str:
     return "tty:" + json.dumps(facts, sort_keys=True)
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    """Run; `argv` is unused (the fork server passes the session's arguments)."""
     tty.setraw(0)
     signal.signal(signal.SIGWINCH, lambda *_: say(size()))
     os.write(1, b"\x1b[?1049h\x1b[?1000h\x1b[?1006h\x1b[?2004h\x1b[?25l")

@@ -12,6 +12,7 @@ import pytest
 from gdtui.serve.pty import RESTORE_TERMINAL
 from tests.serve.conftest import (
     GDTUI,
+    SPAWNS,
     Screen,
     StartServer,
     gone,
@@ -30,8 +31,9 @@ async def ready_pid(screen: Any) -> int:
 # -- the session's terminal ----------------------------------------------------------------------
 
 
-async def test_the_child_starts_at_the_clients_size(serve: StartServer) -> None:
-    server = await serve()
+@pytest.mark.parametrize("spawn", SPAWNS)
+async def test_the_child_starts_at_the_clients_size(serve: StartServer, spawn: str) -> None:
+    server = await serve(spawn=spawn)
     conn, chan, screen = await open_screen(server, size=(101, 33))
     async with conn:
         await screen.wait_for(rb"size:101x33")
@@ -46,8 +48,9 @@ async def test_keys_reach_the_child_one_at_a_time(serve: StartServer) -> None:
         await screen.wait_for(rb"key:z")
 
 
-async def test_a_resize_reaches_the_child(serve: StartServer) -> None:
-    server = await serve()
+@pytest.mark.parametrize("spawn", SPAWNS)
+async def test_a_resize_reaches_the_child(serve: StartServer, spawn: str) -> None:
+    server = await serve(spawn=spawn)
     conn, chan, screen = await open_screen(server)
     async with conn:
         await ready_pid(screen)
@@ -55,8 +58,9 @@ async def test_a_resize_reaches_the_child(serve: StartServer) -> None:
         await screen.wait_for(rb"size:120x40")
 
 
-async def test_the_pty_is_the_childs_controlling_terminal(serve: StartServer) -> None:
-    server = await serve()
+@pytest.mark.parametrize("spawn", SPAWNS)
+async def test_the_pty_is_the_childs_controlling_terminal(serve: StartServer, spawn: str) -> None:
+    server = await serve(spawn=spawn)
     conn, chan, screen = await open_screen(server)
     async with conn:
         await ready_pid(screen)
@@ -65,8 +69,11 @@ async def test_the_pty_is_the_childs_controlling_terminal(serve: StartServer) ->
         assert facts == {"ctty": True, "foreground": True, "session_leader": True}
 
 
-async def test_the_child_gets_only_allowed_variables_from_the_client(serve: StartServer) -> None:
-    server = await serve()
+@pytest.mark.parametrize("spawn", SPAWNS)
+async def test_the_child_gets_only_allowed_variables_from_the_client(
+    serve: StartServer, spawn: str
+) -> None:
+    server = await serve(spawn=spawn)
     sent = {
         "COLORTERM": "truecolor",
         "NO_COLOR": "1",
@@ -87,8 +94,11 @@ async def test_the_child_gets_only_allowed_variables_from_the_client(serve: Star
     assert "COLUMNS" not in env and "LINES" not in env
 
 
-async def test_quitting_the_app_ends_the_session_with_its_status(serve: StartServer) -> None:
-    server = await serve()
+@pytest.mark.parametrize("spawn", SPAWNS)
+async def test_quitting_the_app_ends_the_session_with_its_status(
+    serve: StartServer, spawn: str
+) -> None:
+    server = await serve(spawn=spawn)
     conn, chan, screen = await open_screen(server)
     async with conn:
         pid = await ready_pid(screen)
@@ -113,10 +123,11 @@ async def test_the_app_outlives_the_end_of_the_clients_input(serve: StartServer)
     assert await gone(pid)
 
 
+@pytest.mark.parametrize("spawn", SPAWNS)
 async def test_the_server_restores_the_terminal_and_says_why_it_ended(
-    serve: StartServer,
+    serve: StartServer, spawn: str
 ) -> None:
-    server = await serve()
+    server = await serve(spawn=spawn)
     conn, chan, screen = await open_screen(server)
     async with conn:
         pid = await ready_pid(screen)
@@ -138,8 +149,9 @@ async def test_an_idle_session_closes_with_a_friendly_message(serve: StartServer
     assert await gone(pid)
 
 
-async def test_a_client_that_disconnects_leaves_no_process(serve: StartServer) -> None:
-    server = await serve()
+@pytest.mark.parametrize("spawn", SPAWNS)
+async def test_a_client_that_disconnects_leaves_no_process(serve: StartServer, spawn: str) -> None:
+    server = await serve(spawn=spawn)
     conn, chan, screen = await open_screen(server)
     pid = await ready_pid(screen)
     conn.abort()
@@ -161,6 +173,19 @@ async def test_output_waits_for_a_slow_client_instead_of_piling_up(serve: StartS
         assert session.chan.get_write_buffer_size() < 1024 * 1024
         chan.resume_reading()
         await screen.wait_for(rb"flooded", timeout=30)
+
+
+async def test_without_its_fork_server_the_server_starts_apps_by_exec(
+    serve: StartServer,
+) -> None:
+    server = await serve(spawn="fork")
+    assert server.forkserver is not None and server.forkserver._process is not None
+    server.forkserver._process.kill()
+    await server.forkserver._process.wait()
+    conn, chan, screen = await open_screen(server)
+    async with conn:
+        await ready_pid(screen)
+    assert "starting apps by exec" in log_of(server)
 
 
 async def test_connect_and_disconnect_are_logged_with_user_and_duration(
@@ -339,8 +364,9 @@ async def test_session_caps_hold(
 # -- the real app --------------------------------------------------------------------------------
 
 
-async def test_gdtui_over_ssh_steps_resizes_and_quits(serve: StartServer) -> None:
-    server = await serve(command=GDTUI)
+@pytest.mark.parametrize("spawn", SPAWNS)
+async def test_gdtui_over_ssh_steps_resizes_and_quits(serve: StartServer, spawn: str) -> None:
+    server = await serve(spawn=spawn, command=GDTUI)
     conn, chan, screen = await open_screen(server, size=(80, 24))
     async with conn:
         await screen.wait_for(rb"step", timeout=30)

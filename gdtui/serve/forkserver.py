@@ -1,0 +1,308 @@
+"""A warm parent that forks each session's app, so a login skips a second of imports.
+
+Starting `python -m gdtui` costs about a second of CPU, nearly all of it importing Textual,
+numpy and the app. Sixty students logging in at the start of a lesson would queue for half
+a minute on two cores. The fork server imports all that once, then forks one child per
+session: the child is still a process of its own, on its own pty, in its own session, with
+the pty as its controlling terminal and a clean environment, exactly as an exec'd child
+is, but it starts warm, and the pages it inherits are shared until written (lower PSS).
+
+The server talks to the fork server over a Unix socket pair (SOCK_SEQPACKET: one message a
+request). A request carries the pty's slave side (SCM_RIGHTS) and the child's arguments,
+environment and folder; the reply is the child's pid, and the fork server, being the
+parent, reports each child's exit status when it reaps it.
+
+The fork server needs no threads before it forks (numpy's BLAS is told to use one), and it
+exits when the server's end of the socket closes, whatever killed the server; the sessions'
+apps then get SIGHUP from their ptys as usual.
+"""
+
+from __future__ import annotations
+
+import array
+import asyncio
+import contextlib
+import fcntl
+import gc
+import json
+import os
+import signal
+import socket
+import sys
+import termios
+import threading
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from gdtui.serve.pty import PtyChild, set_window_size, wait_for_exit
+
+#: What the fork server imports before it forks: everything an app needs to open.
+PRELOAD = (
+    "gdtui.__main__",
+    "gdtui.build",
+    "gdtui.ui.app",
+    "textual.drivers.linux_driver",
+    "textual._xterm_parser",
+)
+
+#: The largest request (arguments and environment) accepted.
+MAX_MESSAGE = 64 * 1024
+
+
+def available() -> bool:
+    """Whether this platform can run the fork server (it watches children by pidfd)."""
+    return sys.platform == "linux" and hasattr(os, "pidfd_open")
+
+
+class ForkedChild(PtyChild):
+    """A session's app forked by the fork server (its child, not the SSH server's)."""
+
+    def __init__(self, pid: int, master: int, server: ForkServer) -> None:
+        super().__init__(pid, master)
+        self._server = server
+
+    @property
+    def returncode(self) -> int | None:
+        return self._server.exits.get(self.pid)
+
+    async def wait(self) -> int:
+        if self.pid not in self._server.exits:
+            await wait_for_exit(self.pid)
+            # The fork server reaps it and says how it ended; if that never comes (the fork
+            # server died), the child is gone all the same.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._server.exit_status(self.pid), 2.0)
+        return self._server.exits.setdefault(self.pid, 0)
+
+
+class ForkServer:
+    """The SSH server's handle on the fork server process.
+
+    Args:
+        args: Arguments every session's app gets (e.g. a scenario name).
+        entry: The module whose `main(args)` a child runs (tests use a stand-in).
+    """
+
+    def __init__(self, args: Sequence[str] = (), entry: str = "gdtui.__main__") -> None:
+        self.args = list(args)
+        self.entry = entry
+        self.exits: dict[int, int] = {}
+        """Exit statuses the fork server reported, by pid."""
+        self._process: asyncio.subprocess.Process | None = None
+        self._socket: socket.socket | None = None
+        self._replies: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self._exited: dict[int, asyncio.Event] = {}
+        self._lock = asyncio.Lock()
+
+    async def start(self, env: Mapping[str, str]) -> None:
+        """Start the fork server and wait until it has imported the app.
+
+        Args:
+            env: Its environment, which import-time settings see: the clean one sessions
+                get, less anything a client sends.
+
+        Raises:
+            OSError: It could not start, or died while importing.
+        """
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        try:
+            self._process = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "gdtui.serve.forkserver", str(theirs.fileno()), self.entry,
+                pass_fds=(theirs.fileno(),), env=dict(env),
+                stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL,
+            )  # fmt: skip
+        finally:
+            theirs.close()
+        ours.setblocking(False)
+        self._socket = ours
+        asyncio.get_running_loop().add_reader(ours.fileno(), self._readable)
+        ready = await self._replies.get()
+        if not ready.get("ready"):
+            raise OSError("the fork server could not start")
+
+    def _readable(self) -> None:
+        assert self._socket is not None
+        try:
+            data = self._socket.recv(MAX_MESSAGE)
+        except BlockingIOError:
+            return
+        except OSError:
+            data = b""
+        if not data:
+            asyncio.get_running_loop().remove_reader(self._socket.fileno())
+            self._replies.put_nowait({})
+            return
+        message = json.loads(data)
+        if "exit" in message:
+            pid = int(message["exit"])
+            self.exits[pid] = int(message["status"])
+            self._exited.setdefault(pid, asyncio.Event()).set()
+        else:
+            self._replies.put_nowait(message)
+
+    async def exit_status(self, pid: int) -> int:
+        """Wait for the fork server's word on how `pid` ended."""
+        await self._exited.setdefault(pid, asyncio.Event()).wait()
+        return self.exits[pid]
+
+    async def spawn(
+        self, env: Mapping[str, str], columns: int, rows: int, cwd: str | None = None
+    ) -> ForkedChild:
+        """Fork a session's app on a new pty of the given size.
+
+        Raises:
+            OSError: The pty could not be made or the fork server is gone.
+        """
+        if self._socket is None:
+            raise OSError("the fork server is not running")
+        master, slave = os.openpty()
+        try:
+            set_window_size(slave, columns, rows)
+            request = {"args": self.args, "env": dict(env), "cwd": cwd or os.getcwd()}
+            payload = json.dumps(request).encode()
+            fds = [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", [slave]))]
+            # One request at a time, so each reply answers the request before it.
+            async with self._lock:
+                self._socket.sendmsg([payload], fds)
+                reply = await self._replies.get()
+        except BaseException:
+            os.close(master)
+            raise
+        finally:
+            os.close(slave)
+        if "pid" not in reply:
+            os.close(master)
+            raise OSError(reply.get("error", "the fork server is gone"))
+        os.set_blocking(master, False)
+        return ForkedChild(int(reply["pid"]), master, self)
+
+    async def close(self) -> None:
+        """Stop the fork server (sessions' apps are ended by the SSH server, not here)."""
+        if self._socket is not None:
+            with contextlib.suppress(ValueError, OSError):
+                asyncio.get_running_loop().remove_reader(self._socket.fileno())
+            self._socket.close()
+            self._socket = None
+        if self._process is not None:
+            try:
+                await asyncio.wait_for(self._process.wait(), 5)
+            except TimeoutError:
+                self._process.kill()
+                await self._process.wait()
+
+
+# -- the fork server process --------------------------------------------------------------------
+
+
+def _serve(channel: socket.socket, entry: str) -> None:
+    """Answer requests until the SSH server goes away."""
+
+    def reap(signum: int, frame: object) -> None:
+        while True:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            notice = {"exit": pid, "status": os.waitstatus_to_exitcode(status)}
+            with contextlib.suppress(OSError):
+                channel.send(json.dumps(notice).encode())
+
+    signal.signal(signal.SIGCHLD, reap)
+    # Ctrl-C in the server's terminal reaches this process too; the server decides.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    channel.send(json.dumps({"ready": True, "threads": threading.active_count()}).encode())
+    while True:
+        try:
+            data, ancillary, _, _ = channel.recvmsg(MAX_MESSAGE, socket.CMSG_SPACE(4))
+        except ConnectionError:
+            return
+        if not data:
+            return
+        fds = array.array("i")
+        for level, kind, payload in ancillary:
+            if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
+                fds.frombytes(payload[: len(payload) - len(payload) % fds.itemsize])
+        if len(fds) != 1:
+            for fd in fds:
+                os.close(fd)
+            channel.send(json.dumps({"error": "a request carries one terminal"}).encode())
+            continue
+        slave = fds[0]
+        request = json.loads(data)
+        # Children are forked with SIGCHLD blocked, so a reap cannot interleave the reply.
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGCHLD})
+        try:
+            pid = os.fork()
+            if pid == 0:
+                _become_app(request, slave, channel, entry)
+            os.close(slave)
+            channel.send(json.dumps({"pid": pid}).encode())
+        finally:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGCHLD})
+
+
+def _become_app(request: dict[str, Any], slave: int, channel: socket.socket, entry: str) -> None:
+    """In the forked child: take the terminal, the session's environment, and run gdtui."""
+    status = 1
+    try:
+        channel.close()
+        for signum in (signal.SIGCHLD, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(signum, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.pthread_sigmask(signal.SIG_SETMASK, set())
+        os.setsid()
+        fcntl.ioctl(slave, termios.TIOCSCTTY, 0)
+        for fd in (0, 1, 2):
+            os.dup2(slave, fd)
+        if slave > 2:
+            os.close(slave)
+        os.environ.clear()
+        os.environ.update(request["env"])
+        os.chdir(request["cwd"])
+        # Fresh text streams on the terminal: the inherited ones were made for the fork
+        # server's pipes (buffering, encoding).
+        for fd, name, mode in ((0, "stdin", "r"), (1, "stdout", "w"), (2, "stderr", "w")):
+            stream = open(fd, mode, encoding="utf-8", closefd=False)  # noqa: SIM115
+            setattr(sys, name, stream)
+            setattr(sys, f"__{name}__", stream)  # Textual's driver uses these
+        import random
+
+        random.seed()  # otherwise every session would draw the same "random" numbers
+        import importlib
+
+        sys.argv = ["gdtui", *request["args"]]
+        status = importlib.import_module(entry).main(request["args"])
+    except SystemExit as exit:
+        status = exit.code if isinstance(exit.code, int) else 1
+    except BaseException:
+        import traceback
+
+        traceback.print_exc()
+    finally:
+        with contextlib.suppress(Exception):
+            sys.stdout.flush()
+            sys.stderr.flush()
+        os._exit(status)
+
+
+def main(argv: list[str]) -> int:
+    """`python -m gdtui.serve.forkserver FD ENTRY`: import the app, then fork on request."""
+    channel = socket.socket(fileno=int(argv[0]))
+    entry = argv[1]
+    import importlib
+
+    for module in (*PRELOAD, entry):
+        importlib.import_module(module)
+    # Objects made so far are never freed in the children: keep the collector from
+    # touching (and so copying) their pages.
+    gc.collect()
+    gc.freeze()
+    _serve(channel, entry)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
