@@ -6,11 +6,13 @@ import csv
 import io
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from rich.console import Console
 from textual.widgets import ContentSwitcher, OptionList, Static
 
+from gdtui.engine.session import Session
 from gdtui.trace import csv_header
 from gdtui.ui.app import GdtuiApp
 from gdtui.ui.commands import COMMANDS
@@ -19,6 +21,7 @@ from gdtui.ui.screens.goto_step import GotoStepScreen
 from gdtui.ui.screens.help import HelpScreen
 from gdtui.ui.screens.optimizer_picker import OptimizerPicker
 from gdtui.ui.screens.scenario_picker import ScenarioPicker
+from gdtui.ui.widgets.cost_curve import CostCurvePlot
 
 from .helpers import debugger, scenario, settle, until
 
@@ -265,15 +268,22 @@ async def test_view_key_cycles_the_plots(name: str, views: list[str]) -> None:
             assert screen.query_one(ContentSwitcher).current == f"plot-{view}"
 
 
-async def test_tangent_key_toggles_the_tangent() -> None:
+async def test_tangent_key_toggles_the_tangent(monkeypatch: pytest.MonkeyPatch) -> None:
+    asked: list[bool] = []
+    show = CostCurvePlot.show
+
+    def spy(self: CostCurvePlot, session: Session, **options: Any) -> None:
+        asked.append(options["tangent"])
+        show(self, session, **options)
+
+    monkeypatch.setattr(CostCurvePlot, "show", spy)
     app = app_for("curve")
     async with app.run_test(size=SIZE) as pilot:
         screen = debugger(app)
-        assert screen.tangent
         await pilot.press("t")
-        assert not screen.tangent
+        assert not screen.tangent and asked[-1] is False
         await pilot.press("t")
-        assert screen.tangent
+        assert screen.tangent and asked[-1] is True
 
 
 async def test_notes_key_shows_the_teaching_notes() -> None:

@@ -25,7 +25,9 @@ async def test_a_long_continue_shows_progress_and_r_pauses_it_at_once() -> None:
         started = time.monotonic()
         await pilot.press("r")
         await settle(pilot)
-        assert time.monotonic() - started < 0.5
+        # The whole run takes tens of seconds; a pause waits for one chunk (~30 ms) and a
+        # repaint. The bound leaves room for a loaded test machine.
+        assert time.monotonic() - started < 1.0
         assert 0 < screen.session.current.step < 1_000_000
         assert "paused" in screen.status_line.text
 
@@ -52,7 +54,7 @@ async def test_q_quits_at_once_during_a_long_continue() -> None:
         started = time.monotonic()
         await pilot.press("q")
         await until(pilot, lambda: not app.is_running)
-    assert time.monotonic() - started < 1.0
+    assert time.monotonic() - started < 2.0
 
 
 async def test_a_continue_reports_progress_and_its_end_in_messages() -> None:

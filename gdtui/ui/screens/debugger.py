@@ -37,8 +37,10 @@ from gdtui.ui.screens.goto_step import GotoStepScreen
 from gdtui.ui.screens.help import HelpScreen
 from gdtui.ui.screens.optimizer_picker import OptimizerPicker
 from gdtui.ui.screens.scenario_picker import ScenarioPicker
+from gdtui.ui.widgets.cost_curve import CostCurvePlot
+from gdtui.ui.widgets.cost_history import CostHistoryPlot
+from gdtui.ui.widgets.cost_surface import CostSurfacePlot
 from gdtui.ui.widgets.notes import Notes
-from gdtui.ui.widgets.plot_placeholder import CostCurvePlot, CostHistoryPlot, CostSurfacePlot
 from gdtui.ui.widgets.state_panel import StatePanel
 from gdtui.ui.widgets.status_line import Status, StatusLine
 from gdtui.ui.widgets.step_log import StepLog
@@ -129,6 +131,7 @@ class DebuggerScreen(Screen[None]):
         self.last_result: RunResult | None = None
         self._timer: Timer | None = None
         self._worker: Worker[None] | None = None
+        self._reason = "scenario"
 
     # -- building the screen -------------------------------------------------------------------
 
@@ -173,6 +176,7 @@ class DebuggerScreen(Screen[None]):
         self.set_reactive(DebuggerScreen.component, 0)
         self.set_reactive(DebuggerScreen.view, "curve")
         self.query_one(ContentSwitcher).current = "plot-curve"
+        self.query_one("#plot-view").border_title = VIEW_TITLES["curve"]
         self._moved("scenario")
 
     # -- painting ------------------------------------------------------------------------------
@@ -197,7 +201,7 @@ class DebuggerScreen(Screen[None]):
         self._paint_values(new, previous)
         self._paint_plots()
         self._paint_log()
-        self.post_message(Stepped(new.step, getattr(self, "_reason", "step")))
+        self.post_message(Stepped(new.step, self._reason))
 
     def _paint_values(self, snapshot: Snapshot, previous: Snapshot | None) -> None:
         """The status line, the state panel and the update panel: cheap, from a snapshot."""
