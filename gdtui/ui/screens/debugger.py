@@ -62,6 +62,9 @@ CHUNK_SECONDS = 0.03
 #: What the plot area can show, in the order `v` cycles through them.
 VIEWS: tuple[str, ...] = ("curve", "surface", "history")
 
+#: Border titles of the plot views.
+VIEW_TITLES = {"curve": "cost curve", "surface": "cost surface (w, b)", "history": "cost history"}
+
 #: The fraction of the plotted w range that `[` and `]` move the start by.
 START_FRACTION = 1 / 20
 
@@ -127,8 +130,11 @@ class DebuggerScreen(Screen[None]):
     def __init__(self, scenario: Scenario) -> None:
         super().__init__()
         self.scenario = scenario
+        """The lesson on screen."""
         self.session: Session = build_session(scenario)
+        """Its run. Only the event loop touches it, except while a worker is `busy`."""
         self.last_result: RunResult | None = None
+        """How the last run, continue or step ended, if it stopped for a reason."""
         self._timer: Timer | None = None
         self._worker: Worker[None] | None = None
         self._reason = "scenario"
@@ -153,12 +159,19 @@ class DebuggerScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        # Looked up once: a step repaints these, and a query per step would cost.
         self.status_line = self.query_one(StatusLine)
+        """The status line."""
         self.state_panel = self.query_one(StatePanel)
+        """w, b, dw, db and the cost."""
         self.update_panel = self.query_one(UpdatePanel)
+        """The update rule with numbers, and the verdict."""
         self.step_log = self.query_one(StepLog)
+        """The last steps (on a tall screen)."""
         self.notes_panels = list(self.query(Notes))
+        """The two places the notes can sit (which one shows depends on the size)."""
         self.history_panel = self.query_one("#history", CostHistoryPlot)
+        """The cost history beside the state."""
         self.state_panel.border_title = "state"
         self.update_panel.border_title = "the next update"
         self.step_log.border_title = "step log"
@@ -620,7 +633,3 @@ class DebuggerScreen(Screen[None]):
             self.notify(message.error, title="Export failed", severity="error")
         else:
             self.notify("\n".join(message.paths), title="Exported", timeout=6)
-
-
-#: Border titles of the plot views.
-VIEW_TITLES = {"curve": "cost curve", "surface": "cost surface (w, b)", "history": "cost history"}

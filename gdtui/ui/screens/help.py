@@ -42,6 +42,10 @@ reaches its one global minimum from anywhere. A curve with several valleys (non-
 can trap the run in a local minimum: try the two-valleys scenario."""
 
 
+#: The key that opens the breakpoints dialog.
+BREAKPOINTS_KEY = next(c.key_display for c in COMMANDS if c.action == "breakpoints")
+
+
 def keys_table() -> Table:
     """One row per command: its keys, what it is, what it does (wrapped in its column)."""
     table = Table(box=None, show_header=False, padding=(0, 1), expand=True)
@@ -85,7 +89,7 @@ class HelpScreen(ModalScreen[None]):
             dialog.border_subtitle = "Escape closes · arrows scroll"
             yield Static("Keys", classes="heading")
             yield Static(keys_table(), id="keys")
-            yield Static("Breakpoints (x switches them)", classes="heading")
+            yield Static(f"Breakpoints ({BREAKPOINTS_KEY} switches them)", classes="heading")
             yield Static(breakpoints_text(self.breakpoints), markup=False)
             yield Static("The lesson", classes="heading")
             yield Static(LESSON, markup=False)
