@@ -226,7 +226,7 @@ class Session:
             state = self._follow(self._rebuild(last - 1)).state
         self._current = self._snapshot(last, current.theta, current.grad, current.cost, state)
         if self.history.needs_row(last):
-            self.history.store_row(last, self._row(current.theta, current.grad, state))
+            self.history.store_row(last, current.theta, current.grad, state)
 
     # -- moving forward ------------------------------------------------------------------------
 
@@ -321,7 +321,7 @@ class Session:
                         hits |= 1 << i
             step = history.append(new_cost, grad_norm, alpha, optimizer_index, hits)
             if history.needs_row(step):
-                history.store_row(step, self._row(new_theta, new_grad, new_state))
+                history.store_row(step, new_theta, new_grad, new_state)
             theta, grad, cost, state = new_theta, new_grad, new_cost, new_state
             new_theta, new_state = optimizer.update(theta, grad, state, alpha)
             reason = stop(step, grad_norm, hits)
@@ -344,9 +344,6 @@ class Session:
 
     # -- rebuilding steps ----------------------------------------------------------------------
 
-    def _row(self, theta: Vector, grad: Vector, state: Vector) -> Vector:
-        return np.concatenate((theta, grad, state))
-
     def _record(
         self, theta: Vector, grad: Vector, cost: float, state: Vector, alpha: float,
         optimizer_index: int, hits: int,
@@ -355,7 +352,7 @@ class Session:
             grad_norm = math.sqrt(float(grad @ grad))
         step = self.history.append(cost, grad_norm, alpha, optimizer_index, hits)
         if self.history.needs_row(step):
-            self.history.store_row(step, self._row(theta, grad, state))
+            self.history.store_row(step, theta, grad, state)
 
     def _snapshot(
         self,
@@ -444,7 +441,10 @@ class Session:
 
 
 def _finite_parameters(theta: Vector) -> bool:
-    # NaN fails the comparison, so this also catches NaN as well as inf.
+    # The sum of squares bounds every square, so one dot product settles the common case;
+    # NaN fails every comparison, so it is caught as well as inf.
+    if float(theta @ theta) <= PARAMETER_LIMIT * PARAMETER_LIMIT:
+        return True
     return bool(np.abs(theta).max() <= PARAMETER_LIMIT)
 
 
