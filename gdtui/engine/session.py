@@ -154,10 +154,11 @@ class Session:
         self._diverged_at: int | None = None
         with np.errstate(all="ignore"):
             cost, grad = self.problem.cost_and_gradient(self.theta0)
+            finite = self._finite(self.theta0, cost)
         state = optimizer.initial_state(self.layout.size)
         self._record(self.theta0, grad, cost, state, alpha, 0, hits=0)
         self._current = self._snapshot(0, self.theta0, grad, cost, state)
-        if not self._finite(self.theta0, cost):
+        if not finite:
             self._diverged_at = 0
         return self._current
 
