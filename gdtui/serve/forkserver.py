@@ -108,6 +108,7 @@ class ForkServer:
         try:
             self._process = await asyncio.create_subprocess_exec(
                 sys.executable, "-m", "gdtui.serve.forkserver", str(theirs.fileno()), self.entry,
+                *self.args[:1],
                 pass_fds=(theirs.fileno(),), env=dict(env),
                 stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL,
             )  # fmt: skip
@@ -119,6 +120,11 @@ class ForkServer:
         ready = await self._replies.get()
         if not ready.get("ready"):
             raise OSError("the fork server could not start")
+        if ready.get("threads") != 1:
+            # A fork copies only the forking thread: locks other threads held would stay
+            # locked forever in every child.
+            await self.close()
+            raise OSError(f"the fork server runs {ready.get('threads')} threads: cannot fork")
 
     def _readable(self) -> None:
         assert self._socket is not None
@@ -288,14 +294,36 @@ def _become_app(request: dict[str, Any], slave: int, channel: socket.socket, ent
         os._exit(status)
 
 
+def _warm_up(args: Sequence[str]) -> None:
+    """Open the app once, headless, so that children start with Textual's lazy imports done
+    and its caches (CSS, cell widths) filled: about a third of a child's start-up."""
+    try:
+        from gdtui.__main__ import DEFAULT_SCENARIO
+        from gdtui.scenario import load_scenario
+        from gdtui.ui.app import GdtuiApp
+
+        scenario = load_scenario(args[0] if args else DEFAULT_SCENARIO)
+
+        async def run() -> None:
+            async with GdtuiApp(scenario).run_test(size=(80, 24)) as pilot:
+                await pilot.pause()
+
+        asyncio.run(run())
+    except Exception as error:  # a warm-up is an optimisation: the children still work
+        print(f"gdtui fork server: no warm-up ({type(error).__name__}: {error})", file=sys.stderr)
+
+
 def main(argv: list[str]) -> int:
-    """`python -m gdtui.serve.forkserver FD ENTRY`: import the app, then fork on request."""
+    """`python -m gdtui.serve.forkserver FD ENTRY [ARG]`: import and warm up the app, then
+    fork on request."""
     channel = socket.socket(fileno=int(argv[0]))
     entry = argv[1]
     import importlib
 
     for module in (*PRELOAD, entry):
         importlib.import_module(module)
+    if entry == "gdtui.__main__":
+        _warm_up(argv[2:])
     # Objects made so far are never freed in the children: keep the collector from
     # touching (and so copying) their pages.
     gc.collect()

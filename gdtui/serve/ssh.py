@@ -128,7 +128,6 @@ class AppServer:
         self._retired: list[ForkServer] = []
         self._listener: asyncssh.SSHAcceptor | None = None
         self._idle_task: asyncio.Task[None] | None = None
-        self._stopped = asyncio.Event()
 
     # -- lifecycle -------------------------------------------------------------------------------
 
@@ -142,10 +141,15 @@ class AppServer:
         if self.hub is not None:
             await self.hub.start()
         if config.fork_args is not None:
-            self.forkserver = ForkServer(config.fork_args, config.fork_entry)
+            forkserver = ForkServer(config.fork_args, config.fork_entry)
             base = self.child_environment("dumb", {})
             del base["TERM"]
-            await self.forkserver.start(base)
+            try:
+                await forkserver.start(base)
+            except OSError as error:
+                self.record(f"no fork server ({error}); starting apps by exec")
+            else:
+                self.forkserver = forkserver
         self._listener = await asyncssh.create_server(
             lambda: _Connection(self),
             config.host,
@@ -194,7 +198,6 @@ class AppServer:
         for forkserver in (self.forkserver, *self._retired):
             if forkserver is not None:
                 await forkserver.close()
-        self._stopped.set()
 
     def record(self, text: str) -> None:
         """Write one log line, with the time."""

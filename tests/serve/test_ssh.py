@@ -361,6 +361,27 @@ async def test_session_caps_hold(
         conn.close()
 
 
+async def test_connection_floods_are_cut_off_before_login(serve: StartServer) -> None:
+    server = await serve(max_sessions=1)
+    kept = [
+        await asyncssh.connect(
+            "127.0.0.1",
+            server.port,
+            known_hosts=None,
+            client_keys=None,
+            agent_path=None,
+            username="s",
+        )  # fmt: skip
+        for _ in range(2)
+    ]
+    with pytest.raises((asyncssh.DisconnectError, ConnectionError)):
+        await asyncssh.connect("127.0.0.1", server.port, known_hosts=None, client_keys=None,
+                               agent_path=None, username="s")  # fmt: skip
+    assert "too many connections" in log_of(server)
+    for conn in kept:
+        conn.close()
+
+
 # -- the real app --------------------------------------------------------------------------------
 
 
