@@ -1,9 +1,11 @@
 """`gdtui serve ssh`: every SSH login gets its own gdtui, on its own pseudo-terminal.
 
 A session is a child process on a pty (see `gdtui.serve.pty`), so one student's long run
-never slows another's, and a crash takes down one screen, not the class. The server only
-relays bytes: the client's keys to the pty, the pty's output to the client, pausing the pty
-while the client is slow to take it (SSH flow control), so nothing buffers without bound.
+never slows another's, and a crash takes down one screen, not the class. Children are
+forked from a warm fork server where the platform allows (see `gdtui.serve.forkserver`),
+else exec'd as `python -m gdtui`. The server only relays bytes: the client's keys to the
+pty, the pty's output to the client, pausing the pty while the client is slow to take it
+(SSH flow control), so nothing buffers without bound.
 
 Only the app runs. A shell request with a pty starts gdtui, never a shell; exec requests,
 subsystems (sftp), port forwarding and agent or X11 forwarding are refused with a message.
@@ -418,6 +420,8 @@ class AppSession(asyncssh.SSHServerSession[bytes]):
         self._closed = False
         self._reading = False
         self._paused = False
+        self._client_behind = False
+        self._ending = False
         self._pending = bytearray()
         self._workdir: str | None = None
         self._task: asyncio.Task[None] | None = None
@@ -506,10 +510,10 @@ class AppSession(asyncssh.SSHServerSession[bytes]):
                 hub_env = server.hub.environment(self.token)
             env = server.child_environment(self.term, dict(self.chan.get_environment()))
             env.update(hub_env)
+            if self._closed or self._ending:  # gone, or told to end, before the app started
+                return
             # A private working folder: whatever the app writes (exports) stays out of the
             # server's folder and other students' way, and goes when the session does.
-            if self._closed:  # the client left before the app could start
-                return
             self._workdir = tempfile.mkdtemp(prefix="gdtui-session-")
             columns, rows = self.size
             try:
@@ -517,10 +521,11 @@ class AppSession(asyncssh.SSHServerSession[bytes]):
             except OSError as error:
                 self._farewell = f"gdtui could not start: {error}"
                 return
-            if self._closed:  # the client left while the app was starting
+            if self._closed or self._ending:  # ... or while it was starting
                 await self.child.end(server.config.hangup_grace)
                 return
-            self._start_reading()
+            if not self._client_behind:
+                self._start_reading()
             status = await self.child.wait()
             self._drain()
         finally:
@@ -585,6 +590,7 @@ class AppSession(asyncssh.SSHServerSession[bytes]):
 
     async def end(self, reason: str) -> None:
         """End the session from the server's side, with a word to the client."""
+        self._ending = True
         self._farewell = self._farewell or f"gdtui: {reason}."
         if self.child is not None:
             await self.child.end(self.server.config.hangup_grace)
@@ -644,9 +650,11 @@ class AppSession(asyncssh.SSHServerSession[bytes]):
     def pause_writing(self) -> None:
         # The client is behind: stop reading the pty, so the child blocks on its own output
         # instead of the server buffering it.
+        self._client_behind = True
         self._stop_reading()
 
     def resume_writing(self) -> None:
+        self._client_behind = False
         self._start_reading()
 
     def eof_received(self) -> bool:
