@@ -15,12 +15,10 @@ import sys
 from collections.abc import Sequence
 
 from gdtui import cli
+from gdtui.scenario import DEFAULT_SCENARIO
 
 #: Words that name a command rather than a scenario.
 COMMANDS = {"trace", "list", "check", "serve"}
-
-#: The lesson's own example, opened by `gdtui` alone.
-DEFAULT_SCENARIO = "logistic-one-feature"
 
 
 def open_debugger(argv: Sequence[str]) -> int:

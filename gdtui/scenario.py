@@ -85,6 +85,10 @@ _IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
 Vector = NDArray[np.float64]
 
 
+#: The preset `gdtui` opens with no arguments: the lesson's own logistic regression.
+DEFAULT_SCENARIO = "logistic-one-feature"
+
+
 class ScenarioError(Exception):
     """A scenario that cannot be used, explained in one line: `PATH: KEY: message`.
 

@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import sys
-
 from textual.app import App
 from textual.screen import Screen
 
 from gdtui.scenario import Scenario
 from gdtui.ui.screens.debugger import DebuggerScreen
-
-#: The preset `gdtui` opens with no arguments: the lesson's own logistic regression.
-DEFAULT_SCENARIO = "logistic-one-feature"
 
 
 class GdtuiApp(App[None]):
@@ -36,9 +31,3 @@ def run(scenario: Scenario) -> None:
     """Open the debugger on `scenario` and return when the user quits."""
     GdtuiApp(scenario).run()
 
-
-if __name__ == "__main__":
-    # For trying the UI before the command line is wired up: python -m gdtui.ui.app [SCENARIO]
-    from gdtui.scenario import load_scenario
-
-    run(load_scenario(sys.argv[1] if len(sys.argv) > 1 else DEFAULT_SCENARIO))

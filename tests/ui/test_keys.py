@@ -323,7 +323,7 @@ async def test_the_step_log_lists_the_last_steps_on_a_large_screen() -> None:
 async def test_breakpoints_are_listed_and_toggled() -> None:
     app = app_for("overshoot")
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("x")
+        await pilot.press("B")
         assert isinstance(app.screen, BreakpointsScreen)
         options = app.screen.query_one(OptionList)
         assert str(options.get_option_at_index(1).prompt).startswith("[off] abs(dw) < 1")
