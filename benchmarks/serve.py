@@ -125,30 +125,88 @@ async def _open(port: int, size: tuple[int, int] = (80, 24)) -> tuple[object, ob
 # -- bytes per step ----------------------------------------------------------------------------
 
 
-async def _bytes_per_step(steps: int = 15) -> list[int]:
-    async with _Server() as server:
-        conn, chan, screen = await _open(server.port)
+class _CountingProxy:
+    """A TCP relay to the server that counts the bytes the client receives: what goes over
+    the network, SSH framing, encryption and compression included."""
+
+    def __init__(self, port: int) -> None:
+        self.target = port
+        self.to_client = 0
+
+    async def __aenter__(self) -> _CountingProxy:
+        self.server = await asyncio.start_server(self._relay, "127.0.0.1", 0)
+        self.port = self.server.sockets[0].getsockname()[1]
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        self.server.close()
+
+    async def _relay(
+        self, client_in: asyncio.StreamReader, client_out: asyncio.StreamWriter
+    ) -> None:
+        server_in, server_out = await asyncio.open_connection("127.0.0.1", self.target)
+
+        async def pipe(src: asyncio.StreamReader, dst: asyncio.StreamWriter, count: bool) -> None:
+            while data := await src.read(65536):
+                if count:
+                    self.to_client += len(data)
+                dst.write(data)
+                await dst.drain()
+            dst.close()
+
+        await asyncio.gather(pipe(client_in, server_out, False), pipe(server_in, client_out, True),
+                             return_exceptions=True)  # fmt: skip
+
+
+async def _bytes_per_step(compression: str, steps: int = 15) -> list[int]:
+    """Bytes on the wire to an 80x24 client per `n`, with the given SSH compression."""
+    import asyncssh
+
+    async with _Server() as server, _CountingProxy(server.port) as proxy:
+        screen = _Screen()
+
+        class Session(asyncssh.SSHClientSession):
+            def data_received(self, data: bytes, datatype: int | None) -> None:
+                screen.received(data)
+
+        conn = await asyncssh.connect("127.0.0.1", proxy.port, username="bench",
+                                      known_hosts=None, client_keys=None, agent_path=None,
+                                      compression_algs=[compression])  # fmt: skip
+        chan, _ = await conn.create_session(
+            Session, term_type="xterm-256color", term_size=(80, 24), encoding=None
+        )
         await screen.wait_text(r"step 0", 0)
         await screen.settle()
         sizes = []
         for k in range(1, steps + 1):
+            before = proxy.to_client
             start = len(screen.data)
-            chan.write(b"n")  # type: ignore[attr-defined]
+            chan.write(b"n")
             await screen.wait_text(rf"step {k}\b", start)
             await screen.settle(0.3)
-            sizes.append(len(screen.data) - start)
-        conn.close()  # type: ignore[attr-defined]
+            sizes.append(proxy.to_client - before)
+        conn.close()
         return sizes
 
 
-def ssh_bytes_per_step() -> Result:
-    """Bytes sent to an 80x24 client for one step (`n`), the step's whole redraw."""
-    sizes = asyncio.run(_bytes_per_step())
+def _bytes_result(compression: str, what: str) -> Result:
+    sizes = asyncio.run(_bytes_per_step(compression))
     median = statistics.median(sizes)
     return Result(
-        "ssh bytes to the client per step at 80x24", median, "bytes", "<= 4096",
+        f"ssh bytes to the client per step at 80x24, {what}", median, "bytes", "<= 4096",
         median <= 4096, f"min {min(sizes)}, max {max(sizes)} over {len(sizes)} steps",
     )  # fmt: skip
+
+
+def ssh_bytes_per_step() -> Result:
+    """Bytes on the wire for one step (`n`) to an 80x24 client without compression, as
+    OpenSSH's ssh connects by default."""
+    return _bytes_result("none", "plain ssh")
+
+
+def ssh_bytes_per_step_compressed() -> Result:
+    """The same with SSH compression, as `ssh -C` (the start-up banner suggests it)."""
+    return _bytes_result("zlib@openssh.com", "ssh -C")
 
 
 # -- a class of 60 -----------------------------------------------------------------------------
@@ -310,6 +368,7 @@ def ssh_memory_per_session() -> Result:
 
 BENCHMARKS = [
     ssh_bytes_per_step,
+    ssh_bytes_per_step_compressed,
     ssh_class_first_screen,
     ssh_class_key_latency,
     ssh_memory_per_session,
