@@ -15,7 +15,7 @@ import pytest
 
 from gdtui.serve import hostkey
 from gdtui.serve.cli import serve
-from tests.serve.conftest import TIMEOUT, Screen
+from tests.serve.conftest import TIMEOUT, Screen, gone
 
 asyncssh = pytest.importorskip("asyncssh")
 
@@ -121,3 +121,36 @@ async def test_a_signal_ends_every_session_cleanly(tmp_path: Path, signum: int) 
     assert b"the server is shutting down" in screen.data
     assert b"\x1b[?1049l" in screen.data[-300:]
     assert await asyncio.wait_for(process.wait(), TIMEOUT) == 0
+
+
+def _descendants(pid: int) -> list[int]:
+    """Every process below `pid` (the apps, and a fork server if there is one)."""
+    found, todo = [], [pid]
+    while todo:
+        parent = todo.pop()
+        try:
+            with open(f"/proc/{parent}/task/{parent}/children") as children:
+                kids = [int(c) for c in children.read().split()]
+        except OSError:
+            continue
+        todo.extend(kids)
+        found.extend(kids)
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux's /proc")
+@pytest.mark.parametrize("spawn", ["fork", "exec"])
+async def test_a_killed_server_takes_its_sessions_with_it(tmp_path: Path, spawn: str) -> None:
+    process, banner = await start_server(tmp_path, "--spawn", spawn)
+    port = int(re.search(r"listening on \S+:(\d+)", banner)[1])  # type: ignore[index]
+    async with asyncssh.connect("127.0.0.1", port, known_hosts=None, client_keys=None,
+                                agent_path=None, username="s") as conn:  # fmt: skip
+        chan, screen = await conn.create_session(
+            Screen, term_type="xterm", term_size=(80, 24), encoding=None
+        )
+        await screen.wait_for(rb"step", timeout=30)
+        below = _descendants(process.pid)
+        assert any(os.getsid(pid) == pid for pid in below)  # an app, in its own session
+        process.kill()  # SIGKILL: no clean-up of its own
+        await process.wait()
+        assert all([await gone(pid, within=5) for pid in below])
