@@ -298,8 +298,7 @@ def _warm_up(args: Sequence[str]) -> None:
     """Open the app once, headless, so that children start with Textual's lazy imports done
     and its caches (CSS, cell widths) filled: about a third of a child's start-up."""
     try:
-        from gdtui.__main__ import DEFAULT_SCENARIO
-        from gdtui.scenario import load_scenario
+        from gdtui.scenario import DEFAULT_SCENARIO, load_scenario
         from gdtui.ui.app import GdtuiApp
 
         scenario = load_scenario(args[0] if args else DEFAULT_SCENARIO)

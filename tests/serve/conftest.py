@@ -11,11 +11,10 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+import asyncssh
 import pytest
 
-asyncssh = pytest.importorskip("asyncssh")
-
-from gdtui.serve.ssh import AppServer, SSHConfig  # noqa: E402
+from gdtui.serve.ssh import AppServer, SSHConfig
 
 #: The stand-in app: fast to start, answers keys with one line each.
 ECHO = [sys.executable, str(Path(__file__).with_name("echo_child.py"))]

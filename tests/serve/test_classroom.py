@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import asyncssh
 import pytest
 
 from gdtui.serve import protocol
@@ -145,6 +146,19 @@ async def test_an_unknown_token_is_turned_away(hub: Hub) -> None:
     assert not link.connected
 
 
+async def test_only_a_student_watching_a_present_teacher_is_kept_alive(hub: Hub) -> None:
+    student = await join(hub, "student")
+    await asyncio.sleep(0.1)
+    assert not hub.keeps_alive(student.token)  # no teacher yet: nothing to watch
+    teacher = await join(hub, "teacher")
+    await counts_until(teacher, Counts(1, 1))
+    assert hub.keeps_alive(student.token)
+    await student.report(False)
+    await counts_until(teacher, Counts(1, 0))
+    assert not hub.keeps_alive(student.token)  # exploring alone is idle without keys
+    assert not hub.keeps_alive(teacher.token)
+
+
 async def test_the_hubs_socket_is_private_and_removed_on_close() -> None:
     hub = Hub()
     await hub.start()
@@ -207,7 +221,6 @@ async def test_follow_mode_over_ssh(serve: StartServer) -> None:
 
 
 async def test_the_class_code_does_not_make_anyone_the_teacher(serve: StartServer) -> None:
-    asyncssh = pytest.importorskip("asyncssh")
     server = await serve(command=FOLLOW, teacher_password="chalk", password="class")
     with pytest.raises(asyncssh.PermissionDenied):
         await open_screen(server, username="teacher", password="class")

@@ -11,13 +11,12 @@ import stat
 import sys
 from pathlib import Path
 
+import asyncssh
 import pytest
 
 from gdtui.serve import hostkey
 from gdtui.serve.cli import serve
 from tests.serve.conftest import TIMEOUT, Screen, gone
-
-asyncssh = pytest.importorskip("asyncssh")
 
 
 @pytest.mark.parametrize(
@@ -43,6 +42,13 @@ def test_bad_input_is_one_line_and_exit_2(argv: list[str], tmp_path: Path) -> No
                    out, err)  # fmt: skip
     assert status == 2
     assert err.getvalue().count("\n") == 1 and "Traceback" not in err.getvalue()
+
+
+def test_the_web_help_says_there_is_no_authentication(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit:
+        serve(["web", "--help"])
+    assert exit.value.code == 0
+    assert "NO AUTHENTICATION" in " ".join(capsys.readouterr().out.split())
 
 
 def test_an_unreadable_host_key_is_one_line(tmp_path: Path) -> None:

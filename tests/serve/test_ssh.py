@@ -7,6 +7,7 @@ import json
 import re
 from typing import Any
 
+import asyncssh
 import pytest
 
 from gdtui.serve.pty import RESTORE_TERMINAL
@@ -20,8 +21,6 @@ from tests.serve.conftest import (
     open_screen,
     pid_alive,
 )
-
-asyncssh = pytest.importorskip("asyncssh")
 
 
 async def ready_pid(screen: Any) -> int:

@@ -8,13 +8,11 @@ import socket
 import sys
 from collections.abc import AsyncIterator
 
+import aiohttp
 import pytest
 
 from gdtui.serve.web import app_command, public_url_for
 from tests.serve.conftest import TIMEOUT, plain
-
-aiohttp = pytest.importorskip("aiohttp")
-pytest.importorskip("textual_serve")
 
 
 def free_port() -> int:
