@@ -270,6 +270,7 @@ class ClassroomLink:
             await link.connect()
             if link.role == "teacher":
                 await link.publish(protocol.Step(1))     # after each operation
+                link.publish_nowait(protocol.Step(1))    # the same, from a sync handler
                 async for counts in link.counts(): ...   # Counts(students, following)
             else:
                 async for action in link.actions(): ...  # backlog first, then live
@@ -339,9 +340,20 @@ class ClassroomLink:
         """Teacher: send one operation, after performing it."""
         await self._send({"action": protocol.to_json(action)})
 
+    def publish_nowait(self, action: Action) -> None:
+        """`publish` from synchronous code (a key binding's action): queued, not awaited.
+
+        The hub reads as fast as a teacher can type, so nothing piles up.
+        """
+        self._send_nowait({"action": protocol.to_json(action)})
+
     async def report(self, following: bool) -> None:
         """Student: follow the teacher (the hub resends the backlog) or explore alone."""
         await self._send({"following": following})
+
+    def report_nowait(self, following: bool) -> None:
+        """`report` from synchronous code."""
+        self._send_nowait({"following": following})
 
     async def actions(self) -> AsyncIterator[Action]:
         """Student: the teacher's actions, the backlog first, then live; ends when the link
@@ -355,10 +367,15 @@ class ClassroomLink:
             yield item  # type: ignore[misc]
 
     async def _send(self, message: dict[str, Any]) -> None:
+        self._send_nowait(message)
+        assert self._writer is not None
+        await self._writer.drain()
+
+    def _send_nowait(self, message: dict[str, Any]) -> None:
         if self._writer is None:
             raise RuntimeError("not connected")
-        self._writer.write(_line(message))
-        await self._writer.drain()
+        if not self._writer.is_closing():  # a lost hub: the app carries on alone
+            self._writer.write(_line(message))
 
     async def _read(self) -> None:
         assert self._reader is not None

@@ -73,6 +73,17 @@ async def test_students_receive_the_teachers_actions_live(hub: Hub) -> None:
         assert await take(student, 2) == [Load("bowl-from-left"), Step(1)]
 
 
+async def test_a_teacher_can_publish_from_synchronous_code(hub: Hub) -> None:
+    teacher = await join(hub, "teacher")
+    student = await join(hub, "student")
+    await counts_until(teacher, Counts(1, 1))
+    teacher.publish_nowait(Load("ravine"))
+    teacher.publish_nowait(Step(2))
+    assert await take(student, 2) == [Load("ravine"), Step(2)]
+    student.report_nowait(False)
+    await counts_until(teacher, Counts(1, 0))
+
+
 async def test_a_late_student_catches_up_from_the_last_load(hub: Hub) -> None:
     teacher = await join(hub, "teacher")
     for action in (Load("ravine"), Step(3), Load("bowl-from-left"), Step(2), Step(5)):
