@@ -30,4 +30,3 @@ class GdtuiApp(App[None]):
 def run(scenario: Scenario) -> None:
     """Open the debugger on `scenario` and return when the user quits."""
     GdtuiApp(scenario).run()
-
