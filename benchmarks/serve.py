@@ -17,6 +17,10 @@ from dataclasses import dataclass, field
 
 from benchmarks.common import Result
 
+#: `fork` or `exec` to compare how apps start (`GDTUI_BENCH_SPAWN`); the server's default
+#: otherwise.
+SPAWN = os.environ.get("GDTUI_BENCH_SPAWN")
+
 #: A class: how many log in, and how fast (per second) as a class arrives and in a rush.
 CLASS_SIZE = 60
 CLASS_ARRIVALS = 2.0
@@ -80,6 +84,7 @@ class _Server:
             sys.executable, "-m", "gdtui", "serve", "ssh", "--port", "0",
             "--max-sessions", str(CLASS_SIZE), "--max-per-ip", str(CLASS_SIZE),
             "--host-key", os.path.join(self.home.name, "key"),
+            *(["--spawn", SPAWN] if SPAWN else []),
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL,
         )  # fmt: skip
         assert self.process.stdout is not None
