@@ -48,6 +48,9 @@ PRELOAD = (
 #: The largest request (arguments and environment) accepted.
 MAX_MESSAGE = 64 * 1024
 
+#: A fork takes milliseconds; a fork server silent this long is stuck.
+SPAWN_TIMEOUT = 10.0
+
 
 def available() -> bool:
     """Whether this platform can run the fork server (it watches children by pidfd)."""
@@ -60,19 +63,27 @@ class ForkedChild(PtyChild):
     def __init__(self, pid: int, master: int, server: ForkServer) -> None:
         super().__init__(pid, master)
         self._server = server
+        self._status: int | None = None
 
     @property
     def returncode(self) -> int | None:
-        return self._server.exits.get(self.pid)
+        if self._status is None and self.pid in self._server.exits:
+            self._status = self._server.exits.pop(self.pid)
+        return self._status
 
     async def wait(self) -> int:
-        if self.pid not in self._server.exits:
-            await wait_for_exit(self.pid)
-            # The fork server reaps it and says how it ended; if that never comes (the fork
-            # server died), the child is gone all the same.
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._server.exit_status(self.pid), 2.0)
-        return self._server.exits.setdefault(self.pid, 0)
+        if self.returncode is None:
+            if await wait_for_exit(self.pid):
+                # The fork server reaps it and says how it ended; if that never comes (the
+                # fork server died), the child is gone all the same.
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._server.exit_status(self.pid), 2.0)
+            else:
+                await self._server.exit_status(self.pid)
+        if self.returncode is None:
+            self._status = 0
+        assert self._status is not None
+        return self._status
 
 
 class ForkServer:
@@ -142,14 +153,20 @@ class ForkServer:
         if "exit" in message:
             pid = int(message["exit"])
             self.exits[pid] = int(message["status"])
-            self._exited.setdefault(pid, asyncio.Event()).set()
+            if (event := self._exited.get(pid)) is not None:
+                event.set()
         else:
             self._replies.put_nowait(message)
 
-    async def exit_status(self, pid: int) -> int:
-        """Wait for the fork server's word on how `pid` ended."""
-        await self._exited.setdefault(pid, asyncio.Event()).wait()
-        return self.exits[pid]
+    async def exit_status(self, pid: int) -> None:
+        """Wait for the fork server's word on how `pid` ended (then in `exits`)."""
+        if pid in self.exits:
+            return
+        event = self._exited.setdefault(pid, asyncio.Event())
+        try:
+            await event.wait()
+        finally:
+            self._exited.pop(pid, None)
 
     async def spawn(
         self, env: Mapping[str, str], columns: int, rows: int, cwd: str | None = None
@@ -170,7 +187,10 @@ class ForkServer:
             # One request at a time, so each reply answers the request before it.
             async with self._lock:
                 self._socket.sendmsg([payload], fds)
-                reply = await self._replies.get()
+                try:
+                    reply = await asyncio.wait_for(self._replies.get(), SPAWN_TIMEOUT)
+                except TimeoutError:
+                    raise OSError("the fork server does not answer") from None
         except BaseException:
             os.close(master)
             raise
