@@ -281,6 +281,7 @@ class _Connection(asyncssh.SSHServer):
         self.conn: asyncssh.SSHServerConnection | None = None
         self.address = "?"
         self.username = ""
+        self.shown = "?"
         self.role = "student"
         self.failures = 0
         self.started = time.monotonic()
@@ -310,13 +311,13 @@ class _Connection(asyncssh.SSHServer):
         self.server.connections.discard(self)
         if self.logged_in:
             took = _duration(time.monotonic() - self.started)
-            self.server.record(f"disconnect {self.username} {self.address} after {took}")
+            self.server.record(f"disconnect {self.shown} {self.address} after {took}")
 
     def auth_completed(self) -> None:
         self.logged_in = True
         self.started = time.monotonic()
         role = " (teacher)" if self.role == "teacher" else ""
-        self.server.record(f"connect {self.username}{role} {self.address}")
+        self.server.record(f"connect {self.shown}{role} {self.address}")
 
     # -- authentication --------------------------------------------------------------------------
 
@@ -325,6 +326,10 @@ class _Connection(asyncssh.SSHServer):
 
     def begin_auth(self, username: str) -> bool:
         self.username = username
+        # Anyone may pick any name, and it goes into the log: no escapes, no fake lines.
+        self.shown = (
+            username if username.isprintable() and len(username) <= 32 else (repr(username[:32]))
+        )
         config = self.server.config
         if self._is_teacher_login(username):
             return True
@@ -367,7 +372,7 @@ class _Connection(asyncssh.SSHServer):
     async def _failed(self, what: str) -> None:
         self.failures += 1
         if self.failures >= MAX_AUTH_FAILURES and self.conn is not None:
-            self.server.record(f"refused {self.username} {self.address}: {what}, "
+            self.server.record(f"refused {self.shown} {self.address}: {what}, "
                                f"{self.failures} failed attempts")  # fmt: skip
             self.conn.disconnect(
                 asyncssh.DISC_NO_MORE_AUTH_METHODS_AVAILABLE, "too many failed attempts"
@@ -491,7 +496,7 @@ class AppSession(asyncssh.SSHServerSession[bytes]):
 
     def _refuse(self, text: str) -> None:
         assert self.chan is not None
-        self.server.record(f"refused {self.connection.username} {self.address}: {text}")
+        self.server.record(f"refused {self.connection.shown} {self.address}: {text}")
         self._say(text)
         self.chan.exit(1)
 

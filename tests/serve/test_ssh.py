@@ -200,6 +200,16 @@ async def test_connect_and_disconnect_are_logged_with_user_and_duration(
     assert re.search(r"disconnect ada 127\.0\.0\.1 after \d+:\d\d:\d\d$", log, re.M)
 
 
+async def test_a_long_user_name_is_shortened_in_the_log(serve: StartServer) -> None:
+    # Control characters never get this far (asyncssh refuses them, as SASLprep says);
+    # the log still shows at most 32 characters of whatever a client calls itself.
+    server = await serve()
+    conn, chan, screen = await open_screen(server, username="x" * 500)
+    async with conn:
+        await ready_pid(screen)
+    assert "x" * 33 not in log_of(server) and "x" * 32 in log_of(server)
+
+
 # -- only the app runs ---------------------------------------------------------------------------
 
 
