@@ -14,6 +14,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 from benchmarks.common import Result
 
@@ -25,8 +26,6 @@ SPAWN = os.environ.get("GDTUI_BENCH_SPAWN")
 CLASS_SIZE = 60
 CLASS_ARRIVALS = 2.0
 RUSH_ARRIVALS = 60.0
-
-STEP_TEXT = re.compile(r"step (\d+)")
 
 
 def plain(data: bytes) -> str:
@@ -110,7 +109,10 @@ class _Server:
         self.home.cleanup()
 
 
-async def _open(port: int, size: tuple[int, int] = (80, 24)) -> tuple[object, object, _Screen]:
+async def _open(
+    port: int, size: tuple[int, int] = (80, 24), **connect: Any
+) -> tuple[Any, Any, _Screen]:
+    """Log in and open an interactive session: (connection, channel, screen)."""
     import asyncssh
 
     screen = _Screen()
@@ -120,7 +122,7 @@ async def _open(port: int, size: tuple[int, int] = (80, 24)) -> tuple[object, ob
             screen.received(data)
 
     conn = await asyncssh.connect("127.0.0.1", port, username="bench", known_hosts=None,
-                                  client_keys=None, agent_path=None)  # fmt: skip
+                                  client_keys=None, agent_path=None, **connect)  # fmt: skip
     chan, _ = await conn.create_session(
         Session, term_type="xterm-256color", term_size=size, encoding=None
     )
@@ -165,21 +167,8 @@ class _CountingProxy:
 
 async def _bytes_per_step(compression: str, steps: int = 15) -> list[int]:
     """Bytes on the wire to an 80x24 client per `n`, with the given SSH compression."""
-    import asyncssh
-
     async with _Server() as server, _CountingProxy(server.port) as proxy:
-        screen = _Screen()
-
-        class Session(asyncssh.SSHClientSession):
-            def data_received(self, data: bytes, datatype: int | None) -> None:
-                screen.received(data)
-
-        conn = await asyncssh.connect("127.0.0.1", proxy.port, username="bench",
-                                      known_hosts=None, client_keys=None, agent_path=None,
-                                      compression_algs=[compression])  # fmt: skip
-        chan, _ = await conn.create_session(
-            Session, term_type="xterm-256color", term_size=(80, 24), encoding=None
-        )
+        conn, chan, screen = await _open(proxy.port, compression_algs=[compression])
         await screen.wait_text(r"step 0", 0)
         await screen.settle()
         sizes = []
@@ -275,11 +264,11 @@ async def _student(port: int, run: _ClassRun, done: asyncio.Event) -> None:
             k += 1
             tick = time.perf_counter()
             start = len(screen.data)
-            chan.write(b"n")  # type: ignore[attr-defined]
+            chan.write(b"n")
             shown = await screen.wait_text(rf"step {k}\b", start)
             run.latency.append(shown - tick)
             await asyncio.sleep(max(0.0, 1.0 - (time.perf_counter() - tick)))
-        conn.close()  # type: ignore[attr-defined]
+        conn.close()
     except Exception:
         run.failures += 1
 
