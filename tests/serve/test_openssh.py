@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from gdtui.serve.pty import ExecChild
 from tests.serve.conftest import GDTUI, TIMEOUT, StartServer, gone, plain
 
 SSH = shutil.which("ssh")
@@ -103,6 +104,29 @@ async def test_gdtui_over_openssh_first_screen_step_and_quit(serve: StartServer)
         await client.wait_for(rb"step 1", mark)
         client.send(b"q")
         assert await client.finished() == 0
+
+
+async def test_resizing_the_students_terminal_resizes_the_app(serve: StartServer) -> None:
+    # ssh sends a window change when its own terminal is resized: give it a real one (a pty
+    # of our own), as a student's terminal window is.
+    server = await serve()
+    terminal = ExecChild.spawn(ssh_command(server.port), os.environ, 80, 24)
+    seen = bytearray()
+
+    async def until(pattern: bytes) -> None:
+        async with asyncio.timeout(TIMEOUT):
+            while not re.search(pattern, seen):
+                await asyncio.sleep(0.02)
+                with contextlib.suppress(BlockingIOError, OSError):
+                    seen.extend(os.read(terminal.master, 65536))
+
+    try:
+        await until(rb"size:80x24")
+        terminal.resize(100, 30)
+        await until(rb"size:100x30")
+    finally:
+        await terminal.end(1.0)
+        terminal.close()
 
 
 async def test_a_killed_client_leaves_no_process(serve: StartServer) -> None:
