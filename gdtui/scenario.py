@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import array
 import csv
+import dataclasses
 import difflib
 import io
 import math
@@ -186,6 +187,8 @@ class Scenario:
         w_range: The `w` axis range for plots, if the author chose one.
         b_range: The `b` axis range for plots, if the author chose one.
         raw: The scenario table as validated (overrides applied), for export and echo.
+        source: Where it was read from, so another process can read it again: the file's
+            absolute path, and the `--set` overrides ("" and () for a table in memory).
     """
 
     name: str
@@ -201,6 +204,7 @@ class Scenario:
     w_range: tuple[float, float] | None
     b_range: tuple[float, float] | None
     raw: dict[str, Any]
+    source: tuple[str, tuple[str, ...]] = ("", ())
 
     @property
     def n_features(self) -> int:
@@ -319,7 +323,8 @@ def load_scenario(source: str | Path, overrides: Sequence[str] = ()) -> Scenario
         apply_override(data, override, display)
         overridden.append("".join(override.partition("=")[0].split()))
     try:
-        return scenario_from_dict(data, display, file.parent)
+        scenario = scenario_from_dict(data, display, file.parent)
+        return dataclasses.replace(scenario, source=(str(file.resolve()), tuple(overrides)))
     except ScenarioError as err:
         # Point at the command line when the bad value came from it, not the file.
         if any(_is_within(err.key, key) for key in overridden):

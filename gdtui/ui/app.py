@@ -6,6 +6,7 @@ from textual.app import App
 from textual.screen import Screen
 
 from gdtui.scenario import Scenario
+from gdtui.serve.classroom import ClassroomLink
 from gdtui.ui.screens.debugger import DebuggerScreen
 
 
@@ -19,14 +20,16 @@ class GdtuiApp(App[None]):
     CSS_PATH = "gdtui.tcss"
     TITLE = "gdtui"
 
-    def __init__(self, scenario: Scenario) -> None:
+    def __init__(self, scenario: Scenario, link: ClassroomLink | None = None) -> None:
         super().__init__()
         self.scenario = scenario
+        self.link = link
 
     def get_default_screen(self) -> Screen[None]:
-        return DebuggerScreen(self.scenario)
+        return DebuggerScreen(self.scenario, self.link)
 
 
 def run(scenario: Scenario) -> None:
-    """Open the debugger on `scenario` and return when the user quits."""
-    GdtuiApp(scenario).run()
+    """Open the debugger on `scenario` (in the classroom the server set up, if any) and
+    return when the user quits."""
+    GdtuiApp(scenario, ClassroomLink.from_environment()).run()

@@ -118,6 +118,10 @@ COMMANDS: tuple[Command, ...] = (
             "The keys, and the lesson's ideas on one screen.", "?", footer=True),
     Command("debugger.quit", "q", "app.quit", "quit", "Quit", "Leave gdtui.", "q",
             footer=True),
+    Command("classroom.explore", "x", "explore", "explore", "Explore on my own",
+            "In a classroom: stop following the teacher and drive this run yourself.", "x"),
+    Command("classroom.follow", "f", "follow", "follow", "Follow the teacher again",
+            "In a classroom: jump back to the teacher's run and follow it live.", "f"),
 )  # fmt: skip
 
 

@@ -28,7 +28,22 @@ from gdtui.engine.optimizers import Optimizer
 from gdtui.engine.session import STOP_ON_DEFAULT, RunResult, Session
 from gdtui.engine.snapshot import Snapshot
 from gdtui.scenario import Scenario, ScenarioError, list_presets, load_scenario
+from gdtui.serve import protocol
+from gdtui.serve.classroom import ClassroomLink
+from gdtui.serve.protocol import (
+    Action,
+    Back,
+    Goto,
+    Load,
+    Reset,
+    Restart,
+    SetAlpha,
+    SetBreakpoints,
+    SetOptimizer,
+    Step,
+)
 from gdtui.trace import write_trace
+from gdtui.ui.classroom import Seat
 from gdtui.ui.commands import DebuggerCommands, bindings
 from gdtui.ui.format import alpha_text, grouped, progress, run_state
 from gdtui.ui.messages import Exported, RunProgress, RunStopped, Stepped
@@ -127,10 +142,13 @@ class DebuggerScreen(Screen[None]):
     busy: var[str] = var("", init=False)
     """What a worker is doing with the session (`continue`, `export`), or empty."""
 
-    def __init__(self, scenario: Scenario) -> None:
+    def __init__(self, scenario: Scenario, link: ClassroomLink | None = None) -> None:
         super().__init__()
         self.scenario = scenario
         """The lesson on screen."""
+        self.seat = Seat(link)
+        """Teacher, student or neither, in a classroom served over SSH."""
+        self._follow_pending = False
         self.session: Session = build_session(scenario)
         """Its run. Only the event loop touches it, except while a worker is `busy`."""
         self.last_result: RunResult | None = None
@@ -178,6 +196,8 @@ class DebuggerScreen(Screen[None]):
         self.history_panel.border_title = "cost history"
         self.query_one("#plot-view").border_title = VIEW_TITLES["curve"]
         self._load(self.scenario, self.session)
+        if self.seat.link is not None:
+            self._join_classroom()
 
     def _load(self, scenario: Scenario, session: Session) -> None:
         """Show a scenario from its start."""
@@ -254,6 +274,7 @@ class DebuggerScreen(Screen[None]):
                 tone=tone,
                 state=state,
                 alpha_changed=snapshot.alpha != self.scenario.optimizer.alpha,
+                classroom=self.seat.status(),
             )
         )
 
@@ -325,6 +346,9 @@ class DebuggerScreen(Screen[None]):
 
     def _idle(self) -> bool:
         """Whether the session is free for the main thread; stops an animation first."""
+        if self.seat.following:
+            self.notify("Following the teacher: x explores on your own.", timeout=3)
+            return False
         if self.busy:
             what = "continuing" if self.busy == "continue" else "exporting"
             self.notify(f"Still {what}: r pauses it first.", severity="warning", timeout=3)
@@ -347,6 +371,7 @@ class DebuggerScreen(Screen[None]):
         result = self.session.step(1)
         self.last_result = result
         if result.steps:
+            self.seat.publish(Step(result.steps))
             self._moved("step")
         else:
             self._explain_no_step(result)
@@ -369,12 +394,14 @@ class DebuggerScreen(Screen[None]):
             self.notify("Already at step 0, the start.", timeout=2)
             return
         self.session.back(1)
+        self.seat.publish(Back(1))
         self._moved("back")
 
     def action_reset(self) -> None:
         """Back to step 0, forgetting the run."""
         if self._idle():
             self.session.reset()
+            self.seat.publish(Reset())
             self.last_result = None
             self._moved("reset")
 
@@ -392,6 +419,7 @@ class DebuggerScreen(Screen[None]):
             return
         if step <= self.session.last:
             self.session.goto(step)
+            self.seat.publish(Goto(step))
             self._moved("goto")
         else:
             self._start_worker(step - self.session.current.step, frozenset(), "goto")
@@ -401,7 +429,7 @@ class DebuggerScreen(Screen[None]):
         if self.busy == "continue":
             self._cancel_worker()
             return
-        if self.busy:
+        if self.busy or self.seat.following:
             self._idle()
             return
         if self.running:
@@ -413,6 +441,7 @@ class DebuggerScreen(Screen[None]):
     def _tick(self) -> None:
         result = self.session.run(limit=1)
         if result.steps:
+            self.seat.publish(Step(result.steps))
             self._moved("run")
         if result.status != "steps_done":
             self.last_result = result
@@ -463,6 +492,9 @@ class DebuggerScreen(Screen[None]):
                 started = time.perf_counter()
                 part = session.run(size, stop_on)
                 steps += part.steps
+                if part.steps and self.seat.teacher:
+                    # What happened, not what was asked: the same updates, replayed.
+                    self.app.call_from_thread(self.seat.publish, Step(part.steps))
                 result = RunResult(part.status, steps, part.step, part.breakpoint)
                 if remaining is not None:
                     remaining -= part.steps
@@ -505,6 +537,7 @@ class DebuggerScreen(Screen[None]):
             self.notify(f"alpha stays {alpha_text(alpha)}: that is the limit.", timeout=2)
             return
         self.session.set_alpha(new)
+        self.seat.publish(SetAlpha(new))
         self._moved("alpha")
 
     def action_start(self, direction: int) -> None:
@@ -516,6 +549,7 @@ class DebuggerScreen(Screen[None]):
         theta0 = self.session.theta0.copy()
         theta0[self.component] += direction * size
         self.session.restart(theta0)
+        self.seat.publish(Restart(tuple(float(v) for v in theta0)))
         self.last_result = None
         self._moved("restart")
 
@@ -531,6 +565,7 @@ class DebuggerScreen(Screen[None]):
         spec = self.scenario.optimizer
         params = dict(spec.params) if kind == spec.kind else {}
         self.session.set_optimizer(Optimizer(kind, params))
+        self.seat.publish(SetOptimizer(kind, tuple(params.items())))
         self._moved("optimizer")
 
     def action_scenario(self) -> None:
@@ -548,6 +583,7 @@ class DebuggerScreen(Screen[None]):
             self.notify(str(error), title="Cannot open that scenario", severity="error")
             return
         self._load(scenario, session)
+        self.seat.publish(Load(*scenario.source))
 
     def action_breakpoints(self) -> None:
         """List the breakpoints and switch them on or off."""
@@ -561,6 +597,9 @@ class DebuggerScreen(Screen[None]):
         self.session.set_breakpoints(
             bp if bp.enabled == on else bp.toggled()
             for bp, on in zip(self.session.breakpoints, enabled, strict=True)
+        )
+        self.seat.publish(
+            SetBreakpoints(tuple((bp.when, bp.enabled) for bp in self.session.breakpoints))
         )
         self._paint_status()
 
@@ -633,3 +672,71 @@ class DebuggerScreen(Screen[None]):
             self.notify(message.error, title="Export failed", severity="error")
         else:
             self.notify("\n".join(message.paths), title="Exported", timeout=6)
+
+    # -- the classroom -------------------------------------------------------------------------
+
+    @work(exclusive=True, group="classroom", exit_on_error=False)
+    async def _join_classroom(self) -> None:
+        """Connect to the hub; then publish (teacher) or follow (student) until it ends."""
+        link = self.seat.link
+        assert link is not None
+        try:
+            await link.connect()
+        except OSError:
+            self.seat.link = None
+            self.notify("The classroom is not reachable: working on your own.", timeout=5)
+            self._paint_status()
+            return
+        if self.seat.teacher:
+            link.publish_nowait(Load(*self.scenario.source))
+            async for counts in link.counts():
+                self.seat.counts = counts
+                self._paint_status()
+        else:
+            async for action in link.actions():
+                self._teacher_did(action)
+        self.seat.link = None
+        self._paint_status()
+
+    def _teacher_did(self, action: Action) -> None:
+        """Student: perform the teacher's operation here too, while following."""
+        if not self.seat.following or self.busy:
+            return
+        try:
+            if isinstance(action, Load):
+                self._load(*protocol.open_scenario(action))
+                return
+            protocol.apply(self.session, action)
+        except (ScenarioError, ValueError) as error:
+            self.notify(str(error), title="Cannot follow the teacher", severity="error")
+            return
+        # A backlog arrives in one burst: paint once it has been applied, not per action.
+        if not self._follow_pending:
+            self._follow_pending = True
+            self.call_later(self._follow_painted)
+
+    def _follow_painted(self) -> None:
+        self._follow_pending = False
+        self._moved("follow")
+
+    def action_explore(self) -> None:
+        """Student: stop following the teacher and drive this run."""
+        if not self.seat.student:
+            self.notify("x and f are for a class following its teacher over ssh.", timeout=3)
+        elif not self.seat.following:
+            self.notify("Already exploring: f follows the teacher again.", timeout=2)
+        else:
+            self.seat.follow(False)
+            self._paint_status()
+            self.notify("Exploring on your own: every key works. f follows again.", timeout=3)
+
+    def action_follow(self) -> None:
+        """Student: jump back to the teacher's run and follow it live."""
+        if not self.seat.student:
+            self.notify("x and f are for a class following its teacher over ssh.", timeout=3)
+        elif self.seat.following:
+            self.notify("Already following the teacher.", timeout=2)
+        elif self._idle():
+            # The hub resends the teacher's stream from its Load: the run is rebuilt.
+            self.seat.follow(True)
+            self._paint_status()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from textual.content import Content
+from textual.style import Style
 from textual.widget import Widget
 
 from gdtui.ui.format import alpha_text, grouped
@@ -28,6 +29,8 @@ class Status:
             `diverged`, `breakpoint` or `max_steps`.
         state: How the run stands, in words.
         alpha_changed: Whether alpha differs from the scenario's (it is then underlined).
+        classroom: In a classroom, this screen's part in it (`following the teacher`,
+            `teacher · 12 students, 10 following`), shown first; else empty.
     """
 
     name: str = ""
@@ -37,6 +40,7 @@ class Status:
     tone: str = "paused"
     state: str = ""
     alpha_changed: bool = False
+    classroom: str = ""
 
 
 class StatusLine(Widget):
@@ -55,6 +59,7 @@ class StatusLine(Widget):
         "status-line--diverged",
         "status-line--breakpoint",
         "status-line--max_steps",
+        "status-line--classroom",
     }
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -78,6 +83,8 @@ class StatusLine(Widget):
         width = self.size.width or 1000
         head = len(SEPARATOR) * 3 + len(s.optimizer) + len(f"alpha {alpha_text(s.alpha)}")
         head += len(f"step {grouped(s.step)}")
+        if s.classroom:
+            head += len(s.classroom) + len(SEPARATOR)
         shortest = min(len(s.name), SHORTEST_NAME)
         one_line = shortest + head + len(SEPARATOR) + len(s.state) <= width
         room = width - head - (len(SEPARATOR) + len(s.state) if one_line else 0)
@@ -95,7 +102,11 @@ class StatusLine(Widget):
         s = self.status
         style = self.get_visual_style
         lines, name = self._fit(s)
+        classroom: list[str | tuple[str, str | Style]] = []
+        if s.classroom:
+            classroom = [(s.classroom, style("status-line--classroom", partial=True)), SEPARATOR]
         return Content.assemble(
+            *classroom,
             (name, style("status-line--name", partial=True)),
             SEPARATOR,
             s.optimizer,
