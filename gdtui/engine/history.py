@@ -12,6 +12,8 @@ memory stays close to what the steps themselves need.
 
 from __future__ import annotations
 
+from array import array
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -47,7 +49,9 @@ class History:
         self.row_size = row_size
         self.checkpoint_every = checkpoint_every
         self._scalars: list[NDArray[np.float64]] = []
-        self._rows: list[NDArray[np.float64]] = []
+        # Rows go in growable C arrays of doubles: appending a row's bytes costs a third of
+        # writing it into a numpy row, and this is on the engine's hot path.
+        self._rows: list[array[float]] = []
         self._rows_per_chunk = max(16, ROW_CHUNK_FLOATS // row_size)
         self._length = 0
         self._rows_length = 0
@@ -76,24 +80,31 @@ class History:
 
     def store_row(self, step: int, *parts: NDArray[np.float64]) -> None:
         """Store the full row of checkpoint `step`: `parts` laid end to end (theta, gradient,
-        optimizer state). The row must be the next one or one already stored."""
+        optimizer state), padded to `row_size`. The row must be the next one or one already
+        stored (then it is replaced)."""
         index = step // self.checkpoint_every
         chunk, offset = divmod(index, self._rows_per_chunk)
         if chunk == len(self._rows):
-            self._rows.append(np.empty((self._rows_per_chunk, self.row_size)))
-        row = self._rows[chunk][offset]
-        start = 0
-        for part in parts:
-            row[start : start + part.size] = part
-            start += part.size
+            self._rows.append(array("d"))
+        rows = self._rows[chunk]
+        start = offset * self.row_size
+        if len(rows) == start:
+            for part in parts:
+                rows.frombytes(part.tobytes())
+            pad = start + self.row_size - len(rows)
+            if pad:
+                rows.frombytes(bytes(8 * pad))
+        else:
+            row = np.zeros(self.row_size)
+            row[: sum(part.size for part in parts)] = np.concatenate(parts)
+            rows[start : start + self.row_size] = array("d", row.tobytes())
         self._rows_length = index + 1
 
     def row(self, step: int) -> NDArray[np.float64]:
-        """The full row of checkpoint `step` (a read-only view)."""
+        """A copy of the full row of checkpoint `step`."""
         chunk, offset = divmod(step // self.checkpoint_every, self._rows_per_chunk)
-        view = self._rows[chunk][offset]
-        view.flags.writeable = False
-        return view
+        start = offset * self.row_size
+        return np.array(self._rows[chunk][start : start + self.row_size], dtype=np.float64)
 
     def checkpoint_before(self, step: int) -> int:
         """The nearest checkpoint at or before `step`."""
@@ -124,8 +135,12 @@ class History:
         self._length = last + 1
         self._rows_length = last // self.checkpoint_every + 1
         del self._scalars[last // CHUNK + 1 :]
-        del self._rows[(self._rows_length - 1) // self._rows_per_chunk + 1 :]
+        chunk, offset = divmod(self._rows_length - 1, self._rows_per_chunk)
+        del self._rows[chunk + 1 :]
+        if chunk < len(self._rows):
+            del self._rows[chunk][(offset + 1) * self.row_size :]
 
     def nbytes(self) -> int:
         """Bytes held by the stored arrays."""
-        return sum(a.nbytes for a in self._scalars) + sum(a.nbytes for a in self._rows)
+        rows = sum(len(a) * a.itemsize for a in self._rows)
+        return sum(a.nbytes for a in self._scalars) + rows

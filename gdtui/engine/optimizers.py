@@ -69,6 +69,8 @@ class Optimizer:
         if unknown:
             raise ValueError(f"{self.kind} takes no {', '.join(sorted(unknown))}")
         object.__setattr__(self, "params", {**HYPERPARAMETERS[self.kind], **self.params})
+        # Looked up once: `update` runs on every step of the engine's hot loop.
+        object.__setattr__(self, "_update", _UPDATES[self.kind])
 
     def __hash__(self) -> int:
         return hash((self.kind, tuple(sorted(self.params.items()))))
@@ -92,7 +94,7 @@ class Optimizer:
         self, theta: Vector, grad: Vector, state: Vector, alpha: float
     ) -> tuple[Vector, Vector]:
         """One update. Returns new arrays; never modifies its arguments."""
-        return _UPDATES[self.kind](theta, grad, state, alpha, self.params)
+        return self._update(theta, grad, state, alpha, self.params)  # type: ignore[attr-defined]
 
 
 def _gd(theta: Vector, grad: Vector, state: Vector, alpha: float, p: dict[str, float]):

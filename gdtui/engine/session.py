@@ -32,7 +32,7 @@ from gdtui.engine.history import (
 )
 from gdtui.engine.optimizers import Optimizer, max_state_size
 from gdtui.engine.problems import Problem
-from gdtui.engine.snapshot import Layout, Snapshot
+from gdtui.engine.snapshot import Layout, Snapshot, norm
 
 Vector = NDArray[np.float64]
 
@@ -295,9 +295,12 @@ class Session:
             return self._stopped("steps_done", start)
         if self._diverged_at == step:
             return self._diverged(start)
-        problem, history, layout = self.problem, self.history, self.layout
+        history, layout = self.history, self.layout
         alpha, optimizer = current.alpha, current.optimizer
         optimizer_index = self._optimizer_index(optimizer)
+        # Bound once: attribute look-ups are a real share of a 1-D step's few microseconds.
+        cost_and_gradient, update = self.problem.cost_and_gradient, optimizer.update
+        append, store_row, every = history.append, history.store_row, history.checkpoint_every
         tolerance, breakpoints = self.tolerance, self.breakpoints
         theta, grad, cost, state = current.theta, current.grad, current.cost, current.state
         new_theta, new_state = current.next_theta, current.next_state
@@ -306,11 +309,11 @@ class Session:
             if not _finite_parameters(new_theta):
                 self._diverged_at = step
                 break
-            new_cost, new_grad = problem.cost_and_gradient(new_theta)
+            new_cost, new_grad = cost_and_gradient(new_theta)
             if not math.isfinite(new_cost):
                 self._diverged_at = step
                 break
-            grad_norm = math.sqrt(float(new_grad @ new_grad))
+            grad_norm = norm(new_grad)
             hits = 0
             if breakpoints:
                 arrival = Arrival(
@@ -320,11 +323,11 @@ class Session:
                 for i, bp in enumerate(breakpoints):
                     if bp.fires(arrival):
                         hits |= 1 << i
-            step = history.append(new_cost, grad_norm, alpha, optimizer_index, hits)
-            if history.needs_row(step):
-                history.store_row(step, new_theta, new_grad, new_state)
+            step = append(new_cost, grad_norm, alpha, optimizer_index, hits)
+            if step % every == 0:
+                store_row(step, new_theta, new_grad, new_state)
             theta, grad, cost, state = new_theta, new_grad, new_cost, new_state
-            new_theta, new_state = optimizer.update(theta, grad, state, alpha)
+            new_theta, new_state = update(theta, grad, state, alpha)
             reason = stop(step, grad_norm, hits)
             if reason is not None:
                 status = reason
@@ -350,7 +353,7 @@ class Session:
         optimizer_index: int, hits: int,
     ) -> None:  # fmt: skip
         with np.errstate(all="ignore"):  # as in the run loop: an overflowing norm is inf
-            grad_norm = math.sqrt(float(grad @ grad))
+            grad_norm = norm(grad)
         step = self.history.append(cost, grad_norm, alpha, optimizer_index, hits)
         if self.history.needs_row(step):
             self.history.store_row(step, theta, grad, state)
@@ -442,9 +445,9 @@ class Session:
 
 
 def _finite_parameters(theta: Vector) -> bool:
-    # The sum of squares bounds every square, so one dot product settles the common case;
-    # NaN fails every comparison, so it is caught as well as inf.
-    if float(theta @ theta) <= PARAMETER_LIMIT * PARAMETER_LIMIT:
+    # The norm bounds every component, so it settles the common case; NaN fails every
+    # comparison, so it is caught as well as inf.
+    if norm(theta) <= PARAMETER_LIMIT:
         return True
     return bool(np.abs(theta).max() <= PARAMETER_LIMIT)
 

@@ -16,6 +16,13 @@ Vector = NDArray[np.float64]
 LEFT, RIGHT, STAY = "left", "right", "stay"
 
 
+def norm(vector: Vector) -> float:
+    """The Euclidean length of a vector. `math.hypot` on a list is several times faster than
+    a numpy dot product for the few numbers of a curve's step, never overflows on the way,
+    and gives inf for an inf and nan for a nan."""
+    return math.hypot(*vector.tolist())
+
+
 def direction(delta: float) -> str:
     """`left` for a decrease, `right` for an increase, `stay` for no change."""
     if delta < 0:
@@ -152,4 +159,4 @@ class Snapshot:
         """The length of the gradient, `norm((dw, db))`: zero at a minimum."""
         # A finite step can have a slope whose square overflows (a diverging run): inf.
         with np.errstate(all="ignore"):
-            return math.sqrt(float(self.grad @ self.grad))
+            return norm(self.grad)
