@@ -50,12 +50,19 @@ class LogisticProblem:
     `dw = X.T @ (yhat - y) / m` and `db = mean(yhat - y)`.
 
     The cost and the gradient come from one `z = X @ w + b`, so a step makes one pass over
-    `X` for `z` and one for `dw`, and nothing else touches `X`. Per example the cost is
-    `(1-y)*softplus(z) + y*softplus(-z)` (the lesson's formula, since
-    `log(yhat) = -softplus(-z)` and `log(1 - yhat) = -softplus(z)`), with
-    `softplus(±z) = max(±z, 0) + log1p(exp(-|z|))`: no `log(0)`, no overflow for large `|z|`,
-    only terms >= 0 (so a tiny cost keeps its digits), and the one `exp(-|z|)` serves both
-    the cost and `yhat`.
+    `X` for `z` and one for `dw`, and nothing else touches `X`.
+
+    Both are written in the signed margin `t = s*z`, with `s = 1 - 2y` (+1 for a 0 label,
+    -1 for a 1 label), so `t > 0` means the example sits on the wrong side:
+
+    - per example the cost is `softplus(t) = max(t, 0) + log1p(exp(-|t|))` (the lesson's
+      formula, since `log(yhat) = -softplus(-z)` and `log(1 - yhat) = -softplus(z)`): no
+      `log(0)`, no overflow for large `|z|`, and only terms >= 0, so a tiny cost keeps its
+      digits;
+    - `yhat - y = s * sigmoid(t)`, and `sigmoid(t)` comes from the same `exp(-|t|)`.
+
+    The arithmetic runs in place in two work arrays of length m: on large data a fresh
+    temporary per operation costs more than the operation.
 
     Args:
         X: Features, shape (m, n). Not copied: the problem only reads it.
@@ -69,36 +76,36 @@ class LogisticProblem:
         self.X = np.asarray(X, dtype=np.float64)
         self.y = np.asarray(y, dtype=np.float64)
         self.m, self.n_w = self.X.shape
-        self._not_y = 1.0 - self.y
+        self._sign = 1.0 - 2.0 * self.y
 
-    def _z(self, theta: Vector) -> Vector:
-        z: Vector = self.X @ theta[:-1]
-        z += theta[-1]
-        return z
-
-    def _cost_and_yhat(self, z: Vector) -> tuple[float, Vector]:
-        e = np.abs(z)
+    def _margin_terms(self, theta: Vector) -> tuple[float, Vector, Vector, NDArray[np.bool_]]:
+        """The cost, and (in work arrays) `t` and `e = exp(-|t|)` with the mask `t >= 0`."""
+        t: Vector = self.X @ theta[:-1]
+        t += theta[-1]
+        t *= self._sign
+        wrong_side = t >= 0
+        e = np.abs(t)
         np.negative(e, out=e)
-        np.exp(e, out=e)  # e = exp(-|z|), in (0, 1]
-        # Not softplus(z) - y*z: for a well-fitted example that cancels two numbers of size
-        # |z| and leaves rounding noise as big as the cost itself.
-        cost = float(np.log1p(e).sum())
-        cost += float(self._not_y @ np.maximum(z, 0.0)) + float(self.y @ np.maximum(-z, 0.0))
-        cost /= self.m
-        yhat = np.where(z >= 0, 1.0, e)
-        e += 1.0
-        yhat /= e
-        return cost, yhat
+        np.exp(e, out=e)  # in (0, 1]
+        np.maximum(t, 0.0, out=t)
+        cost = float(t.sum())
+        np.log1p(e, out=t)
+        cost = (cost + float(t.sum())) / self.m
+        return cost, t, e, wrong_side
 
     def cost(self, theta: Vector) -> float:
         with np.errstate(all="ignore"):
-            return self._cost_and_yhat(self._z(theta))[0]
+            return self._margin_terms(theta)[0]
 
     def cost_and_gradient(self, theta: Vector) -> tuple[float, Vector]:
         with np.errstate(all="ignore"):
-            z = self._z(theta)
-            cost, error = self._cost_and_yhat(z)
-            error -= self.y
+            cost, work, error, wrong_side = self._margin_terms(theta)
+            # sigmoid(t) = 1/(1+e) where t >= 0, else e/(1+e).
+            np.add(error, 1.0, out=work)
+            np.reciprocal(work, out=work)
+            error *= work
+            np.copyto(error, work, where=wrong_side)
+            error *= self._sign  # yhat - y
             grad = np.empty(self.n_w + 1)
             grad[:-1] = self.X.T @ error
             grad[:-1] /= self.m
