@@ -240,11 +240,6 @@ async def test_the_teachers_alpha_reaches_the_students(serve: StartServer) -> No
         await student.until(r"^following the teacher │", r"│ alpha 0\.50 │")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a follower's step log keeps the rows of the run the teacher's restart, reset, "
-    "alpha or optimizer change replaced: _follow_painted never makes it forget them",
-)
 @pytest.mark.parametrize(
     ("keys", "settled", "last"),
     [

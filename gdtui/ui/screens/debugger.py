@@ -80,6 +80,14 @@ VIEWS: tuple[str, ...] = ("curve", "surface", "history")
 #: Border titles of the plot views.
 VIEW_TITLES = {"curve": "cost curve", "surface": "cost surface (w, b)", "history": "cost history"}
 
+#: The teacher's actions that rewrite the run, and the repaint reason each one is.
+FORGETTING: dict[type, str] = {
+    SetAlpha: "alpha",
+    SetOptimizer: "optimizer",
+    Reset: "reset",
+    Restart: "restart",
+}
+
 #: The fraction of the plotted w range that `[` and `]` move the start by.
 START_FRACTION = 1 / 20
 
@@ -149,6 +157,7 @@ class DebuggerScreen(Screen[None]):
         self.seat = Seat(link)
         """Teacher, student or neither, in a classroom served over SSH."""
         self._follow_pending = False
+        self._follow_reason = "follow"
         self.session: Session = build_session(scenario)
         """Its run. Only the event loop touches it, except while a worker is `busy`."""
         self.last_result: RunResult | None = None
@@ -710,6 +719,11 @@ class DebuggerScreen(Screen[None]):
         except (ScenarioError, ValueError) as error:
             self.notify(str(error), title="Cannot follow the teacher", severity="error")
             return
+        # These rewrite the recorded run, as on the teacher's screen: paint for the same
+        # reason, so what was drawn of the old run (the step log's rows) goes here too.
+        forgets = FORGETTING.get(type(action))
+        if forgets is not None:
+            self._follow_reason = forgets
         # A backlog arrives in one burst: paint once it has been applied, not per action.
         if not self._follow_pending:
             self._follow_pending = True
@@ -717,7 +731,8 @@ class DebuggerScreen(Screen[None]):
 
     def _follow_painted(self) -> None:
         self._follow_pending = False
-        self._moved("follow")
+        reason, self._follow_reason = self._follow_reason, "follow"
+        self._moved(reason)
 
     def action_explore(self) -> None:
         """Student: stop following the teacher and drive this run."""
