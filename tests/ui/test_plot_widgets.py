@@ -84,6 +84,15 @@ async def test_cost_curve_title_and_markers(session: Session, options: dict, tit
         assert len(text.splitlines()) == SIZE[1]
 
 
+async def test_one_feature_is_called_w_as_in_the_lesson() -> None:
+    plot = CostCurvePlot()
+    async with PlotApp(plot).run_test(size=SIZE) as pilot:
+        plot.show(logistic(1))
+        await pilot.pause()
+        text = screen_text(plot)
+        assert "J along w   slope dw=" in text and "● w=" in text and "w[0]" not in text
+
+
 async def test_cost_curve_draws_the_tangent_only_when_asked() -> None:
     plot = CostCurvePlot()
     async with PlotApp(plot).run_test(size=SIZE) as pilot:

@@ -6,6 +6,7 @@ import numpy as np
 
 from gdtui.engine.session import Session
 from gdtui.ui import plotting
+from gdtui.ui.format import shows_components
 from gdtui.ui.plotting import Range
 from gdtui.ui.widgets.braille_plot import (
     CURRENT,
@@ -97,7 +98,7 @@ class CostCurvePlot(BraillePlot):
         plt.scatter([w], [cost], marker=CURRENT, color=self.accent("red"))
 
         layout = session.layout
-        name = "b" if j == layout.n_w else (f"w[{j}]" if layout.w_is_vector else "w")
+        name = "b" if j == layout.n_w else (f"w[{j}]" if shows_components(layout) else "w")
         along = "J(w) along w" if layout.size == 1 else f"J along {name}"
         width = self.size.width - 2
         plt.title(plotting.fit([along, f"slope d{name}={signed(dw)}"], width, "   "))
