@@ -245,6 +245,21 @@ def cost_window(costs: Vector, keep: Iterable[float], spread: float = 3.0) -> Ra
     return (lo - pad, hi + pad) if math.isfinite(pad) else (lo, hi)
 
 
+def grown(view: Range, needed: Range, margin: float = 0.25) -> Range:
+    """`view` if it holds `needed`; else grown past `needed`, on each side where it falls
+    short, by `margin` times the span of the two together (so that it need not grow again
+    for a while)."""
+    lo, hi = view
+    if lo <= needed[0] and needed[1] <= hi:
+        return view
+    span = max(hi, needed[1]) - min(lo, needed[0])
+    if needed[0] < lo:
+        lo = needed[0] - margin * span
+    if needed[1] > hi:
+        hi = needed[1] + margin * span
+    return (lo, hi)
+
+
 def beyond(values: Vector, cost_range: Range) -> Vector:
     """`values` with everything far outside `cost_range` pulled in to one height past it.
 
@@ -369,6 +384,129 @@ def downsample(costs: Vector, buckets: int) -> tuple[Vector, Vector]:
     steps = np.column_stack((starts[:-1], starts[1:] - 1)).astype(np.float64)
     values = np.where(falling[:, None], np.column_stack((high, low)), np.column_stack((low, high)))
     return steps.ravel(), values.ravel()
+
+
+class CostSummary:
+    """A run's costs as the history plot needs them, kept up to date as the run grows.
+
+    `history_scale` and `downsample` read every cost, which after a long continue is a
+    millisecond or more each step. Costs are only ever appended (a branch makes a new
+    summary), so this keeps what they compute as running totals: the positive extremes for
+    the scale, and blocks of `size` steps with their lowest, highest, first and last cost,
+    of which a new step changes only the last. `size` is a power of two, doubled (pairs of
+    blocks merged) whenever there would be more than `2 * buckets` blocks.
+
+    Args:
+        buckets: The plot's columns: it draws between `buckets` and `2 * buckets` blocks.
+    """
+
+    def __init__(self, buckets: int) -> None:
+        self.buckets = max(buckets, 1)
+        self.steps = 0
+        """How many costs have been added."""
+        self.size = 1
+        """Steps per block."""
+        self._low: list[float] = []
+        self._high: list[float] = []
+        self._first: list[float] = []
+        self._last: list[float] = []
+        self._positives = 0
+        self._positive_range = (math.inf, -math.inf)
+        self._negative = False
+
+    @property
+    def last(self) -> float:
+        """The last cost added (nan before any)."""
+        return self._last[-1] if self._last else math.nan
+
+    def extend(self, costs: Vector) -> None:
+        """Add the costs of the steps after the last one added."""
+        if not len(costs):
+            return
+        finite = costs[np.isfinite(costs)]
+        positive = finite[finite > 0]
+        if positive.size:
+            low, high = self._positive_range
+            self._positive_range = (
+                min(low, float(positive.min())),
+                max(high, float(positive.max())),
+            )
+            self._positives += positive.size
+        self._negative = self._negative or bool((finite < 0).any())
+        done = 0
+        while done < len(costs):
+            filled = self.steps % self.size
+            if filled:  # the last block has room: fill it first
+                part = costs[done : done + self.size - filled]
+                low, high = _finite_extremes(part)
+                self._low[-1] = float(np.fmin(self._low[-1], low))
+                self._high[-1] = float(np.fmax(self._high[-1], high))
+                self._last[-1] = float(part[-1])
+            else:  # new blocks, no more than can be merged right after
+                room = 2 * self.buckets + 1 - len(self._low)
+                part = costs[done : done + self.size * max(room, 1)]
+                self._add_blocks(part)
+            done += len(part)
+            self.steps += len(part)
+            while len(self._low) > 2 * self.buckets:
+                self._merge_pairs()
+
+    def _add_blocks(self, costs: Vector) -> None:
+        """Costs that start a new block, as blocks of `size` (the last may be short)."""
+        full = len(costs) // self.size
+        if full:
+            grid = costs[: full * self.size].reshape(full, self.size)
+            finite = np.where(np.isfinite(grid), grid, np.nan)
+            self._low += np.fmin.reduce(finite, axis=1).tolist()
+            self._high += np.fmax.reduce(finite, axis=1).tolist()
+            self._first += grid[:, 0].tolist()
+            self._last += grid[:, -1].tolist()
+        if len(costs) > full * self.size:
+            rest = costs[full * self.size :]
+            low, high = _finite_extremes(rest)
+            self._low.append(low)
+            self._high.append(high)
+            self._first.append(float(rest[0]))
+            self._last.append(float(rest[-1]))
+
+    def _merge_pairs(self) -> None:
+        """Blocks twice as long: each pair of blocks becomes one."""
+        odd = len(self._low) % 2
+        pairs = len(self._low) - odd
+        low, high = np.array(self._low), np.array(self._high)
+        self._low = np.fmin(low[0:pairs:2], low[1:pairs:2]).tolist() + self._low[pairs:]
+        self._high = np.fmax(high[0:pairs:2], high[1:pairs:2]).tolist() + self._high[pairs:]
+        self._first = self._first[0::2]
+        self._last = self._last[1:pairs:2] + self._last[pairs:]
+        self.size *= 2
+
+    def scale(self) -> Literal["linear", "log"]:
+        """What `history_scale` says of all the costs added."""
+        if self._positives < 2 or self._negative:
+            return "linear"
+        low, high = self._positive_range
+        return "log" if high >= 100.0 * low else "linear"
+
+    def series(self) -> tuple[Vector, Vector]:
+        """Step numbers and costs to draw, as `downsample` gives them: every cost of a short
+        run; for a long one, the lowest and highest of each block, in the order they came."""
+        if self.size == 1:
+            return np.arange(self.steps, dtype=np.float64), np.array(self._first)
+        starts = np.arange(len(self._low)) * self.size
+        ends = np.minimum(starts + self.size, self.steps) - 1
+        low, high = np.array(self._low), np.array(self._high)
+        falling = np.array(self._first) >= np.array(self._last)
+        steps = np.column_stack((starts, ends)).astype(np.float64)
+        values = np.where(
+            falling[:, None], np.column_stack((high, low)), np.column_stack((low, high))
+        )
+        return steps.ravel(), values.ravel()
+
+
+def _finite_extremes(costs: Vector) -> tuple[float, float]:
+    """The lowest and highest finite cost (nan for none)."""
+    finite = costs[np.isfinite(costs)]
+    return (float(finite.min()), float(finite.max())) if finite.size else (math.nan, math.nan)
 
 
 # -- J over the (w, b) plane ----------------------------------------------------------------

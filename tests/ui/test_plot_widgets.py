@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from textual.app import App, ComposeResult
+from textual.geometry import Region
+from textual.pilot import Pilot
 
 from gdtui.engine.optimizers import Optimizer
 from gdtui.engine.problems import CurveProblem, LogisticProblem
@@ -232,3 +234,125 @@ async def test_cost_history_ticks_whole_steps() -> None:
         await pilot.pause()
         axis = screen_text(plot).splitlines()[-1].split()
         assert axis == ["0", "1", "2"]
+
+
+def on_screen(pilot: Pilot[None]) -> list[str]:
+    """The screen as Textual would paint it now, from the lines it keeps."""
+    return [strip.text for strip in pilot.app.screen._compositor.render_strips()]
+
+
+@pytest.mark.parametrize("make", [CostCurvePlot, CostHistoryPlot, CostSurfacePlot])
+async def test_what_is_on_screen_is_the_figure_after_each_step(make: type[BraillePlot]) -> None:
+    plot = make()
+    async with PlotApp(plot).run_test(size=SIZE) as pilot:
+        session = curve("w**2 + 10*b**2", alpha=0.05)
+        for _ in range(12):
+            show(plot, session)
+            await pilot.pause()
+            assert on_screen(pilot) == screen_text(plot).splitlines()
+            session.step()
+
+
+@pytest.mark.parametrize("make", [CostHistoryPlot, CostSurfacePlot])
+async def test_a_step_repaints_only_the_lines_that_changed(make: type[BraillePlot]) -> None:
+    plot = make()
+    async with PlotApp(plot).run_test(size=SIZE) as pilot:
+        session = curve("w**2 + 10*b**2", alpha=0.05)
+        hints = {"w_range": (-1.0, 1.0), "b_range": (-2.0, 2.0)}  # as a lesson gives them
+        for _ in range(60):  # nearly there: the axes have settled
+            session.step()
+            show(plot, session, **hints)
+            await pilot.pause()
+        repainted = spy_on_refresh(plot)
+        session.step()
+        show(plot, session, **hints)
+        await pilot.pause()
+        assert len(repainted) == 1 and 0 < len(repainted[0]) < SIZE[1] // 2
+
+
+async def test_a_figure_drawn_again_the_same_repaints_nothing() -> None:
+    plot = CostCurvePlot()
+    async with PlotApp(plot).run_test(size=SIZE) as pilot:
+        session = curve(alpha=0.5)  # lands on the minimum at once, and stays
+        session.step(2)
+        plot.show(session)
+        await pilot.pause()
+        repainted = spy_on_refresh(plot)
+        session.step()
+        plot.show(session)
+        await pilot.pause()
+        assert plot.rebuilds == 2 and repainted == []
+
+
+def spy_on_refresh(plot: BraillePlot) -> list[tuple[Region, ...]]:
+    """The regions of each `refresh()` of `plot` from now on."""
+    repainted: list[tuple[Region, ...]] = []
+    refresh = plot.refresh
+
+    def spy(*regions: Region, **options: bool) -> BraillePlot:
+        repainted.append(regions)
+        return refresh(*regions, **options)
+
+    plot.refresh = spy  # type: ignore[method-assign]
+    return repainted
+
+
+def long_curve(steps: int) -> Session:
+    session = Session(CurveProblem(parse_cost("(w - 3)**2")), Optimizer("gd"), 1e-5, [0.0],
+                      max_steps=10**7, tolerance=0.0)  # fmt: skip
+    session.run(steps, stop_on=frozenset())
+    return session
+
+
+async def test_cost_history_reads_only_the_steps_added_since_it_last_drew() -> None:
+    plot = CostHistoryPlot()
+    async with PlotApp(plot).run_test(size=SIZE) as pilot:
+        session = long_curve(100_000)
+        plot.show(session)
+        await pilot.pause()
+        read: list[int] = []
+        costs = session.costs
+
+        def counted(start: int = 0, stop: int | None = None) -> np.ndarray:
+            values = costs(start, stop)
+            read.append(len(values))
+            return values
+
+        session.costs = counted  # type: ignore[method-assign]
+        session.step()
+        plot.show(session)
+        await pilot.pause()
+        assert 0 < sum(read) <= 2
+
+
+async def test_cost_history_draws_a_branch_that_outgrew_the_old_run() -> None:
+    session = long_curve(300)
+    plot = CostHistoryPlot()
+    async with PlotApp(plot).run_test(size=SIZE) as pilot:
+        plot.show(session)
+        await pilot.pause()
+        session.goto(100)
+        session.set_alpha(3e-5)  # forgets steps 101..300: the run goes another way
+        session.step(400)
+        plot.show(session)
+        await pilot.pause()
+        branched = screen_text(plot)
+    fresh = CostHistoryPlot()
+    async with PlotApp(fresh).run_test(size=SIZE) as pilot:
+        fresh.show(session)
+        await pilot.pause()
+        assert screen_text(fresh) == branched
+
+
+async def test_cost_history_keeps_its_axes_while_the_run_fits_in_them() -> None:
+    plot = CostHistoryPlot()
+    async with PlotApp(plot).run_test(size=SIZE) as pilot:
+        session = curve(alpha=0.05)
+        rescaled = 0
+        for _ in range(200):
+            session.step()
+            limits = plot._limits
+            plot.show(session)
+            await pilot.pause()
+            rescaled += plot._limits != limits
+        assert rescaled < 200 // 6

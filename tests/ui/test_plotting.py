@@ -12,6 +12,7 @@ from gdtui.engine.problems import CurveProblem, LogisticProblem
 from gdtui.engine.session import Session
 from gdtui.expr import parse_cost
 from gdtui.ui import plotting
+from gdtui.ui.plotting import Range
 
 
 def logistic(m: int = 60, n: int = 3, seed: int = 0) -> LogisticProblem:
@@ -237,6 +238,68 @@ def test_short_runs_are_not_downsampled() -> None:
     costs = np.array([3.0, 2.0, 1.0])
     steps, values = plotting.downsample(costs, 50)
     assert steps.tolist() == [0, 1, 2] and values.tolist() == [3.0, 2.0, 1.0]
+
+
+def long_run(n: int = 10_000, seed: int = 0) -> np.ndarray:
+    """Costs falling through decades, with noise and one spike."""
+    rng = np.random.default_rng(seed)
+    costs = np.geomspace(10.0, 1e-3, n) * rng.uniform(0.5, 1.5, n)
+    costs[n // 3] = 1e4
+    return costs
+
+
+@pytest.mark.parametrize("chunks", [[10_000], [1] * 300 + [9_700], [7, 130, 2_000, 7_863]])
+def test_a_cost_summary_is_the_same_however_the_run_arrives(chunks: list[int]) -> None:
+    costs = long_run()
+    whole, pieces = plotting.CostSummary(50), plotting.CostSummary(50)
+    whole.extend(costs)
+    for start, size in zip(np.cumsum([0, *chunks[:-1]]), chunks, strict=True):
+        pieces.extend(costs[start : start + size])
+    assert pieces.steps == whole.steps == len(costs)
+    assert all(np.array_equal(a, b) for a, b in zip(pieces.series(), whole.series(), strict=True))
+
+
+def test_a_cost_summary_keeps_a_one_step_spike_and_the_extremes() -> None:
+    costs = long_run()
+    summary = plotting.CostSummary(50)
+    summary.extend(costs)
+    steps, values = summary.series()
+    assert len(values) <= 4 * 50
+    assert values.max() == 1e4 and values.min() == costs.min()
+    assert steps[0] == 0 and steps[-1] == len(costs) - 1
+    assert np.all(np.diff(steps) >= 0)
+
+
+def test_a_short_run_is_summarised_as_it_is() -> None:
+    summary = plotting.CostSummary(50)
+    summary.extend(np.array([3.0, 2.0, 1.0]))
+    steps, values = summary.series()
+    assert steps.tolist() == [0, 1, 2] and values.tolist() == [3.0, 2.0, 1.0]
+
+
+@pytest.mark.parametrize(
+    "costs",
+    [[100.0, 10.0, 0.5], [1.0, 0.5, 0.2], [1.0, -1.0, 1e6], [0.0, 0.0, 5.0], [math.inf, 3.0]],
+    ids=["decades", "one decade", "negative", "zeros", "diverged start"],
+)
+def test_a_cost_summary_chooses_the_scale_as_history_scale_does(costs: list[float]) -> None:
+    summary = plotting.CostSummary(50)
+    for cost in costs:
+        summary.extend(np.array([cost]))
+    assert summary.scale() == plotting.history_scale(np.array(costs))
+
+
+@pytest.mark.parametrize(
+    ("view", "needed", "grown"),
+    [
+        ((0.0, 10.0), (2.0, 8.0), (0.0, 10.0)),
+        ((0.0, 10.0), (0.0, 12.0), (0.0, 15.0)),
+        ((0.0, 10.0), (-2.0, 10.0), (-5.0, 10.0)),
+    ],
+    ids=["holds it", "grows up", "grows down"],
+)
+def test_a_view_grows_past_what_leaves_it(view: Range, needed: Range, grown: Range) -> None:
+    assert plotting.grown(view, needed) == pytest.approx(grown)
 
 
 # -- the surface ------------------------------------------------------------------------------

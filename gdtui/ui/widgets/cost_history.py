@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from gdtui.engine.session import Session
 from gdtui.ui import plotting
-from gdtui.ui.plotting import Vector
+from gdtui.ui.plotting import Range, Vector
 from gdtui.ui.widgets.braille_plot import CURRENT, BraillePlot
 
 
@@ -23,7 +25,14 @@ class CostHistoryPlot(BraillePlot):
         self, *, name: str | None = None, id: str | None = None, classes: str | None = None
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
-        self._series: tuple[tuple[object, ...], Vector, Vector, str] | None = None
+        self._summary: tuple[tuple[object, ...], plotting.CostSummary] | None = None
+        self._series: tuple[plotting.CostSummary, int, Vector, Vector, str] | None = None
+        self._axes: tuple[plotting.CostSummary | None, str, Range, Range] | None = None
+
+    def forget(self) -> None:
+        """Forget the run's costs: the run has changed from an earlier step on (a new alpha
+        or optimizer there), so they are read afresh at the next draw."""
+        self._summary = None
 
     def show(self, session: Session) -> None:
         """Draw the session's run and its current step, unless that is drawn already.
@@ -34,22 +43,58 @@ class CostHistoryPlot(BraillePlot):
         key = (session, session.current, session.last)
         self.draw_if_changed(key, lambda: self.show(session), lambda: self._draw(session))
 
-    def _run(self, session: Session) -> tuple[Vector, Vector, str]:
-        """Steps and costs to draw (log10 of the costs on a log axis), and the scale.
+    def _costs(self, session: Session) -> plotting.CostSummary:
+        """The run's costs, summarised: only steps added since the last draw are read.
 
-        Moving the cursor does not change the run, so this is kept until the run grows,
-        shrinks or branches (its last cost changes).
+        The summary is made afresh for another session or width, after a restart (a new
+        history), and when the run is shorter than summarised or its cost at the last
+        summarised step changed (it branched: `forget()` says so for certain).
         """
-        last = session.last
-        key = (session, last, float(session.costs(last, last + 1)[0]), self.size.width)
-        if self._series is None or self._series[0] != key:
-            costs = session.costs()
-            scale = plotting.history_scale(costs)
-            steps, values = plotting.downsample(costs, max(self.size.width, 8))
+        buckets = max(self.size.width, 8)
+        source = (session, session.history, buckets)
+        kept = self._summary
+        summary = kept[1] if kept is not None and _same_source(kept[0], source) else None
+        steps = session.last + 1
+        if summary is not None and (
+            summary.steps > steps
+            or not _same_cost(summary.last, session.costs(summary.steps - 1, summary.steps)[0])
+        ):
+            summary = None
+        if summary is None:
+            summary = plotting.CostSummary(buckets)
+        summary.extend(session.costs(summary.steps, steps))
+        self._summary = (source, summary)
+        return summary
+
+    def _run(self, session: Session) -> tuple[Vector, Vector, str]:
+        """Steps and costs to draw (log10 of the costs on a log axis), and the scale; kept
+        while the run does not change (moving the cursor does not)."""
+        summary = self._costs(session)
+        kept = self._series
+        if kept is None or kept[0] is not summary or kept[1] != summary.steps:
+            steps, values = summary.series()
+            scale = summary.scale()
             if scale == "log":
                 values = np.log10(plotting.log_floor(values))
-            self._series = (key, steps, values, scale)
-        return self._series[1:]
+            kept = self._series = (summary, summary.steps, steps, values, scale)
+        return kept[2:]
+
+    def _view(self, scale: str, last: int, costs: Range) -> tuple[Range, Range]:
+        """The steps and costs on the axes: those of the last draw while the run fits in
+        them. When it leaves them they grow past it (by half again for the steps, a quarter
+        for the costs), so that most steps add a point and move the marker instead of
+        rescaling (and repainting) the whole plot.
+        A new run, or another scale, starts with the run's own extent (as does a run of
+        one step, whose extent is a guess)."""
+        steps = (0.0, float(max(last, 1)))
+        kept, summary = self._axes, self._series[0] if self._series else None
+        if kept is None or kept[0] is not summary or kept[1] != scale or last < 2:
+            x_view, y_view = steps, costs
+        else:
+            x_view = (0.0, float(math.ceil(plotting.grown(kept[2], steps, margin=0.5)[1])))
+            y_view = plotting.grown(kept[3], costs)
+        self._axes = (summary, scale, x_view, y_view)
+        return x_view, y_view
 
     def _draw(self, session: Session) -> None:
         snapshot, last = session.current, session.last
@@ -58,12 +103,22 @@ class CostHistoryPlot(BraillePlot):
         if scale == "log":
             floor = float(values.min())
             cost = max(float(np.log10(cost)), floor) if cost > 0 else floor
-        lo, hi = plotting.cost_window(values, (cost,), spread=np.inf)
+        x_view, y_view = self._view(scale, last, plotting.cost_window(values, (cost,), np.inf))
 
         # Steps are whole numbers: no more ticks than steps.
-        self.axes((0.0, float(max(last, 1))), (lo, hi), x_count=max(last, 1), log_y=scale == "log")
+        self.axes(x_view, y_view, x_count=int(x_view[1]), log_y=scale == "log")
         self.line(steps, values, "blue")
-        self.plt.scatter([snapshot.step], [cost], marker=CURRENT, color=self.accent("red"))
+        self.mark(snapshot.step, cost, CURRENT, self.accent("red"))
         parts = ["J by step (log scale)" if scale == "log" else "J by step"]
         parts += [f"step {snapshot.step} of {last}", f"J={snapshot.cost:.4g}"]
         self.plt.title(plotting.fit(parts, self.size.width - 2, "   "))
+
+
+def _same_source(a: tuple[object, ...], b: tuple[object, ...]) -> bool:
+    """Whether two (session, history, buckets) are the same objects and number."""
+    return a[0] is b[0] and a[1] is b[1] and a[2] == b[2]
+
+
+def _same_cost(a: float, b: float) -> bool:
+    """Whether two recorded costs are the same (nan, a diverged start's, equals itself)."""
+    return a == b or (math.isnan(a) and math.isnan(b))

@@ -39,6 +39,7 @@ class StatePanel(Vertical):
     def on_mount(self) -> None:
         self.query_one("#state-components").display = False
         self._summary_lines = 0
+        self._component_rows = 0
 
     @property
     def text(self) -> str:
@@ -132,6 +133,10 @@ class StatePanel(Vertical):
                             (bool(moved[j]), bool(turned[j])), SLOPE_NAME - 2)  # fmt: skip
             row = Content.assemble(row, f" {ARROWS[moves[j]]}")
             rows.append(row.stylize(selected) if j == component else row)
-        self.query_one("#state-rows", Static).update(Content("\n").join(rows))
+        # One row a component, each cut to the panel's width: the height changes only with n.
+        self.query_one("#state-rows", Static).update(
+            Content("\n").join(rows), layout=len(rows) != self._component_rows
+        )
+        self._component_rows = len(rows)
         scroll = self.query_one("#state-components", VerticalScroll)
         scroll.scroll_to_region(Region(0, component, 1, 1), animate=False, immediate=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from textual.content import Content
+from textual.geometry import Size
 from textual.style import Style
 from textual.widget import Widget
 
@@ -78,9 +79,10 @@ class StatusLine(Widget):
         """The line as plain text (for tests)."""
         return self.render().plain
 
-    def _fit(self, s: Status) -> tuple[int, str]:
-        """How many lines `s` takes at this width, and the name as it fits."""
-        width = self.size.width or 1000
+    def _fit(self, s: Status, width: int | None = None) -> tuple[int, str]:
+        """How many lines `s` takes at `width` (by default this width), and the name as it
+        fits."""
+        width = width or self.size.width or 1000
         head = len(SEPARATOR) * 3 + len(s.optimizer) + len(f"alpha {alpha_text(s.alpha)}")
         head += len(f"step {grouped(s.step)}")
         if s.classroom:
@@ -91,8 +93,10 @@ class StatusLine(Widget):
         name = s.name if len(s.name) <= room else s.name[: max(room - 1, 1)] + "…"
         return (1 if one_line else 2), name
 
-    def on_resize(self) -> None:
-        self.refresh(layout=True)
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        """One line, or two when the state does not fit beside the rest at `width` (which
+        Textual asks about before this widget takes that width)."""
+        return self._fit(self.status, width)[0]
 
     def render(self) -> Content:
         """One line when it fits; else the state goes to a second line, never shortened.

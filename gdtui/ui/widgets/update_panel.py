@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from textual.content import Content
+from textual.widget import Widget
 from textual.widgets import Static
 
 from gdtui.engine.snapshot import LEFT, RIGHT, Snapshot
@@ -28,11 +29,21 @@ class UpdatePanel(Static):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, markup=False)
+        self._height: int | None = None
 
     @property
     def text(self) -> str:
         """The panel as plain text (for tests)."""
         return str(getattr(self.visual, "plain", ""))
+
+    def _width(self) -> int:
+        """The width of the text. Before the first layout the panel is taken to span its
+        container, as it does: sentences cut for a width only known later would change the
+        height, and lay the screen out and draw it all a second time."""
+        parent = self.parent
+        if self.size.width or not isinstance(parent, Widget) or not parent.size.width:
+            return self.size.width or 1000
+        return max(parent.size.width - self.styles.gutter.width, 1)
 
     def show(self, snapshot: Snapshot, component: int = 0, diverged: bool = False) -> None:
         """Explain the update that leaves `snapshot`."""
@@ -41,7 +52,7 @@ class UpdatePanel(Static):
         lines: list[Content] = []
         explained = parameters(snapshot, component)
         # The sentences keep one form: all in full, or all without their last clause.
-        width = self.size.width - 1 if self.size.width else 1000
+        width = self._width() - 1
         short = any(len(verdict(p, kind)) > width for p in explained)
         for p in explained:
             lines.append(Content.styled(update_rule(p, snapshot.alpha, kind),
@@ -66,4 +77,10 @@ class UpdatePanel(Static):
                     style("update-panel--diverged", partial=True),
                 )
             )
-        self.update(Content("\n").join(lines))
+        # A layout pass costs as much as the rest of a step: ask for one only when the height
+        # may change (a line that does not fit wraps, and then the height is Textual's to find).
+        room = self._width()
+        fits = all(line.cell_length <= room for line in lines)
+        height = len(lines) if fits else None
+        self.update(Content("\n").join(lines), layout=height is None or height != self._height)
+        self._height = height
