@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from numpy.typing import NDArray
@@ -45,8 +46,10 @@ class Arrival:
     converged: bool
     layout: Layout
 
+    @cached_property
     def variables(self) -> dict[str, object]:
-        """The names a breakpoint expression may use."""
+        """The names a breakpoint expression may use (built once, shared by every
+        expression breakpoint checked on this step)."""
         return {
             "step": float(self.step),
             "w": self.layout.w(self.theta),
@@ -117,7 +120,7 @@ class Breakpoint:
         condition: Condition | None = self._condition  # type: ignore[attr-defined]
         if condition is None:
             return BUILTIN[self.when][0](arrival)
-        return condition(arrival.variables())
+        return condition(arrival.variables)
 
     def toggled(self) -> Breakpoint:
         """The same breakpoint, enabled if it was disabled and vice versa."""
