@@ -42,6 +42,17 @@ def sigmoid(z: Vector) -> Vector:
     return np.where(z >= 0, 1.0, e) / (1.0 + e)
 
 
+def mean_cost(z: Vector, y: Vector) -> Vector:
+    """The lesson's `J` for scores `z` of any shape `(..., m)`: the mean over the last axis
+    of `softplus((1 - 2y) * z)` (see `LogisticProblem`). For plots that need `J` at many
+    points at once; a step uses the in-place version in `LogisticProblem`."""
+    t = z * (1.0 - 2.0 * y)
+    terms = np.log1p(np.exp(-np.abs(t)))
+    terms += np.maximum(t, 0.0)
+    result: Vector = terms.mean(axis=-1)
+    return result
+
+
 class LogisticProblem:
     """The lesson's logistic regression.
 

@@ -15,7 +15,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from gdtui.engine.problems import CurveProblem, LogisticProblem, Problem
+from gdtui.engine.problems import CurveProblem, LogisticProblem, Problem, mean_cost
 from gdtui.engine.session import Session
 from gdtui.engine.snapshot import Snapshot
 
@@ -66,15 +66,6 @@ def _sample_rows(m: int, keep: int) -> NDArray[np.intp]:
     return np.sort(np.random.default_rng(0).choice(m, keep, replace=False))
 
 
-def _logistic_costs(z: Vector, y: Vector) -> Vector:
-    """`J` for each row of `z` (one row per point): `mean(log(1 + e**z) - y*z)`."""
-    softplus = np.log1p(np.exp(-np.abs(z)))
-    softplus += np.maximum(z, 0.0)
-    softplus -= y * z
-    result: Vector = softplus.mean(axis=1)
-    return result
-
-
 def _costs_along(
     problem: Problem, theta: Vector, component: int, ts: Vector, budget: int = MAX_EVALUATIONS
 ) -> Vector:
@@ -96,7 +87,7 @@ def _costs_along(
             block = max(1, _BLOCK // len(y))
             for start in range(0, len(ts), block):
                 dt = ts[start : start + block, None] - theta[component]
-                out[start : start + block] = _logistic_costs(z0 + dt * along, y)
+                out[start : start + block] = mean_cost(z0 + dt * along, y)
             return out
         costs = []
         for t in ts:
@@ -543,7 +534,7 @@ def cost_grid(
     with np.errstate(all="ignore"):
         for start, stop in ((s, s + block) for s in range(0, W.size, block)):
             z = W.ravel()[start:stop, None] * x + B.ravel()[start:stop, None]
-            out[start:stop] = _logistic_costs(z, y)
+            out[start:stop] = mean_cost(z, y)
     return out.reshape(W.shape), rows
 
 
