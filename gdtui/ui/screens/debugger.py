@@ -266,10 +266,12 @@ class DebuggerScreen(Screen[None]):
         if self.busy:
             self._paint_values(new, None)
             return
-        if old is not None and new.step == old.step + 1:
+        # One step forward: the old snapshot is the previous step, no need to rebuild it
+        # (unless a burst of the teacher's actions replaced the run in between).
+        if old is not None and new.step == old.step + 1 and self._reason in {"step", "run"}:
             previous: Snapshot | None = old
         else:
-            previous = self.session.snapshot(new.step - 1) if new.step > 0 else None
+            previous = self._previous()
         self._paint_values(new, previous)
         self._paint_plots()
         self._paint_log()
