@@ -113,7 +113,7 @@ class Breakpoint:
         """What the breakpoint means, in words."""
         if self.when in BUILTIN:
             return BUILTIN[self.when][1]
-        return f"when {self.when}"
+        return "the scenario's condition is true"
 
     def fires(self, arrival: Arrival) -> bool:
         """Whether the condition holds on arriving at a step."""
