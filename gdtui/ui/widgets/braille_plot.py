@@ -173,6 +173,12 @@ class BraillePlot(PlotextPlot):
         """Draw the points as braille dots, under the markers."""
         self._layers.append((np.asarray(xs, np.float64), np.asarray(ys, np.float64), False, color))
 
+    @property
+    def label_width(self) -> int:
+        """Columns a title or axis label may take: plotext silently drops one that is wider
+        than the plot less three columns."""
+        return self.size.width - 3
+
     def accent(self, color: str) -> str:
         """`color` for a marker; under NO_COLOR the text colour, as every colour turns grey
         there and a red dot would be a dim one."""

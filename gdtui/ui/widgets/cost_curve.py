@@ -100,7 +100,7 @@ class CostCurvePlot(BraillePlot):
         layout = session.layout
         name = "b" if j == layout.n_w else (f"w[{j}]" if shows_components(layout) else "w")
         along = "J(w) along w" if layout.size == 1 else f"J along {name}"
-        width = self.size.width - 2
+        width = self.label_width
         plt.title(plotting.fit([along, f"slope d{name}={signed(dw)}"], width, "   "))
         rows = plotting.sample_size(session.problem, points + 1)
         note = plotting.sample_note(session.problem, rows)

@@ -111,7 +111,7 @@ class CostHistoryPlot(BraillePlot):
         self.mark(snapshot.step, cost, CURRENT, self.accent("red"))
         parts = ["J by step (log scale)" if scale == "log" else "J by step"]
         parts += [f"step {snapshot.step} of {last}", f"J={snapshot.cost:.4g}"]
-        self.plt.title(plotting.fit(parts, self.size.width - 2, "   "))
+        self.plt.title(plotting.fit(parts, self.label_width, "   "))
 
 
 def _same_source(a: tuple[object, ...], b: tuple[object, ...]) -> bool:

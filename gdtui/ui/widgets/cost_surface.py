@@ -132,7 +132,7 @@ class CostSurfacePlot(BraillePlot):
         plt.scatter([next_w], [next_b], marker=LANDING, color=self.accent("green"))
         plt.scatter([w], [b], marker=CURRENT, color=self.accent("red"))
 
-        width = self.size.width - 2
+        width = self.label_width
         plt.title(plotting.fit(["J(w, b) contours", f"J={snapshot.cost:.4g}"], width, "   "))
         legend = [f"{CURRENT} w={w:.3g} b={b:.3g}", f"{LANDING} next", f"{LOWEST} lowest"]
         note = [f"({self._sampled})"] if self._sampled else []
