@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import os
 import re
 import signal
 import stat
 import sys
+from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import asyncssh
 import pytest
@@ -116,17 +119,24 @@ async def test_binding_beyond_loopback_without_a_login_warns(tmp_path: Path) -> 
 async def test_a_signal_ends_every_session_cleanly(tmp_path: Path, signum: int) -> None:
     process, banner = await start_server(tmp_path)
     port = int(re.search(r"listening on \S+:(\d+)", banner)[1])  # type: ignore[index]
+    async with app_screen(port) as (chan, screen):
+        process.send_signal(signum)
+        await asyncio.wait_for(chan.wait_closed(), TIMEOUT)
+    assert b"the server is shutting down" in screen.data
+    assert b"\x1b[?1049l" in screen.data[-300:]
+    assert await asyncio.wait_for(process.wait(), TIMEOUT) == 0
+
+
+@contextlib.asynccontextmanager
+async def app_screen(port: int) -> AsyncIterator[tuple[Any, Screen]]:
+    """A login to the server on `port`, once the app's first screen has arrived."""
     async with asyncssh.connect("127.0.0.1", port, known_hosts=None, client_keys=None,
                                 agent_path=None, username="s") as conn:  # fmt: skip
         chan, screen = await conn.create_session(
             Screen, term_type="xterm", term_size=(80, 24), encoding=None
         )
         await screen.wait_for(rb"step", timeout=30)
-        process.send_signal(signum)
-        await asyncio.wait_for(chan.wait_closed(), TIMEOUT)
-    assert b"the server is shutting down" in screen.data
-    assert b"\x1b[?1049l" in screen.data[-300:]
-    assert await asyncio.wait_for(process.wait(), TIMEOUT) == 0
+        yield chan, screen
 
 
 def _descendants(pid: int) -> list[int]:
@@ -149,12 +159,7 @@ def _descendants(pid: int) -> list[int]:
 async def test_a_killed_server_takes_its_sessions_with_it(tmp_path: Path, spawn: str) -> None:
     process, banner = await start_server(tmp_path, "--spawn", spawn)
     port = int(re.search(r"listening on \S+:(\d+)", banner)[1])  # type: ignore[index]
-    async with asyncssh.connect("127.0.0.1", port, known_hosts=None, client_keys=None,
-                                agent_path=None, username="s") as conn:  # fmt: skip
-        chan, screen = await conn.create_session(
-            Screen, term_type="xterm", term_size=(80, 24), encoding=None
-        )
-        await screen.wait_for(rb"step", timeout=30)
+    async with app_screen(port):
         below = _descendants(process.pid)
         assert any(os.getsid(pid) == pid for pid in below)  # an app, in its own session
         process.kill()  # SIGKILL: no clean-up of its own
