@@ -424,6 +424,18 @@ class Session:
                 snapshot = self._follow(snapshot)
             yield snapshot
 
+    def landing_cost(self, snapshot: Snapshot) -> float:
+        """`J` where the update leaving `snapshot` lands: the next step's cost.
+
+        It is the recorded cost when that step was taken, else `J` evaluated at
+        `snapshot.next_theta` (the same float the step will record); inf or nan where the
+        update diverges. `snapshot` must be a step of the run as it stands now.
+        """
+        if snapshot.step < self.last:  # a step of this run: its next step is recorded
+            return float(self.history.scalar(snapshot.step + 1, COST))
+        with np.errstate(all="ignore"):
+            return float(self.problem.cost(np.array(snapshot.next_theta)))
+
     # -- the record, for plots and traces ------------------------------------------------------
 
     def costs(self, start: int = 0, stop: int | None = None) -> Vector:

@@ -8,6 +8,7 @@ import struct
 import numpy as np
 import pytest
 
+from gdtui.build import build_session
 from gdtui.engine import history
 from gdtui.engine.breakpoints import Breakpoint
 from gdtui.engine.optimizers import OPTIMIZER_KINDS, Optimizer
@@ -15,6 +16,7 @@ from gdtui.engine.problems import CurveProblem, LogisticProblem
 from gdtui.engine.session import PARAMETER_LIMIT, Session
 from gdtui.engine.snapshot import Snapshot
 from gdtui.expr import parse_cost
+from gdtui.scenario import list_presets, load_scenario
 
 # Divergence must be a state: no RuntimeWarning may escape the engine anywhere in this file.
 pytestmark = pytest.mark.filterwarnings("error")
@@ -667,3 +669,17 @@ def test_history_of_100k_steps_with_101_parameters_fits_in_200_mb():
     steps = 10_000
     assert session.step(steps).step == steps
     assert session.history.nbytes() * (100_000 / steps) < 200 * MB
+
+
+@pytest.mark.parametrize("name", [name for name, _ in list_presets()])
+def test_landing_cost_is_the_cost_the_next_step_records(name):
+    session = build_session(load_scenario(name))
+    for _ in range(5):
+        before = session.current
+        landing = session.landing_cost(before)  # not yet recorded: evaluated at next_theta
+        result = session.step(1)
+        if not result.steps:
+            assert not math.isfinite(landing) or session.diverged
+            break
+        assert landing == session.current.cost
+        assert session.landing_cost(session.snapshot(before.step)) == landing  # recorded
