@@ -28,6 +28,7 @@ from gdtui.build import build_session
 from gdtui.engine.optimizers import Optimizer
 from gdtui.engine.session import STOP_ON_DEFAULT, RunResult, Session
 from gdtui.engine.snapshot import Snapshot
+from gdtui.exports import ExportQuota, QuotaExceeded, QuotaFile
 from gdtui.scenario import Scenario, ScenarioError, list_presets, load_scenario
 from gdtui.serve import protocol
 from gdtui.serve.classroom import ClassroomLink
@@ -173,6 +174,8 @@ class DebuggerScreen(Screen[None]):
         self._reason = "scenario"
         self._collector: tuple[int, ...] | None = None
         """The collector's thresholds before this screen changed them, if it did."""
+        self.exports = ExportQuota.from_environment()
+        """What this session may still export (unlimited unless a server set a quota)."""
 
     # -- building the screen -------------------------------------------------------------------
 
@@ -679,28 +682,37 @@ class DebuggerScreen(Screen[None]):
     # -- export ------------------------------------------------------------------------------
 
     def action_export(self) -> None:
-        """Write the trace as CSV and JSONL, and the screen as SVG, in the current folder."""
+        """Write the trace as CSV and JSONL, and the screen as SVG, in the current folder.
+
+        On a server the app runs in the session's own folder, and the quota the server set
+        (count and bytes) bounds what one student can write.
+        """
         if not self._idle():
             return
-        stem = f"gdtui-trace-{file_stem(self.scenario)}-step{self.session.current.step}"
         try:
-            svg = self.app.save_screenshot(f"{stem}.svg", path=".")
-        except OSError as error:
-            self.notify(str(error), title="Export failed", severity="error")
+            self.exports.start()
+        except QuotaExceeded as refusal:
+            self.notify(str(refusal), title="Not exported", severity="warning", timeout=8)
             return
+        stem = f"gdtui-trace-{file_stem(self.scenario)}-step{self.session.current.step}"
         self.busy = "export"
-        self._export_in_thread(stem, svg)
+        self._export_in_thread(stem, self.app.export_screenshot())
 
     @work(thread=True, exit_on_error=False, group="session")
     def _export_in_thread(self, stem: str, svg: str) -> None:
-        paths = [svg]
+        paths: list[str] = []
         error = None
         try:
-            for fmt in ("csv", "jsonl"):
+            for fmt in ("svg", "csv", "jsonl"):
                 path = f"{stem}.{fmt}"
-                with open(path, "w", encoding="utf-8", newline="") as stream:
-                    write_trace(self.session, stream, fmt)
+                with QuotaFile(path, self.exports) as stream:
+                    if fmt == "svg":
+                        stream.write(svg)
+                    else:
+                        write_trace(self.session, stream, fmt)  # type: ignore[arg-type]
                 paths.append(path)
+        except QuotaExceeded as exc:
+            error = str(exc)
         except Exception as exc:  # a full disk must not leave the screen busy
             error = f"{type(exc).__name__}: {exc}"
         finally:
