@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from gdtui.cli import BAD_INPUT, Parser, UsageError
+from gdtui.exports import DEFAULT_MAX_EXPORT_MB, DEFAULT_MAX_EXPORTS, ExportQuota
 from gdtui.scenario import ScenarioError, load_scenario
 
 if TYPE_CHECKING:
@@ -162,6 +163,20 @@ def build_parser() -> Parser:
         metavar="NAME",
         help="the preset or file every tab opens (default: the lesson's own)",
     )
+    web.add_argument(
+        "--max-sessions",
+        type=count,
+        default=60,
+        metavar="N",
+        help="tabs (apps) open at once, in all (default 60)",
+    )
+    for command in (ssh, web):
+        command.add_argument("--max-exports", type=count, default=DEFAULT_MAX_EXPORTS,
+                             metavar="N", help="exports (e) a session may write "
+                             f"(default {DEFAULT_MAX_EXPORTS})")  # fmt: skip
+        command.add_argument("--max-export-mb", type=count, default=DEFAULT_MAX_EXPORT_MB,
+                             metavar="MB", help="megabytes of exports a session may write "
+                             f"(default {DEFAULT_MAX_EXPORT_MB})")  # fmt: skip
     return parser
 
 
@@ -188,7 +203,7 @@ def serve(argv: list[str], out: IO[str] | None = None, err: IO[str] | None = Non
 
 
 def _web(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
-    from gdtui.serve.web import serve_web
+    from gdtui.serve.web import APP_VARIABLES, WebConfig, app_argv, public_url_for, serve_web
 
     try:
         import textual_serve  # noqa: F401
@@ -203,7 +218,19 @@ def _web(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         err.write(f"warning: serving {args.host}:{args.port} with no authentication: anyone "
                   "who can reach it gets an app\n")  # fmt: skip
     try:
-        serve_web(args.host, args.port, args.public_url, args.scenario)
+        serve_web(
+            WebConfig(
+                host=args.host,
+                port=args.port,
+                public_url=public_url_for(args.host, args.port, args.public_url),
+                argv=app_argv(args.scenario),
+                max_sessions=args.max_sessions,
+                app_env={
+                    **APP_VARIABLES,
+                    **ExportQuota.environment(args.max_exports, args.max_export_mb),
+                },
+            )
+        )
     except OSError as error:
         err.write(f"gdtui serve web: cannot listen on {args.host}:{args.port}: "
                   f"{error.strerror or error}\n")  # fmt: skip
@@ -254,6 +281,7 @@ def _ssh(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         max_sessions=args.max_sessions,
         max_per_ip=args.max_per_ip,
         idle_timeout=args.idle_timeout,
+        child_env=ExportQuota.environment(args.max_exports, args.max_export_mb),
     )
     return asyncio.run(_run_ssh(config, path, out, err))
 
