@@ -33,11 +33,17 @@ from textual_serve.app_service import AppService
 from textual_serve.server import Server
 
 from gdtui.serve.web import (
+    KEY_BURST,
+    KEY_RATE,
     MAX_MESSAGE_BYTES,
+    PASTE_BURST,
+    PASTE_RATE,
     QUIT_GRACE,
+    InputBudget,
     WebConfig,
     clamp_size,
     die_with_parent,
+    is_paste,
     origin_allowed,
 )
 
@@ -219,7 +225,10 @@ class WebServer(Server):
         return websocket
 
     async def _relay(self, websocket: web.WebSocketResponse, tab: TabApp) -> None:
-        """Pass the page's messages to the app, dropping any that is not well formed."""
+        """Pass the page's messages to the app, dropping any that is not well formed, and
+        keys and pastes beyond their budgets (the app reads input eagerly: a flood of keys
+        would grow it by gigabytes)."""
+        keys, pastes = InputBudget(KEY_BURST, KEY_RATE), InputBudget(PASTE_BURST, PASTE_RATE)
         async for message in websocket:
             if message.type != WSMsgType.TEXT:
                 continue
@@ -231,7 +240,12 @@ class WebServer(Server):
                 continue
             kind, data = envelope[0], envelope[1] if len(envelope) > 1 else None
             if kind == "stdin" and isinstance(data, str):
-                await tab.send_bytes(data.encode("utf-8", "replace"))
+                raw = data.encode("utf-8", "replace")
+                budget = pastes if is_paste(raw) else keys
+                if budget.take(len(raw)):
+                    await tab.send_bytes(raw)
+                elif budget.dropped == len(raw):  # the first time only
+                    log.warning("a tab sends input faster than anyone types: dropping it")
             elif kind == "resize" and isinstance(data, dict):
                 await tab.set_terminal_size(*clamp_size(data.get("width"), data.get("height")))
             elif kind == "ping" and isinstance(data, str) and len(data) <= 32:

@@ -8,6 +8,7 @@ shutdown tests run the real `gdtui serve web` with the real app.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 import os
 import re
@@ -28,12 +29,16 @@ from textual_serve.server import Server
 from gdtui.serve import textual_serve_adapter
 from gdtui.serve.textual_serve_adapter import WebServer
 from gdtui.serve.web import (
+    KEY_BURST,
+    KEY_RATE,
     MAX_COLUMNS,
     MAX_ROWS,
+    InputBudget,
     WebConfig,
     app_argv,
     app_command,
     clamp_size,
+    is_paste,
     origin_allowed,
     public_url_for,
 )
@@ -215,7 +220,7 @@ async def test_each_tab_has_its_own_folder_and_the_export_quota(
 ) -> None:
     server = await serve()
     tabs = [await open_tab(http, server, "width=200&height=5") for _ in range(2)]
-    folders = [(await tab.until(r"folder (\S+) exports 7 \.")).group(1) for tab in tabs]
+    folders = [(await tab.until(r"folder (\S+) exports 7 ")).group(1) for tab in tabs]
     assert folders[0] != folders[1]
     assert all(os.path.isdir(folder) for folder in folders)
     assert os.getcwd() not in folders
@@ -225,6 +230,54 @@ async def test_each_tab_has_its_own_folder_and_the_export_quota(
         while server.tabs:
             await asyncio.sleep(0.05)
     assert not any(os.path.exists(folder) for folder in folders)  # gone with its tab
+
+
+@pytest.mark.parametrize(
+    ("data", "paste"),
+    [
+        (b"\x1b[200~hello\x1b[201~", True),
+        (b"\x1b[200~hello\x1b[201~zzzz", False),  # keys smuggled after the paste
+        (b"\x1b[200~a\x1b[201~\x1b[200~b\x1b[201~", False),
+        (b"hello", False),
+    ],
+)
+def test_what_counts_as_a_paste(data: bytes, paste: bool) -> None:
+    assert is_paste(data) is paste
+
+
+def test_the_input_budget_refills_at_its_rate() -> None:
+    now = [0.0]
+    budget = InputBudget(burst=100, rate=10, clock=lambda: now[0])
+    assert budget.take(60) and budget.take(40)
+    assert not budget.take(1)
+    now[0] = 0.5  # 5 bytes back
+    assert not budget.take(6)
+    assert budget.take(5)
+    now[0] = 1000.0  # never more than the burst
+    assert not budget.take(101)
+    assert budget.take(100)
+    assert budget.dropped == 1 + 6 + 101
+
+
+async def test_a_flood_of_keys_is_dropped_a_large_paste_passes_and_q_still_works(
+    serve: StartServer, http: aiohttp.ClientSession
+) -> None:
+    server = await serve()
+    tab = await open_tab(http, server, "width=200&height=5")
+    await tab.until(r"keys 0 paste 0 ")
+    started = time.monotonic()
+    chunk = "z" * 65_536
+    for _ in range(16):  # 1 MB of keys, as fast as the socket takes them
+        await tab.websocket.send_json(["stdin", chunk])
+    await tab.websocket.send_json(["stdin", "\x1b[200~" + "p" * 1_000_000 + "\x1b[201~"])
+    found = await tab.until(r"keys (\d+) paste 1000000 ")
+    elapsed = time.monotonic() - started
+    assert int(found.group(1)) <= KEY_BURST + KEY_RATE * elapsed
+    async with asyncio.timeout(TIMEOUT):
+        while not tab.websocket.closed:  # the budget refills: q gets through
+            await tab.websocket.send_json(["stdin", "q"])
+            with contextlib.suppress(TimeoutError):
+                await tab.websocket.receive(timeout=0.2)
 
 
 # -- the page ----------------------------------------------------------------------------------
