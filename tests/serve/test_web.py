@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import inspect
+import io
+import json
 import os
 import re
 import signal
@@ -17,6 +19,7 @@ import socket
 import sys
 import time
 import tomllib
+import zipfile
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -278,6 +281,37 @@ async def test_a_flood_of_keys_is_dropped_a_large_paste_passes_and_q_still_works
             await tab.websocket.send_json(["stdin", "q"])
             with contextlib.suppress(TimeoutError):
                 await tab.websocket.receive(timeout=0.2)
+
+
+async def test_an_export_in_the_browser_arrives_as_one_download(
+    serve: StartServer, http: aiohttp.ClientSession
+) -> None:
+    server = await serve(argv=app_argv(None))
+    tab = await open_tab(http, server, "width=100&height=30")
+    await tab.until(r"step 0")
+    await tab.websocket.send_json(["stdin", "n"])
+    await tab.until(r"step 1")
+    await tab.websocket.send_json(["stdin", "e"])
+    async with asyncio.timeout(TIMEOUT):
+        while True:
+            message = await tab.websocket.receive()
+            if message.type == aiohttp.WSMsgType.BINARY:
+                tab.output.extend(message.data)
+            elif message.type == aiohttp.WSMsgType.TEXT and message.json()[0] != "pong":
+                break
+    kind, key = message.json()
+    assert kind == "deliver_file_start"
+    async with http.get(f"http://127.0.0.1:{server.port}/download/{key}") as response:
+        assert response.status == 200
+        assert (
+            "gdtui-trace-logistic-one-feature-step1.zip" in response.headers["Content-Disposition"]
+        )
+        archive = zipfile.ZipFile(io.BytesIO(await response.read()))
+    stem = "gdtui-trace-logistic-one-feature-step1"
+    assert sorted(archive.namelist()) == [f"{stem}.csv", f"{stem}.jsonl", f"{stem}.svg"]
+    steps = [json.loads(line)["step"] for line in archive.read(f"{stem}.jsonl").splitlines()]
+    assert steps == [0, 1]
+    await tab.until(r"sent to your browser")
 
 
 # -- the page ----------------------------------------------------------------------------------

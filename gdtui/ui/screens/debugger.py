@@ -8,9 +8,11 @@ worker alone touches the session, and the screen draws from the frozen snapshots
 from __future__ import annotations
 
 import gc
+import io
 import math
 import re
 import time
+import zipfile
 from pathlib import Path
 from typing import ClassVar
 
@@ -129,6 +131,15 @@ def file_stem(scenario: Scenario) -> str:
     """A name for files about this scenario: the preset or file name, safe for any disk."""
     stem = Path(scenario.path).stem if scenario.path else scenario.name
     return re.sub(r"[^A-Za-z0-9._-]+", "-", stem).strip("-") or "scenario"
+
+
+def zipped(paths: tuple[str, ...]) -> bytes:
+    """The files at `paths` in one zip archive."""
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as bundle:
+        for path in paths:
+            bundle.write(path, Path(path).name)
+    return archive.getvalue()
 
 
 class DebuggerScreen(Screen[None]):
@@ -723,6 +734,14 @@ class DebuggerScreen(Screen[None]):
         self.busy = ""
         if message.error:
             self.notify(message.error, title="Export failed", severity="error")
+        elif self.app.is_web:
+            # In a browser the files are on the server, in a folder that goes with the tab:
+            # send them to the browser instead, as one download (a page may start only one
+            # download per key press).
+            name = f"{Path(message.paths[0]).stem}.zip"
+            self.app.deliver_binary(io.BytesIO(zipped(message.paths)), save_filename=name)
+            self.notify(f"{name} (SVG, CSV and JSONL): sent to your browser's downloads",
+                        title="Exported", timeout=6)  # fmt: skip
         else:
             self.notify("\n".join(message.paths), title="Exported", timeout=6)
 
