@@ -29,7 +29,7 @@ import os
 import secrets
 import shutil
 import tempfile
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -49,6 +49,10 @@ LINE_LIMIT = protocol.MAX_LINE + 64
 #: A student whose app stops reading is dropped once this much is waiting for it, so one
 #: frozen session cannot make the server hold the whole lesson in memory per student.
 MAX_PENDING_BYTES = 4 * 1024 * 1024
+
+#: Bad lines logged per app; past this, one more line says the rest go unlogged, so an app
+#: that sends garbage in a loop cannot fill the server's log.
+MAX_LOGGED_ERRORS = 5
 
 
 @dataclass(frozen=True)
@@ -91,9 +95,13 @@ class Hub:
     Args:
         directory: Where to make the private socket directory (default: the system's
             temporary directory).
+        log: Where a line the hub rejects is reported (one log line each).
     """
 
-    def __init__(self, directory: str | None = None) -> None:
+    def __init__(
+        self, directory: str | None = None, log: Callable[[str], None] | None = None
+    ) -> None:
+        self._log = log if log is not None else (lambda text: None)
         self._directory = tempfile.mkdtemp(prefix="gdtui-classroom-", dir=directory)
         os.chmod(self._directory, 0o700)
         self.path = os.path.join(self._directory, "hub.sock")
@@ -159,21 +167,33 @@ class Hub:
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         peer: _Peer | None = None
         try:
-            hello = _message(await reader.readline())
-            token = hello.get("hello") if hello else None
+            hello = _message(await _read_line(reader) or b"")
+            token = hello.get("hello") if isinstance(hello, dict) else None
             role = self._roles.get(token) if isinstance(token, str) else None
             if role is None or token in self._peers:
+                self._log("hub: refused an app: no valid hello")
                 return
             assert isinstance(token, str)
             peer = _Peer(token, role, writer)
             self._peers[token] = peer
             self._joined(peer)
-            while line := await reader.readline():
-                message = _message(line)
-                if message is not None:
-                    self._received(peer, message)
-        except (ConnectionError, asyncio.IncompleteReadError, ValueError):
-            pass  # a broken or oversized line ends that app's link, not the hub
+            errors = 0
+            while (line := await _read_line(reader)) != b"":
+                # A bad line is dropped with one log line; the app's link stays up, since
+                # a bug in one message should not cut a student off the lesson.
+                problem = "longer than the line limit" if line is None else None
+                if line is not None:
+                    message = _message(line)
+                    problem = (self._received(peer, message) if isinstance(message, dict)
+                               else "not one JSON object")  # fmt: skip
+                if problem is not None:
+                    errors += 1
+                    if errors <= MAX_LOGGED_ERRORS:
+                        more = "; further bad lines go unlogged" * (errors == MAX_LOGGED_ERRORS)
+                        self._log(f"hub: rejected a line from a {peer.role}'s app: "
+                                  f"{problem}{more}")  # fmt: skip
+        except (ConnectionError, asyncio.IncompleteReadError):
+            pass  # a broken link ends that app's link, not the hub
         finally:
             if peer is not None and self._peers.get(peer.token) is peer:
                 del self._peers[peer.token]
@@ -194,26 +214,32 @@ class Hub:
             self._driver = teachers[-1] if teachers else None
         self._send_counts()
 
-    def _received(self, peer: _Peer, message: dict[str, Any]) -> None:
+    def _received(self, peer: _Peer, message: dict[str, Any]) -> str | None:
+        """Act on one message from an app; what is wrong with it, if it is malformed."""
         if peer.role == "student":
             following = message.get("following")
-            if isinstance(following, bool) and following != peer.following:
+            if not isinstance(following, bool):
+                return 'a student sends only {"following": true|false}'
+            if following != peer.following:
                 peer.following = following
                 if following:
                     self._send_backlog(peer)
                 self._send_counts()
-            return
-        if peer is not self._driver or "action" not in message:
-            return
+            return None
+        if "action" not in message:
+            return 'a teacher sends only {"action": ...}'
         try:
             action = protocol.from_json(message["action"])
-        except ValueError:
-            return
+        except (ValueError, TypeError, KeyError, OverflowError, RecursionError) as error:
+            return f"not an action ({type(error).__name__}: {str(error)[:80]!r})"
+        if peer is not self._driver:
+            return None  # a teacher who no longer drives: the class follows the latest
         self._record(action)
         line = _line({"action": protocol.to_json(action)})
         for student in self._students():
             if student.following:
                 student.send(line)
+        return None
 
     def _record(self, action: Action) -> None:
         if isinstance(action, protocol.Load):
@@ -249,12 +275,30 @@ def _line(message: dict[str, Any]) -> bytes:
 
 
 def _message(line: bytes) -> dict[str, Any] | None:
-    """A JSON object from a line, or None for anything else."""
+    """A JSON object from a line, or None for anything else (deep nesting included)."""
     try:
         message = json.loads(line)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     return message if isinstance(message, dict) else None
+
+
+async def _read_line(reader: asyncio.StreamReader) -> bytes | None:
+    """The next line; b"" at the end, None for a line over the limit (skipped whole)."""
+    skipping = False
+    while True:
+        try:
+            line = await reader.readuntil(b"\n")
+        except asyncio.IncompleteReadError as error:
+            line = error.partial  # the last line, unterminated, or b"" at the end
+            return None if skipping and line else line
+        except asyncio.LimitOverrunError as error:
+            # Drop what is buffered, then the rest of the line as it comes, so that its
+            # tail is not taken for a line of its own.
+            await reader.readexactly(error.consumed)
+            skipping = True
+            continue
+        return None if skipping else line
 
 
 _END = object()

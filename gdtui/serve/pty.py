@@ -18,9 +18,20 @@ import subprocess
 import termios
 from collections.abc import Mapping, Sequence
 
+from gdtui.serve.limits import clamp_size
+
 #: What leaves a full-screen app's terminal modes behind: the normal screen, a visible
-#: cursor, no mouse reporting (all four modes), no bracketed paste.
-RESTORE_TERMINAL = b"\x1b[?1049l\x1b[?25h\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1006l\x1b[?2004l"
+#: cursor, no mouse reporting (every mode Textual may set, pixels too), no bracketed
+#: paste, no focus reporting, no in-band resize reports. Each resets a mode, so writing
+#: it after an app that already did is harmless.
+RESTORE_TERMINAL = (
+    b"\x1b[?1049l\x1b[?25h\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1006l\x1b[?1015l"
+    b"\x1b[?1016l\x1b[?2004l\x1b[?1004l\x1b[?2048l"
+)
+
+#: Pops the kitty keyboard flags an app pushed (Textual pushes one set). Not idempotent:
+#: written only for an app that could not pop them itself.
+POP_KEYBOARD = b"\x1b[<u"
 
 #: How long a hung-up child may take to exit before it is killed.
 HANGUP_GRACE = 2.0
@@ -28,8 +39,9 @@ HANGUP_GRACE = 2.0
 
 def set_window_size(fd: int, columns: int, rows: int) -> None:
     """Size the terminal on `fd` (either side of a pty)."""
-    # Clients may send 0x0 ("unknown"); a 0-column terminal breaks every full-screen app.
-    columns, rows = columns if columns > 0 else 80, rows if rows > 0 else 24
+    # Clients may send 0x0 ("unknown"), which breaks every full-screen app, or sizes that
+    # do not fit the ioctl (above 65535) or that an app would grow gigabytes to fill.
+    columns, rows = clamp_size(columns, rows)
     fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
 
 

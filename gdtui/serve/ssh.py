@@ -31,7 +31,15 @@ import asyncssh
 
 from gdtui.serve.classroom import Hub
 from gdtui.serve.forkserver import ForkServer
-from gdtui.serve.pty import HANGUP_GRACE, RESTORE_TERMINAL, ExecChild, PtyChild
+from gdtui.serve.limits import (
+    MAX_COLUMNS,
+    MAX_ROWS,
+    FailureBudget,
+    KeyBudget,
+    clamp_size,
+    shown,
+)
+from gdtui.serve.pty import HANGUP_GRACE, POP_KEYBOARD, RESTORE_TERMINAL, ExecChild, PtyChild
 
 #: The user name that can drive the class, with `--teacher-password`.
 TEACHER = "teacher"
@@ -41,8 +49,13 @@ TEACHER = "teacher"
 MAX_AUTH_FAILURES = 6
 
 #: Variables a client may set for its session (from its pty request or `SendEnv`); any
-#: other variable it sends (LD_PRELOAD, PYTHON*, ...) never reaches the child.
-CLIENT_VARIABLES = ("COLORTERM", "NO_COLOR")
+#: other variable it sends (LD_PRELOAD, PYTHON*, ...) is not even kept: asyncssh would
+#: store every one (10 channels x 500 x 30 KB took the server from 55 to 499 MB).
+CLIENT_VARIABLES = ("TERM", "COLORTERM", "NO_COLOR")
+
+#: The longest value of a client's variable (and of its terminal type) that is kept.
+MAX_VARIABLE = 64
+
 
 #: Variables the child inherits from the server, so that `python -m gdtui` finds itself
 #: and speaks the server's language. Never COLUMNS or LINES: the pty has the size.
@@ -50,6 +63,13 @@ SERVER_VARIABLES = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "PYTHONP
 
 #: Per child: numpy's BLAS must not start a thread per core in every one of 60 sessions.
 CHILD_VARIABLES = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "GDTUI_SERVE": "ssh"}
+
+#: Refused connections given a moment to finish the key exchange (to be told why in words
+#: OpenSSH shows); past this many at once, more are closed at once, a flood unexplained.
+TURNED_AWAY = 32
+
+#: Seconds a refused connection has to finish the key exchange and hear why.
+TURN_AWAY_WAIT = 2.0
 
 #: A refused request's explanation ends with this.
 ONLY_THE_APP = "this server runs only the gdtui app"
@@ -73,6 +93,19 @@ class SSHConfig:
         hangup_grace: Seconds a hung-up child has to exit before it is killed.
         failure_delay: Seconds before answering a wrong password (slows guessing).
         login_timeout: Seconds a client has to log in.
+        max_unauthenticated: Concurrent connections that have no session yet (logging
+            in, or logged in without opening one), in all; None: `max_sessions`. From one
+            address, at most `max_per_ip` of them. They do not count against the session
+            caps; one that has not started to log in makes way for a newcomer.
+        session_wait: Seconds a logged-in connection may go without a session open
+            (`ssh -N` would hold one forever).
+        address_failures: Wrong passwords from one address within its budget: this many
+            at once, then one forgiven every `address_failure_period` seconds. Beyond it,
+            passwords from that address are refused unchecked until one is forgiven.
+        address_failure_period: See `address_failures`.
+        all_failures: The same budget for all addresses together, against guessing from
+            many places at once.
+        all_failure_period: See `all_failures`.
         fork_args: If set, each session's app is forked from a warm fork server (see
             `gdtui.serve.forkserver`) with these `gdtui` arguments, instead of `command`
             being exec'd: the same process per session, without a second of imports.
@@ -92,7 +125,14 @@ class SSHConfig:
     idle_timeout: float = 900.0
     hangup_grace: float = HANGUP_GRACE
     failure_delay: float = 0.5
-    login_timeout: float = 60.0
+    login_timeout: float = 10.0
+    max_unauthenticated: int | None = None
+    session_wait: float = 5.0
+    # 10 at once, then 10 a minute, from one address; 100, then 5 a second, from all.
+    address_failures: int = 10
+    address_failure_period: float = 6.0
+    all_failures: int = 100
+    all_failure_period: float = 0.2
     fork_args: Sequence[str] | None = None
     fork_entry: str = "gdtui.__main__"
     child_env: dict[str, str] = field(default_factory=dict)
@@ -125,11 +165,20 @@ class AppServer:
         self.sessions: set[AppSession] = set()
         """The sessions whose app is running (or starting)."""
         self.connections: set[_Connection] = set()
-        self.hub: Hub | None = Hub() if config.teacher_password else None
+        """Connections counted: those not turned away."""
+        self.turned_away: set[_Connection] = set()
+        """Connections refused, that have a moment to finish the handshake and hear why."""
+        self.hub: Hub | None = Hub(log=self.record) if config.teacher_password else None
         self.forkserver: ForkServer | None = None
         self._retired: list[ForkServer] = []
         self._listener: asyncssh.SSHAcceptor | None = None
         self._idle_task: asyncio.Task[None] | None = None
+        self.address_failures = FailureBudget(
+            config.address_failures, config.address_failure_period
+        )
+        """Wrong passwords by client address."""
+        self.all_failures = FailureBudget(config.all_failures, config.all_failure_period)
+        """Wrong passwords from everywhere (one key, "")."""
 
     # -- lifecycle -------------------------------------------------------------------------------
 
@@ -229,7 +278,7 @@ class AppServer:
         env.update(self.config.child_env)
         env["TERM"] = term if _printable(term) else "xterm-256color"
         for name in CLIENT_VARIABLES:
-            value = client_env.get(name)
+            value = client_env.get(name) if name != "TERM" else None  # the pty's TERM wins
             if value is not None and _printable(value):
                 env[name] = value
         return env
@@ -270,7 +319,7 @@ class AppServer:
 
 
 def _printable(value: str) -> bool:
-    return 0 < len(value) <= 64 and value.isprintable()
+    return 0 < len(value) <= MAX_VARIABLE and value.isprintable()
 
 
 class _Connection(asyncssh.SSHServer):
@@ -281,13 +330,32 @@ class _Connection(asyncssh.SSHServer):
         self.conn: asyncssh.SSHServerConnection | None = None
         self.address = "?"
         self.username = ""
-        self.shown = "?"
         self.role = "student"
         self.failures = 0
         self.started = time.monotonic()
         self.logged_in = False
+        self.sessions = 0
+        """Session channels open now."""
+        self.had_session = False
+        self.auth_begun = False
+        """Whether the client got as far as asking to log in (after the key exchange)."""
+        self.turned_away = ""
+        """Why this connection is refused, if it is (said once the client can hear it)."""
         self.refused: list[str] = []
         """Requests refused before the session started, to explain at its start."""
+        self._backing_off = False
+        self._no_session: asyncio.TimerHandle | None = None
+
+    @property
+    def waiting(self) -> bool:
+        """Whether this connection has no session yet (logging in, or logged in without
+        opening one): it counts against the waiting caps, not the session caps."""
+        return not self.had_session
+
+    def who(self) -> str:
+        """The client as the log names it: role, the name it gave (quoted), address."""
+        role = self.role if self.logged_in else "-"
+        return f"role={role} user={shown(self.username, 32)} addr={self.address}"
 
     def close(self) -> None:
         if self.conn is not None:
@@ -299,25 +367,94 @@ class _Connection(asyncssh.SSHServer):
         self.conn = conn
         peer = conn.get_extra_info("peername")
         self.address = str(peer[0]) if peer else "?"
-        self.server.connections.add(self)
-        # Handshakes are cheap to start and cost the server; refuse floods before them.
-        config = self.server.config
-        same = sum(c.address == self.address for c in self.server.connections)
-        if len(self.server.connections) > 2 * config.max_sessions or same > 2 * config.max_per_ip:
-            self.server.record(f"refused {self.address}: too many connections")
-            conn.disconnect(asyncssh.DISC_TOO_MANY_CONNECTIONS, "too many connections")
+        server = self.server
+        config = server.config
+        # Handshakes are cheap to start and cost the server; bound the connections that
+        # have no session yet, per address and in all, before any handshake. Sessions
+        # have their own caps (see `AppServer.admit`).
+        waiting = [c for c in server.connections if c.waiting]
+        same = [c for c in waiting if c.address == self.address]
+        limit = config.max_unauthenticated or config.max_sessions
+        server.connections.add(self)
+        for crowd, cap, where in ((same, config.max_per_ip, f" from {self.address}"),
+                                  (waiting, limit, "")):  # fmt: skip
+            if len(crowd) < cap:
+                continue
+            # Full: a connection that has not even started to log in (an idle socket:
+            # a real client gets that far in a fraction of a second) makes way.
+            stalled = [c for c in crowd if not c.auth_begun]
+            if not stalled:
+                self._turn_away(f"too many connections logging in{where}")
+                return
+            min(stalled, key=lambda c: c.started)._turn_away(
+                "made way for a new connection: did not start to log in"
+            )
+
+    def _turn_away(self, why: str) -> None:
+        """Close a connection that has no session, saying why in words a client shows."""
+        self.server.record(f"refused addr={self.address}: {why}")
+        self.server.connections.discard(self)
+        self.turned_away = f"gdtui: the server is busy ({why}); try again in a minute"
+        if self.auth_begun or len(self.server.turned_away) >= TURNED_AWAY:
+            self._disconnect()
+            return
+        # Before the key exchange, a disconnect reaches OpenSSH's user as "banner line
+        # contains invalid characters". After it, OpenSSH prints the reason: so the
+        # client may finish the exchange (a few ms of CPU), then hears why, at its first
+        # request or after `TURN_AWAY_WAIT` s, whichever comes first.
+        self.server.turned_away.add(self)
+        loop = asyncio.get_running_loop()
+        self._no_session = loop.call_later(TURN_AWAY_WAIT, self._disconnect)
+
+    def _disconnect(self) -> None:
+        self.server.turned_away.discard(self)
+        if self.conn is not None:
+            self.conn.disconnect(asyncssh.DISC_TOO_MANY_CONNECTIONS, self.turned_away)
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.server.connections.discard(self)
+        self.server.turned_away.discard(self)
+        if self._no_session is not None:
+            self._no_session.cancel()
+            self._no_session = None
         if self.logged_in:
             took = _duration(time.monotonic() - self.started)
-            self.server.record(f"disconnect {self.shown} {self.address} after {took}")
+            self.server.record(f"disconnect {self.who()} after {took}")
+        # Nothing of the connection outlives it (asyncssh's objects point back at us).
+        self.conn = None
 
     def auth_completed(self) -> None:
         self.logged_in = True
         self.started = time.monotonic()
-        role = " (teacher)" if self.role == "teacher" else ""
-        self.server.record(f"connect {self.shown}{role} {self.address}")
+        self.server.record(f"connect {self.who()}")
+        self._expect_session()
+
+    def _expect_session(self) -> None:
+        """Close the connection unless a session is open in `SESSION_WAIT` seconds."""
+        if self._no_session is not None:
+            self._no_session.cancel()
+        loop = asyncio.get_running_loop()
+        wait = self.server.config.session_wait
+        self._no_session = loop.call_later(wait, self._close_without_session)
+
+    def _close_without_session(self) -> None:
+        self._no_session = None
+        if self.sessions == 0 and self.conn is not None:
+            self.server.record(f"closed {self.who()}: no session")
+            self.conn.disconnect(
+                asyncssh.DISC_BY_APPLICATION,
+                f"gdtui: no session opened in {self.server.config.session_wait:g} s: "
+                f"{ONLY_THE_APP}",
+            )
+
+    def session_opened(self) -> None:
+        self.sessions += 1
+        self.had_session = True
+
+    def session_closed(self) -> None:
+        self.sessions -= 1
+        if self.sessions == 0 and self.conn is not None:
+            self._expect_session()  # a client keeping its connection after its session
 
     # -- authentication --------------------------------------------------------------------------
 
@@ -326,10 +463,10 @@ class _Connection(asyncssh.SSHServer):
 
     def begin_auth(self, username: str) -> bool:
         self.username = username
-        # Anyone may pick any name, and it goes into the log: no escapes, no fake lines.
-        self.shown = (
-            username if username.isprintable() and len(username) <= 32 else (repr(username[:32]))
-        )
+        self.auth_begun = True
+        if self.turned_away:
+            self._disconnect()
+            return True
         config = self.server.config
         if self._is_teacher_login(username):
             return True
@@ -340,7 +477,25 @@ class _Connection(asyncssh.SSHServer):
         return config.password is not None or config.teacher_password is not None
 
     async def validate_password(self, username: str, password: str) -> bool:
-        config = self.server.config
+        server, config = self.server, self.server.config
+        now = time.monotonic()
+        over = [
+            (budget, key)
+            for budget, key in ((server.address_failures, self.address), (server.all_failures, ""))
+            if budget.exhausted(key, now)
+        ]
+        if over:
+            # Guessing is over budget: answer no without checking (so a guess now is
+            # worth nothing) until failures are forgiven; attempts refused so do not count.
+            if not self._backing_off:
+                self._backing_off = True
+                wait = max(budget.backoff(key, now) for budget, key in over)
+                whose = "this address" if over[0][1] else "all addresses"
+                server.record(f"refused {self.who()}: too many wrong passwords from "
+                              f"{whose}; not checking for {wait:.0f} s")  # fmt: skip
+            await asyncio.sleep(config.failure_delay)
+            await self._failed("wrong password")
+            return False
         if self._is_teacher_login(username):
             assert config.teacher_password is not None
             ok = same_secret(password, config.teacher_password)
@@ -349,6 +504,8 @@ class _Connection(asyncssh.SSHServer):
         else:
             ok = config.password is not None and same_secret(password, config.password)
         if not ok:
+            server.address_failures.fail(self.address, now)
+            server.all_failures.fail("", now)
             await self._failed("wrong password")
             await asyncio.sleep(config.failure_delay)
         return ok
@@ -360,7 +517,8 @@ class _Connection(asyncssh.SSHServer):
         authorized = self.server.config.authorized_keys
         if self._is_teacher_login(username):
             return False  # the teacher proves the teacher password, whatever keys they hold
-        # No reverse DNS: `from=` patterns in the file match the address.
+        # No reverse DNS: `from=` patterns in the file match the address. An unknown key
+        # is no guess (a client offers each key it holds), so it counts only here.
         ok = (
             authorized is not None
             and authorized.validate(key, self.address, self.address) is not None
@@ -372,7 +530,7 @@ class _Connection(asyncssh.SSHServer):
     async def _failed(self, what: str) -> None:
         self.failures += 1
         if self.failures >= MAX_AUTH_FAILURES and self.conn is not None:
-            self.server.record(f"refused {self.shown} {self.address}: {what}, "
+            self.server.record(f"refused {self.who()}: {what}, "
                                f"{self.failures} failed attempts")  # fmt: skip
             self.conn.disconnect(
                 asyncssh.DISC_NO_MORE_AUTH_METHODS_AVAILABLE, "too many failed attempts"
@@ -406,6 +564,16 @@ class _Connection(asyncssh.SSHServer):
         return False
 
 
+#: Channel requests asyncssh answers itself, and what the client is told they are.
+_REFUSED = (
+    ("_process_auth_agent_req_at_openssh_dot_com_request", "agent forwarding (-A)"),
+    ("_process_x11_req_request", "X11 forwarding (-X)"),
+)
+
+#: The channel's request handlers a session replaces with its own.
+_PATCHED = (*(name for name, _ in _REFUSED), "_process_env_request")
+
+
 class AppSession(asyncssh.SSHServerSession[bytes]):
     """One SSH session channel: the client's terminal, bridged to a child's pty."""
 
@@ -416,12 +584,18 @@ class AppSession(asyncssh.SSHServerSession[bytes]):
         self.chan: asyncssh.SSHServerChannel[bytes] | None = None
         self.term: str | None = None
         self.size = (80, 24)
+        """The window size the app is given (see `limits.clamp_size`)."""
+        self.client_env: dict[str, str] = {}
+        """The client's variables that are kept: `CLIENT_VARIABLES`, short ones."""
+        self.keys = KeyBudget()
+        self._told_size = False
         self.kind = "shell"
         self.what = ""
         self.child: PtyChild | None = None
         self.token: str | None = None
         self.last_input = asyncio.get_running_loop().time()
         self._farewell = ""
+        self._size_note = ""
         self._closed = False
         self._reading = False
         self._paused = False
@@ -436,15 +610,30 @@ class AppSession(asyncssh.SSHServerSession[bytes]):
 
     def connection_made(self, chan: asyncssh.SSHServerChannel[bytes]) -> None:
         self.chan = chan
+        self.connection.session_opened()
+        # asyncssh keeps every variable a client sends, whatever the session does with
+        # it; this handler keeps only ours.
+        if hasattr(chan, "_process_env_request"):
+            chan._process_env_request = self._env_requested  # type: ignore[method-assign]
         # asyncssh answers agent and X11 requests itself (refused, as configured) without
         # telling the session; look up the handlers on the instance to hear of them, so
         # the client is told why. A future asyncssh without these names still refuses.
-        for name, what in (
-            ("_process_auth_agent_req_at_openssh_dot_com_request", "agent forwarding (-A)"),
-            ("_process_x11_req_request", "X11 forwarding (-X)"),
-        ):
+        for name, what in _REFUSED:
             if hasattr(chan, name):
                 setattr(chan, name, self._refuse_request(what))
+
+    def _env_requested(self, packet: Any) -> bool:
+        name = packet.get_string()
+        value = packet.get_string()
+        packet.check_end()
+        try:
+            name_text, value_text = name.decode(), value.decode()
+        except UnicodeDecodeError:
+            return False
+        if name_text not in CLIENT_VARIABLES or not _printable(value_text):
+            return False
+        self.client_env[name_text] = value_text
+        return True
 
     def _refuse_request(self, what: str) -> Callable[[Any], bool]:
         def refuse(packet: Any) -> bool:
@@ -456,9 +645,21 @@ class AppSession(asyncssh.SSHServerSession[bytes]):
     def pty_requested(
         self, term_type: str, term_size: tuple[int, int, int, int], term_modes: Any
     ) -> bool:
-        self.term = term_type
-        self.size = (term_size[0], term_size[1])
+        self.term = term_type if _printable(term_type) else "xterm-256color"
+        self.size = self._clamped(term_size[0], term_size[1])
         return True
+
+    def _clamped(self, columns: int, rows: int) -> tuple[int, int]:
+        """The size the app gets for the client's window; the client is told once if it
+        is smaller than the window."""
+        size = clamp_size(columns, rows)
+        if (columns > MAX_COLUMNS or rows > MAX_ROWS) and not self._told_size:
+            self._told_size = True
+            self._size_note = (f"gdtui: your window is {columns}x{rows}; the app uses at "
+                               f"most {MAX_COLUMNS}x{MAX_ROWS} of it.")  # fmt: skip
+            if self.chan is not None and self._task is not None:
+                self._say(self._size_note)
+        return size
 
     def shell_requested(self) -> bool:
         return True
@@ -477,11 +678,14 @@ class AppSession(asyncssh.SSHServerSession[bytes]):
         for what in dict.fromkeys(self.connection.refused):
             self._say(f"gdtui: {what} is not allowed: {ONLY_THE_APP}.")
         self.connection.refused.clear()
+        if self._size_note:
+            self._say(self._size_note)
         if self.kind == "exec":
-            self._refuse(f"gdtui: commands are not allowed ({self.what!r}): {ONLY_THE_APP}. "
+            self._refuse(f"gdtui: commands are not allowed ({shown(self.what)}): {ONLY_THE_APP}. "
                          f"Log in without a command, from a terminal.")  # fmt: skip
         elif self.kind == "subsystem":
-            self._refuse(f"gdtui: the {self.what} subsystem is not available: {ONLY_THE_APP}.")
+            self._refuse(f"gdtui: the {shown(self.what)} subsystem is not available: "
+                         f"{ONLY_THE_APP}.")  # fmt: skip
         elif self.term is None:
             self._refuse("gdtui needs a terminal: connect from a terminal window, "
                          "with `ssh -t` if you pass other options.")  # fmt: skip
@@ -496,14 +700,14 @@ class AppSession(asyncssh.SSHServerSession[bytes]):
 
     def _refuse(self, text: str) -> None:
         assert self.chan is not None
-        self.server.record(f"refused {self.connection.shown} {self.address}: {text}")
+        self.server.record(f"refused {self.connection.who()}: {text}")
         self._say(text)
         self.chan.exit(1)
 
     # -- running the app -------------------------------------------------------------------------
 
     async def _run(self) -> None:
-        assert self.chan is not None and self.term is not None
+        assert self.term is not None
         server = self.server
         status = 1
         try:
@@ -513,7 +717,7 @@ class AppSession(asyncssh.SSHServerSession[bytes]):
                     "teacher" if self.connection.role == "teacher" else "student"
                 )
                 hub_env = server.hub.environment(self.token)
-            env = server.child_environment(self.term, dict(self.chan.get_environment()))
+            env = server.child_environment(self.term, self.client_env)
             env.update(hub_env)
             if self._closed or self._ending:  # gone, or told to end, before the app started
                 return
@@ -547,7 +751,7 @@ class AppSession(asyncssh.SSHServerSession[bytes]):
         self._reading = False
 
     def _readable(self) -> None:
-        assert self.child is not None and self.chan is not None
+        assert self.child is not None
         try:
             data = os.read(self.child.master, 65536)
         except BlockingIOError:
@@ -557,7 +761,7 @@ class AppSession(asyncssh.SSHServerSession[bytes]):
         if not data:
             self._stop_reading()
             return
-        if not self._closed:
+        if not self._closed and self.chan is not None:
             self.chan.write(data)
 
     def _drain(self) -> None:
@@ -575,9 +779,20 @@ class AppSession(asyncssh.SSHServerSession[bytes]):
             if not self._closed and self.chan is not None:
                 self.chan.write(data)
 
+    def _stop_writing(self) -> None:
+        """Forget keys the app will never read, and stop waiting to write them: a writer
+        left on a closed fd would fire for the next session's pty that reuses the number."""
+        if self._paused and self.child is not None and self.child.master >= 0:
+            asyncio.get_running_loop().remove_writer(self.child.master)
+            if not self._closed and self.chan is not None:
+                self.chan.resume_reading()
+        self._paused = False
+        self._pending.clear()
+
     def _finish(self, status: int) -> None:
         """Restore the client's terminal, say goodbye if the server ended it, and close."""
         self._stop_reading()
+        self._stop_writing()
         if self.child is not None:
             self.child.close()
         if self.token is not None and self.server.hub is not None:
@@ -588,6 +803,12 @@ class AppSession(asyncssh.SSHServerSession[bytes]):
         if self._closed or self.chan is None:
             return
         self.chan.write(RESTORE_TERMINAL)
+        if self._ending or status < 0:
+            # An app that quits pops the keyboard flags it pushed; one ended for it cannot.
+            self.chan.write(POP_KEYBOARD)
+        if self.keys.dropped:
+            self.server.record(f"dropped {self.keys.dropped} bytes of keys from "
+                               f"{self.connection.who()}: faster than a person types")  # fmt: skip
         if self._farewell:
             self.chan.write(f"\r\n{self._farewell}\r\n".encode())
         # A child killed by a signal exits like a shell reports it: 128 + the signal.
@@ -611,8 +832,10 @@ class AppSession(asyncssh.SSHServerSession[bytes]):
     # -- the client's side -----------------------------------------------------------------------
 
     def data_received(self, data: bytes, datatype: int | None) -> None:
-        self.last_input = asyncio.get_running_loop().time()
-        if self.child is None or self.child.master < 0:
+        now = asyncio.get_running_loop().time()
+        self.last_input = now
+        data = self.keys.admit(data, now)
+        if self.child is None or self.child.master < 0 or not data:
             return
         self._pending += data
         self._write_pending()
@@ -647,10 +870,10 @@ class AppSession(asyncssh.SSHServerSession[bytes]):
             self.chan.resume_reading()
 
     def terminal_size_changed(self, width: int, height: int, pixwidth: int, pixheight: int) -> None:
-        self.size = (width, height)
+        self.size = self._clamped(width, height)
         self.last_input = asyncio.get_running_loop().time()
         if self.child is not None:
-            self.child.resize(width, height)
+            self.child.resize(*self.size)
 
     def pause_writing(self) -> None:
         # The client is behind: stop reading the pty, so the child blocks on its own output
@@ -671,8 +894,16 @@ class AppSession(asyncssh.SSHServerSession[bytes]):
     def connection_lost(self, exc: Exception | None) -> None:
         self._closed = True
         self._stop_reading()
-        if self.child is not None and self.child.master >= 0:
-            asyncio.get_running_loop().remove_writer(self.child.master)
+        self._stop_writing()
+        self.connection.session_closed()
+        # The channel and this session point at each other (asyncssh's `_session`, our
+        # handlers on the channel): part them, so both go as soon as the session ends
+        # instead of at the cycle collector's next full pass.
+        if self.chan is not None:
+            for name in _PATCHED:
+                with contextlib.suppress(AttributeError):
+                    delattr(self.chan, name)
+            self.chan = None
         if self.child is not None and self.child.returncode is None:
             self.spawn_end("disconnected")
         elif self._task is None:

@@ -158,3 +158,34 @@ async def gone(pid: int, within: float = 5.0) -> bool:
             return True
         await asyncio.sleep(0.05)
     return not pid_alive(pid)
+
+
+class Stuck(asyncssh.SSHClient):
+    """A client that starts to log in and never finishes (a password never typed)."""
+
+    async def password_auth_requested(self) -> str:
+        await asyncio.sleep(3600)
+        return ""
+
+
+async def stuck(server: AppServer, source: str = "127.0.0.1") -> asyncio.Task[Any]:
+    """A connection that has started to log in and waits; running until cancelled."""
+
+    async def run() -> None:
+        async with asyncssh.connect(
+            "127.0.0.1",
+            server.port,
+            username="s",
+            client_factory=Stuck,
+            local_addr=(source, 0),
+            known_hosts=None,
+            client_keys=None,
+            agent_path=None,
+        ):
+            pass
+
+    task = asyncio.create_task(run())
+    async with asyncio.timeout(TIMEOUT):
+        while not any(c.auth_begun for c in server.connections):
+            await asyncio.sleep(0.05)
+    return task

@@ -5,6 +5,8 @@ must turn them off), and answers keys:
 
     s  print the terminal size        e  print the environment as JSON
     t  print facts about its terminal f  write 16 MiB, then `flooded`
+    m  from now on, count other keys  c  print `count:N`, the keys counted
+       instead of answering them      d  die (status 4) after 1 s without reading
     q  exit with status 3
 
 Every answer is one line `name:value`. Startup prints `ready:PID` and the size.
@@ -16,6 +18,7 @@ import json
 import os
 import signal
 import sys
+import time
 import tty
 
 
@@ -50,6 +53,8 @@ def main(argv: list[str] | None = None) -> int:
     os.write(1, b"\x1b[?1049h\x1b[?1000h\x1b[?1006h\x1b[?2004h\x1b[?25l")
     say(f"ready:{os.getpid()}")
     say(size())
+    counting = False
+    counted = 0
     while True:
         try:
             keys = os.read(0, 1024)
@@ -60,7 +65,16 @@ def main(argv: list[str] | None = None) -> int:
         for key in keys.decode(errors="replace"):
             if key == "q":
                 return 3
-            if key == "s":
+            if key == "d":
+                time.sleep(1)
+                return 4
+            if key == "m":
+                counting = True
+            elif key == "c":
+                say(f"count:{counted}")
+            elif counting:
+                counted += 1
+            elif key == "s":
                 say(size())
             elif key == "e":
                 say("env:" + json.dumps(dict(os.environ), sort_keys=True))

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from gdtui.serve.pty import ExecChild
-from tests.serve.conftest import GDTUI, TIMEOUT, StartServer, gone, plain
+from tests.serve.conftest import GDTUI, TIMEOUT, StartServer, gone, plain, stuck
 
 SSH = shutil.which("ssh")
 pytestmark = pytest.mark.skipif(SSH is None, reason="OpenSSH's ssh is not installed")
@@ -142,7 +142,7 @@ async def test_a_killed_client_leaves_no_process(serve: StartServer) -> None:
     ("options", "message"),
     [
         (("cat", "/etc/passwd"), b"commands are not allowed"),
-        (("-s", "sftp"), b"sftp subsystem is not available"),
+        (("-s", "sftp"), b'"sftp" subsystem is not available'),
         ((), b"needs a terminal"),  # stdin is not a terminal: ssh asks for no pty
     ],
     ids=["exec", "sftp", "no-pty"],
@@ -226,3 +226,23 @@ async def test_x11_forwarding_is_refused_with_a_message(serve: StartServer) -> N
         client.send(b"q")
         await client.finished()
     assert b"X11 forwarding (-X) is not allowed" in client.out + client.err
+
+
+async def test_a_client_past_the_waiting_cap_is_told_why_in_words(serve: StartServer) -> None:
+    # Before the key exchange a refusal reads as "banner line contains invalid
+    # characters"; the server lets the exchange finish so that ssh prints the reason.
+    server = await serve(password="letmein", max_per_ip=1)
+    waiting = await stuck(server)  # a login in progress: a password being typed
+    try:
+        async with ssh(server.port, "-tt") as client:
+            assert await client.finished() == 255
+    finally:
+        waiting.cancel()
+    assert b"the server is busy" in client.err and b"invalid characters" not in client.err
+
+
+async def test_ssh_without_a_session_is_disconnected(serve: StartServer) -> None:
+    server = await serve(session_wait=1)
+    async with ssh(server.port, "-N") as client:
+        assert await client.finished() == 255
+    assert b"no session opened" in client.err

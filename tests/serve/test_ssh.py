@@ -196,8 +196,10 @@ async def test_connect_and_disconnect_are_logged_with_user_and_duration(
         await ready_pid(screen)
     await asyncio.sleep(0.2)
     log = log_of(server)
-    assert re.search(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d connect ada 127\.0\.0\.1$", log, re.M)
-    assert re.search(r"disconnect ada 127\.0\.0\.1 after \d+:\d\d:\d\d$", log, re.M)
+    stamp = r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d"
+    who = r'role=student user="ada" addr=127\.0\.0\.1'
+    assert re.search(rf"{stamp} connect {who}$", log, re.M)
+    assert re.search(rf"{stamp} disconnect {who} after \d+:\d\d:\d\d$", log, re.M)
 
 
 async def test_a_long_user_name_is_shortened_in_the_log(serve: StartServer) -> None:
@@ -229,7 +231,7 @@ async def test_sftp_is_refused(serve: StartServer) -> None:
         with pytest.raises((asyncssh.SFTPError, asyncssh.ChannelOpenError, OSError)):
             await conn.start_sftp_client()
         result = await conn.run(subsystem="sftp")
-    assert result.exit_status == 1 and "sftp subsystem is not available" in result.stderr
+    assert result.exit_status == 1 and '"sftp" subsystem is not available' in result.stderr
 
 
 async def test_a_session_without_a_terminal_is_told_to_use_one(serve: StartServer) -> None:
@@ -332,7 +334,7 @@ async def test_the_teacher_needs_the_teacher_password(serve: StartServer) -> Non
         chan.write(b"e")
         env = json.loads((await screen.wait_for(rb"env:(\{.*?\})\r\n"))[1])
     assert env["GDTUI_CLASSROOM_ROLE"] == "teacher"
-    assert "(teacher)" in log_of(server)
+    assert 'connect role=teacher user="teacher"' in log_of(server)
 
 
 async def test_students_need_no_password_beside_a_teacher(serve: StartServer) -> None:
