@@ -134,6 +134,22 @@ def build_parser() -> Parser:
         help="concurrent sessions from one address (default 10)",
     )
     ssh.add_argument(
+        "--max-logins",
+        type=count,
+        default=None,
+        metavar="N",
+        help="connections logging in at once, in all (default: --max-sessions); from one "
+        "address at most --max-per-ip. They do not count as sessions, and one that has "
+        "not started to log in makes way for a newcomer",
+    )
+    ssh.add_argument(
+        "--login-timeout",
+        type=count,
+        default=10,
+        metavar="SECONDS",
+        help="time a connection has to log in (default 10)",
+    )
+    ssh.add_argument(
         "--spawn",
         choices=("fork", "exec"),
         default=None,
@@ -280,6 +296,8 @@ def _ssh(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         teacher_password=args.teacher_password,
         max_sessions=args.max_sessions,
         max_per_ip=args.max_per_ip,
+        max_logins=args.max_logins,
+        login_timeout=args.login_timeout,
         idle_timeout=args.idle_timeout,
         child_env=ExportQuota.environment(args.max_exports, args.max_export_mb),
     )

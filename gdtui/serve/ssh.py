@@ -93,7 +93,7 @@ class SSHConfig:
         hangup_grace: Seconds a hung-up child has to exit before it is killed.
         failure_delay: Seconds before answering a wrong password (slows guessing).
         login_timeout: Seconds a client has to log in.
-        max_unauthenticated: Concurrent connections that have no session yet (logging
+        max_logins: Concurrent connections that have no session yet (logging
             in, or logged in without opening one), in all; None: `max_sessions`. From one
             address, at most `max_per_ip` of them. They do not count against the session
             caps; one that has not started to log in makes way for a newcomer.
@@ -126,7 +126,7 @@ class SSHConfig:
     hangup_grace: float = HANGUP_GRACE
     failure_delay: float = 0.5
     login_timeout: float = 10.0
-    max_unauthenticated: int | None = None
+    max_logins: int | None = None
     session_wait: float = 5.0
     # 10 at once, then 10 a minute, from one address; 100, then 5 a second, from all.
     address_failures: int = 10
@@ -374,7 +374,7 @@ class _Connection(asyncssh.SSHServer):
         # have their own caps (see `AppServer.admit`).
         waiting = [c for c in server.connections if c.waiting]
         same = [c for c in waiting if c.address == self.address]
-        limit = config.max_unauthenticated or config.max_sessions
+        limit = config.max_logins or config.max_sessions
         server.connections.add(self)
         for crowd, cap, where in ((same, config.max_per_ip, f" from {self.address}"),
                                   (waiting, limit, "")):  # fmt: skip

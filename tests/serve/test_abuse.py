@@ -165,7 +165,7 @@ async def test_idle_sockets_from_other_addresses_do_not_lock_anyone_out(
 ) -> None:
     # Three addresses fill the waiting cap with idle sockets (as 120 sockets from 7
     # addresses once locked a class out for a minute).
-    server = await serve(max_per_ip=3, max_unauthenticated=5)
+    server = await serve(max_per_ip=3, max_logins=5)
     held = [s for a in ("127.0.0.2", "127.0.0.3", "127.0.0.4") for s in idle_sockets(
         server.port, 3, a)]  # fmt: skip
     try:

@@ -31,6 +31,8 @@ from tests.serve.conftest import TIMEOUT, Screen, gone
         ["ssh", "--max-sessions", "0"],
         ["ssh", "--max-per-ip", "-1"],
         ["ssh", "--idle-timeout", "soon"],
+        ["ssh", "--login-timeout", "0"],
+        ["ssh", "--max-logins", "none"],
         ["ssh", "--password", "a", "--authorized-keys", "keys"],
         ["ssh", "--password", ""],
         ["ssh", "--scenario", "no-such-lesson"],
@@ -113,6 +115,28 @@ async def test_binding_beyond_loopback_without_a_login_warns(tmp_path: Path) -> 
     process.send_signal(signal.SIGINT)
     _, err = await asyncio.wait_for(process.communicate(), TIMEOUT)
     assert b"warning" in err and b"no authentication" in err
+
+
+async def test_the_login_flags_reach_the_server(tmp_path: Path) -> None:
+    process, banner = await start_server(tmp_path, "--login-timeout", "1", "--max-logins", "1")
+    port = int(re.search(r"listening on 127\.0\.0\.1:(\d+)", banner)[1])  # type: ignore[index]
+    loop = asyncio.get_running_loop()
+    try:
+        _, first = await asyncio.open_connection("127.0.0.1", port)
+        await asyncio.sleep(0.2)
+        # A second waiting connection is past --max-logins: the first, silent, makes way.
+        reader, second = await asyncio.open_connection("127.0.0.1", port)
+        start = loop.time()
+        async with asyncio.timeout(TIMEOUT):
+            while await reader.read(65536):  # its version line, then closed by the timeout
+                pass
+        assert loop.time() - start < 5
+        first.close()
+        second.close()
+    finally:
+        process.send_signal(signal.SIGTERM)
+        out, _ = await asyncio.wait_for(process.communicate(), TIMEOUT)
+    assert b"made way for a new connection" in out
 
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
