@@ -372,25 +372,21 @@ async def test_session_caps_hold(
         conn.close()
 
 
-async def test_connection_floods_are_cut_off_before_login(serve: StartServer) -> None:
-    server = await serve(max_sessions=1)
-    kept = [
-        await asyncssh.connect(
-            "127.0.0.1",
-            server.port,
-            known_hosts=None,
-            client_keys=None,
-            agent_path=None,
-            username="s",
-        )  # fmt: skip
-        for _ in range(2)
-    ]
-    with pytest.raises((asyncssh.DisconnectError, ConnectionError)):
-        await asyncssh.connect("127.0.0.1", server.port, known_hosts=None, client_keys=None,
-                               agent_path=None, username="s")  # fmt: skip
-    assert "too many connections" in log_of(server)
+async def test_connections_without_a_session_have_a_cap_of_their_own(
+    serve: StartServer,
+) -> None:
+    server = await serve(max_logins=2, max_sessions=1)
+    connect = {"known_hosts": None, "client_keys": None, "agent_path": None, "username": "s"}
+    kept = [await asyncssh.connect("127.0.0.1", server.port, **connect) for _ in range(2)]
+    with pytest.raises(asyncssh.DisconnectError, match="the server is busy"):
+        await asyncssh.connect("127.0.0.1", server.port, **connect)
+    assert "too many connections logging in" in log_of(server)
     for conn in kept:
         conn.close()
+    await asyncio.sleep(0.2)
+    conn, chan, screen = await open_screen(server)  # their slots are free again
+    async with conn:
+        await ready_pid(screen)
 
 
 # -- the real app --------------------------------------------------------------------------------
