@@ -430,7 +430,7 @@ class _Connection(asyncssh.SSHServer):
         self._expect_session()
 
     def _expect_session(self) -> None:
-        """Close the connection unless a session is open in `SESSION_WAIT` seconds."""
+        """Close the connection unless a session is open within `session_wait` seconds."""
         if self._no_session is not None:
             self._no_session.cancel()
         loop = asyncio.get_running_loop()
