@@ -22,6 +22,7 @@ import json
 import logging
 import shutil
 import tempfile
+import time
 from asyncio.subprocess import PIPE, Process
 from collections.abc import Callable
 from importlib.metadata import version
@@ -32,18 +33,13 @@ from aiohttp import WSCloseCode, WSMsgType, web
 from textual_serve.app_service import AppService
 from textual_serve.server import Server
 
+from gdtui.serve.limits import KeyBudget
 from gdtui.serve.web import (
-    KEY_BURST,
-    KEY_RATE,
     MAX_MESSAGE_BYTES,
-    PASTE_BURST,
-    PASTE_RATE,
     QUIT_GRACE,
-    InputBudget,
     WebConfig,
     clamp_size,
     die_with_parent,
-    is_paste,
     origin_allowed,
 )
 
@@ -228,7 +224,7 @@ class WebServer(Server):
         """Pass the page's messages to the app, dropping any that is not well formed, and
         keys and pastes beyond their budgets (the app reads input eagerly: a flood of keys
         would grow it by gigabytes)."""
-        keys, pastes = InputBudget(KEY_BURST, KEY_RATE), InputBudget(PASTE_BURST, PASTE_RATE)
+        keys = KeyBudget()  # the SSH server's: events at a human rate, pastes whole
         async for message in websocket:
             if message.type != WSMsgType.TEXT:
                 continue
@@ -240,11 +236,11 @@ class WebServer(Server):
                 continue
             kind, data = envelope[0], envelope[1] if len(envelope) > 1 else None
             if kind == "stdin" and isinstance(data, str):
-                raw = data.encode("utf-8", "replace")
-                budget = pastes if is_paste(raw) else keys
-                if budget.take(len(raw)):
-                    await tab.send_bytes(raw)
-                elif budget.dropped == len(raw):  # the first time only
+                dropped = keys.dropped
+                admitted = keys.admit(data.encode("utf-8", "replace"), time.monotonic())
+                if admitted:
+                    await tab.send_bytes(admitted)
+                if keys.dropped and not dropped:  # the first time only
                     log.warning("a tab sends input faster than anyone types: dropping it")
             elif kind == "resize" and isinstance(data, dict):
                 await tab.set_terminal_size(*clamp_size(data.get("width"), data.get("height")))

@@ -15,27 +15,14 @@ import os
 import shlex
 import signal
 import sys
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-#: The largest window an app is given, whatever the page asks. 500x200 cells is more than a
-#: 4K screen shows at a readable size; 65535x65535 grew an app by ~130 MB/s.
-MAX_COLUMNS = 500
-MAX_ROWS = 200
+from gdtui.serve import limits
 
 #: The largest websocket message accepted from a page: a paste of 1 MB must still arrive.
 MAX_MESSAGE_BYTES = 1_100_000
-
-#: Keys a tab may send: a burst, then bytes per second. A person types well under 100 B/s
-#: (an arrow key held down is about 100 B/s); 1 MB of keys grew an app to 2.4 GB.
-KEY_BURST, KEY_RATE = 16_384, 4_096
-
-#: Pastes (bracketed, which the app takes as one event, not as keys) may be larger.
-PASTE_BURST, PASTE_RATE = 2_200_000, 65_536
-
-PASTE_START, PASTE_END = b"\x1b[200~", b"\x1b[201~"
 
 #: Seconds an app has to quit when its tab closes or the server stops, before it is killed.
 QUIT_GRACE = 2.0
@@ -135,55 +122,18 @@ def origin_allowed(origin: str | None, public_url: str) -> bool:
 
 
 def clamp_size(width: object, height: object) -> tuple[int, int]:
-    """A window size the app can afford, from whatever the page sent (80x24 if unreadable)."""
+    """A window size the app can afford, from whatever the page sent (80x24 if unreadable);
+    the bound is the SSH server's (`limits.clamp_size`)."""
 
-    def cells(value: object, default: int, most: int) -> int:
+    def cells(value: object) -> int:
         if isinstance(value, bool):
-            return default
+            return 0
         try:
-            number = int(value)  # type: ignore[call-overload]
+            return max(int(value), 1)  # type: ignore[call-overload]
         except (TypeError, ValueError, OverflowError):
-            return default
-        return min(max(number, 1), most)
+            return 0  # unknown: the default size
 
-    return cells(width, 80, MAX_COLUMNS), cells(height, 24, MAX_ROWS)
-
-
-class InputBudget:
-    """A token bucket: `burst` bytes at once, refilled at `rate` bytes a second.
-
-    Args:
-        burst: The most that may be taken at once (and the bucket's size).
-        rate: Bytes a second added back.
-        clock: Seconds, monotonic (a test passes its own).
-    """
-
-    def __init__(
-        self, burst: int, rate: float, clock: Callable[[], float] = time.monotonic
-    ) -> None:
-        self.burst = burst
-        self.rate = rate
-        self.clock = clock
-        self.tokens = float(burst)
-        self.dropped = 0
-        """Bytes refused so far."""
-        self._last = clock()
-
-    def take(self, size: int) -> bool:
-        """Whether `size` bytes may pass now; if they may, they are counted."""
-        now = self.clock()
-        self.tokens = min(self.burst, self.tokens + (now - self._last) * self.rate)
-        self._last = now
-        if size > self.tokens:
-            self.dropped += size
-            return False
-        self.tokens -= size
-        return True
-
-
-def is_paste(data: bytes) -> bool:
-    """Whether `data` is one bracketed paste and nothing else (nothing after its end)."""
-    return data.startswith(PASTE_START) and data.endswith(PASTE_END) and data.count(PASTE_END) == 1
+    return limits.clamp_size(cells(width), cells(height))
 
 
 def die_with_parent() -> Callable[[], None] | None:

@@ -31,18 +31,13 @@ from textual_serve.app_service import AppService
 from textual_serve.server import Server
 
 from gdtui.serve import textual_serve_adapter
+from gdtui.serve.limits import KEY_BURST, KEY_RATE, MAX_COLUMNS, MAX_ROWS
 from gdtui.serve.textual_serve_adapter import WebServer
 from gdtui.serve.web import (
-    KEY_BURST,
-    KEY_RATE,
-    MAX_COLUMNS,
-    MAX_ROWS,
-    InputBudget,
     WebConfig,
     app_argv,
     app_command,
     clamp_size,
-    is_paste,
     origin_allowed,
     public_url_for,
 )
@@ -234,33 +229,6 @@ async def test_each_tab_has_its_own_folder_and_the_export_quota(
         while server.tabs:
             await asyncio.sleep(0.05)
     assert not any(os.path.exists(folder) for folder in folders)  # gone with its tab
-
-
-@pytest.mark.parametrize(
-    ("data", "paste"),
-    [
-        (b"\x1b[200~hello\x1b[201~", True),
-        (b"\x1b[200~hello\x1b[201~zzzz", False),  # keys smuggled after the paste
-        (b"\x1b[200~a\x1b[201~\x1b[200~b\x1b[201~", False),
-        (b"hello", False),
-    ],
-)
-def test_what_counts_as_a_paste(data: bytes, paste: bool) -> None:
-    assert is_paste(data) is paste
-
-
-def test_the_input_budget_refills_at_its_rate() -> None:
-    now = [0.0]
-    budget = InputBudget(burst=100, rate=10, clock=lambda: now[0])
-    assert budget.take(60) and budget.take(40)
-    assert not budget.take(1)
-    now[0] = 0.5  # 5 bytes back
-    assert not budget.take(6)
-    assert budget.take(5)
-    now[0] = 1000.0  # never more than the burst
-    assert not budget.take(101)
-    assert budget.take(100)
-    assert budget.dropped == 1 + 6 + 101
 
 
 async def test_a_flood_of_keys_is_dropped_a_large_paste_passes_and_q_still_works(
