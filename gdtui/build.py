@@ -6,9 +6,9 @@ import numpy as np
 
 from gdtui.engine.breakpoints import Breakpoint
 from gdtui.engine.optimizers import Optimizer
-from gdtui.engine.problems import CurveProblem, LogisticProblem, Problem
+from gdtui.engine.problems import CurveProblem, LinearProblem, LogisticProblem, Problem
 from gdtui.engine.session import Session
-from gdtui.scenario import CurveSpec, Scenario
+from gdtui.scenario import CurveSpec, LinearSpec, Scenario
 
 
 def build_problem(scenario: Scenario) -> Problem:
@@ -16,6 +16,8 @@ def build_problem(scenario: Scenario) -> Problem:
     spec = scenario.problem
     if isinstance(spec, CurveSpec):
         return CurveProblem(spec.cost)
+    if isinstance(spec, LinearSpec):
+        return LinearProblem(spec.X, spec.y)
     return LogisticProblem(spec.X, spec.y)
 
 

@@ -12,9 +12,9 @@ Keys inside arrays carry 0-based indices, as in Python: `problem.x[3][1]`,
     name = "Logistic regression: hours studied vs passing"
     description = "Teaching notes shown beside the run."
     [problem]
-    kind = "logistic"            # or "curve", with cost = "(w - 3)**2"
+    kind = "logistic"            # or "linear" (y any numbers), or "curve" with a cost
     x = [[0.5], [1.0], [1.5]]    # or data = "data/hours.csv", or generate = {kind = "blobs"}
-    y = [0, 0, 1]
+    y = [0, 0, 1]                # ("line" rather than "blobs" for kind = "linear")
     [start]                      # optional: the lesson's w = 0, b = 0
     w = 0.0
     b = 0.0
@@ -60,7 +60,7 @@ BUILTIN_BREAKPOINTS: tuple[str, ...] = (
 )
 
 #: The problem kinds a scenario may declare.
-PROBLEM_KINDS: tuple[str, ...] = ("logistic", "curve")
+PROBLEM_KINDS: tuple[str, ...] = ("logistic", "linear", "curve")
 
 #: The largest scenario file read, in bytes. A lesson is a few hundred bytes; inline data a
 #: few kilobytes. Anything bigger belongs in a CSV.
@@ -80,11 +80,15 @@ _TOP_KEYS = ("name", "description", "problem", "start", "optimizer", "stop", "br
 _LOGISTIC_KEYS = ("kind", "x", "y", "data", "generate", "standardize", "feature_names")
 _CURVE_KEYS = ("kind", "cost")
 _GENERATE_KEYS = ("kind", "samples", "features", "separation", "seed")
+_LINE_KEYS = ("kind", "samples", "features", "slope", "intercept", "noise", "seed")
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 _IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
 
 Vector = NDArray[np.float64]
 
+
+#: What one entry of `y` is called in messages, per data problem kind.
+_LABELS = {"logistic": "label 0 or 1", "linear": "target y (a finite number)"}
 
 #: The preset `gdtui` opens with no arguments: the lesson's own logistic regression.
 DEFAULT_SCENARIO = "logistic-one-feature"
@@ -127,6 +131,29 @@ class LogisticSpec:
     y: Vector
     feature_names: tuple[str, ...]
     source: str
+
+
+@dataclass(frozen=True, eq=False)
+class LinearSpec:
+    """Linear regression on examples with real-valued targets: `J(w, b) = 1/(2m) *
+    sum((X @ w + b - y)**2)`.
+
+    Attributes:
+        X: The features, one row per example: shape (m, n), float64, read-only.
+        y: The targets, any finite numbers: shape (m,), float64, read-only.
+        feature_names: One name per column of `X`.
+        source: Where the examples came from: "inline", the CSV path as written in the
+            scenario, or the `line(...)` recipe.
+    """
+
+    X: Vector
+    y: Vector
+    feature_names: tuple[str, ...]
+    source: str
+
+
+#: The problems on data, which share their keys, data forms and checks.
+DataSpec = LogisticSpec | LinearSpec
 
 
 @dataclass(frozen=True)
@@ -194,7 +221,7 @@ class Scenario:
     name: str
     description: str
     path: str
-    problem: LogisticSpec | CurveSpec
+    problem: LogisticSpec | LinearSpec | CurveSpec
     w0: Vector
     b0: float | None
     optimizer: OptimizerSpec
@@ -550,8 +577,8 @@ class _Checker:
         description = self.string(data.get("description", ""), "description")
         problem_table = self.required(data, "", "problem", "a [problem] table")
         problem = self.problem(problem_table)
-        uses_b = isinstance(problem, LogisticSpec) or problem.cost.uses_b
-        n = problem.X.shape[1] if isinstance(problem, LogisticSpec) else 1
+        uses_b = not isinstance(problem, CurveSpec) or problem.cost.uses_b
+        n = 1 if isinstance(problem, CurveSpec) else problem.X.shape[1]
         w0, b0 = self.start(data.get("start", {}), n, isinstance(problem, CurveSpec), uses_b)
         optimizer = self.optimizer(data.get("optimizer", {}))
         stop = self.table(data.get("stop", {}), "stop", ("max_steps", "tolerance"))
@@ -583,13 +610,14 @@ class _Checker:
             raw=data,
         )
 
-    def problem(self, value: object) -> LogisticSpec | CurveSpec:
+    def problem(self, value: object) -> LogisticSpec | LinearSpec | CurveSpec:
         table = self.table(value, "problem", _LOGISTIC_KEYS + _CURVE_KEYS[1:])
-        kind = self.required(table, "problem", "kind", '"logistic" or "curve"')
+        kinds = '"logistic", "linear" or "curve"'
+        kind = self.required(table, "problem", "kind", kinds)
         if kind not in PROBLEM_KINDS:
             if isinstance(kind, str):
                 self.unknown("problem.kind", kind, PROBLEM_KINDS, f"unknown kind {_describe(kind)}")
-            self.expected("problem.kind", '"logistic" or "curve"', kind)
+            self.expected("problem.kind", kinds, kind)
         if kind == "curve":
             for name in table:
                 if name not in _CURVE_KEYS:
@@ -601,10 +629,10 @@ class _Checker:
         if "cost" in table:
             self.fail(
                 "problem.cost",
-                'expected no cost for kind = "logistic" (its cost comes from the data; '
+                f'expected no cost for kind = "{kind}" (its cost comes from the data; '
                 'a cost formula needs kind = "curve")',
             )
-        return self.logistic(table)
+        return self.logistic(table, kind)
 
     def curve(self, table: dict[str, Any]) -> CurveSpec:
         example = 'a cost formula in w such as "(w - 3)**2"'
@@ -618,7 +646,9 @@ class _Checker:
         except RecursionError:
             self.expected("problem.cost", "a formula nested less deeply", text)
 
-    def logistic(self, table: dict[str, Any]) -> LogisticSpec:
+    def logistic(self, table: dict[str, Any], kind: str = "logistic") -> DataSpec:
+        """The examples of a data problem: logistic (0/1 labels) or linear (any targets)."""
+        label = _LABELS[kind]
         sources = [name for name in ("x", "data", "generate") if name in table]
         if len(sources) > 1:
             self.fail(
@@ -631,20 +661,20 @@ class _Checker:
             self.fail("problem", "expected one of x and y, data or generate, got none of them")
         source = sources[0]
         if source == "x" and "y" not in table:
-            self.fail("problem.y", "missing: x needs y, one label 0 or 1 per row")
+            self.fail("problem.y", f"missing: x needs y, one {label} per row")
         if source != "x" and "y" in table:
             self.expected(
                 "problem.y", f"no y with {source} (the labels come from {source})", table["y"]
             )
         if source == "x":
             X = self.features(table["x"], "problem.x")
-            y = self.labels(table["y"], "problem.y", len(X))
+            y = self.labels(table["y"], "problem.y", len(X), kind)
             header: list[str] = []
             origin = "inline"
         elif source == "data":
-            X, y, header, origin = self.csv(table["data"], "problem.data")
+            X, y, header, origin = self.csv(table["data"], "problem.data", kind)
         else:
-            X, y, origin = self.generate(table["generate"], "problem.generate")
+            X, y, origin = self.generate(table["generate"], "problem.generate", kind)
             header = []
         n = X.shape[1]
         names = tuple(header[j] if j < len(header) and header[j] else f"x{j + 1}" for j in range(n))
@@ -652,7 +682,8 @@ class _Checker:
             names = self.feature_names(table["feature_names"], "problem.feature_names", n)
         if self.boolean(table.get("standardize", False), "problem.standardize"):
             X = self.standardize(X, names, "problem.standardize")
-        return LogisticSpec(X=_frozen(X), y=_frozen(y), feature_names=names, source=origin)
+        spec = LinearSpec if kind == "linear" else LogisticSpec
+        return spec(X=_frozen(X), y=_frozen(y), feature_names=names, source=origin)
 
     def features(self, value: object, key: str) -> Vector:
         shape = "a non-empty list of rows of numbers (or a flat list, for one feature)"
@@ -673,16 +704,19 @@ class _Checker:
             rows.append([self.number(v, f"{key}[{i}][{j}]") for j, v in enumerate(row)])
         return np.array(rows, dtype=np.float64)
 
-    def labels(self, value: object, key: str, m: int) -> Vector:
+    def labels(self, value: object, key: str, m: int, kind: str = "logistic") -> Vector:
+        logistic = kind == "logistic"
+        noun, each = ("label", "0 or 1") if logistic else ("target", "(finite numbers)")
+        one = "a label 0 or 1" if logistic else "a finite number"
         if not isinstance(value, list):
-            self.expected(key, f"a list of {_count(m, 'label')} 0 or 1", value)
+            self.expected(key, f"a list of {_count(m, noun)} {each}", value)
         if len(value) != m:
-            self.fail(key, f"expected {_count(m, 'label')} (one per row of x), got {len(value)}")
+            self.fail(key, f"expected {_count(m, noun)} (one per row of x), got {len(value)}")
         labels = []
         for i, v in enumerate(value):
-            label = self.number(v, f"{key}[{i}]", "a label 0 or 1")
-            if label not in (0.0, 1.0):
-                self.expected(f"{key}[{i}]", "a label 0 or 1", v)
+            label = self.number(v, f"{key}[{i}]", one)
+            if logistic and label not in (0.0, 1.0):
+                self.expected(f"{key}[{i}]", one, v)
             labels.append(label)
         return np.array(labels, dtype=np.float64)
 
@@ -715,7 +749,9 @@ class _Checker:
             self.fail(key, f"expected features small enough to standardize, got {_describe(name)}")
         return standardized
 
-    def csv(self, value: object, key: str) -> tuple[Vector, Vector, list[str], str]:
+    def csv(
+        self, value: object, key: str, kind: str = "logistic"
+    ) -> tuple[Vector, Vector, list[str], str]:
         relative = self.string(
             value, key, 'a CSV path relative to the scenario, such as "data/hours.csv"'
         )
@@ -734,11 +770,15 @@ class _Checker:
             text = _read_text(file, MAX_CSV_BYTES, "a CSV file")
         except _Unreadable as err:
             self.fail(key, f"{relative}: {err}")
-        X, y, header = self.parse_csv(text, key, relative)
+        X, y, header = self.parse_csv(text, key, relative, kind)
         return X, y, header, relative
 
-    def parse_csv(self, text: str, key: str, where: str) -> tuple[Vector, Vector, list[str]]:
-        """Read feature columns then a 0/1 label column, after an optional header row."""
+    def parse_csv(
+        self, text: str, key: str, where: str, kind: str = "logistic"
+    ) -> tuple[Vector, Vector, list[str]]:
+        """Read feature columns then a label column (0/1, or any number for a linear
+        problem), after an optional header row."""
+        last = "the 0/1 label" if kind == "logistic" else "the target y"
         reader = csv.reader(io.StringIO(text))
         values = array.array("d")
         header: list[str] = []
@@ -754,7 +794,7 @@ class _Checker:
                         self.fail(
                             key,
                             f"{where}:{line}: expected at least 2 columns (features, then "
-                            f"the 0/1 label), got {width}",
+                            f"{last}), got {width}",
                         )
                     if not any(_is_number(cell) for cell in row):
                         header = [cell.strip() for cell in row[:-1]]
@@ -774,7 +814,7 @@ class _Checker:
                         f"got {_describe(row[column].strip())}",
                     )
                 values.extend(numbers)
-                if values[-1] not in (0.0, 1.0):
+                if kind == "logistic" and values[-1] not in (0.0, 1.0):
                     self.fail(
                         key,
                         f"{where}:{line}: expected a label 0 or 1 in the last column, "
@@ -789,11 +829,15 @@ class _Checker:
         data = np.frombuffer(values, dtype=np.float64).reshape(m, width)
         return data[:, :-1].copy(), data[:, -1].copy(), header
 
-    def generate(self, value: object, key: str) -> tuple[Vector, Vector, str]:
+    def generate(
+        self, value: object, key: str, problem: str = "logistic"
+    ) -> tuple[Vector, Vector, str]:
+        if problem == "linear":
+            return self.generate_line(value, key)
         table = self.table(value, key, _GENERATE_KEYS)
         kind = self.required(table, key, "kind", '"blobs"')
         if kind != "blobs":
-            self.expected(f"{key}.kind", '"blobs"', kind)
+            self.expected(f"{key}.kind", '"blobs" (for kind = "logistic")', kind)
         samples = self.integer(table.get("samples", 200), f"{key}.samples", 2, 1_000_000)
         features = self.integer(table.get("features", 2), f"{key}.features", 1, 1000)
         if samples * features > MAX_GENERATED_VALUES:
@@ -807,6 +851,33 @@ class _Checker:
         X, y = _blobs(samples, features, separation, seed)
         recipe = (
             f"blobs(samples={samples}, features={features}, separation={separation:g}, seed={seed})"
+        )
+        return X, y, recipe
+
+    def generate_line(self, value: object, key: str) -> tuple[Vector, Vector, str]:
+        """`generate = {kind = "line", ...}`: points scattered about a known line."""
+        table = self.table(value, key, _LINE_KEYS)
+        kind = self.required(table, key, "kind", '"line"')
+        if kind != "line":
+            self.expected(f"{key}.kind", '"line" (for kind = "linear")', kind)
+        samples = self.integer(table.get("samples", 50), f"{key}.samples", 2, 1_000_000)
+        features = self.integer(table.get("features", 1), f"{key}.features", 1, 1000)
+        if samples * features > MAX_GENERATED_VALUES:
+            self.fail(
+                key,
+                f"expected samples * features at most {MAX_GENERATED_VALUES:,}, "
+                f"got {samples:,} * {features:,}",
+            )
+        slope = self.number(table.get("slope", 2.0), f"{key}.slope")
+        intercept = self.number(table.get("intercept", 1.0), f"{key}.intercept")
+        noise = self.non_negative(table.get("noise", 1.0), f"{key}.noise")
+        seed = self.integer(table.get("seed", 0), f"{key}.seed", 0, 2**64 - 1, "0 to 2**64 - 1")
+        X, y = _line(samples, features, slope, intercept, noise, seed)
+        if not np.isfinite(y).all():
+            self.expected(key, "slope, intercept and noise small enough for finite y", table)
+        recipe = (
+            f"line(samples={samples}, features={features}, slope={slope:g}, "
+            f"intercept={intercept:g}, noise={noise:g}, seed={seed})"
         )
         return X, y, recipe
 
@@ -914,6 +985,21 @@ def _blobs(samples: int, features: int, separation: float, seed: int) -> tuple[V
     direction = np.full(features, 1.0 / math.sqrt(features))
     centres = np.outer((y - 0.5) * separation, direction)
     X = centres + rng.standard_normal((samples, features))
+    return X, y
+
+
+def _line(
+    samples: int, features: int, slope: float, intercept: float, noise: float, seed: int
+) -> tuple[Vector, Vector]:
+    """Points about the line `y = slope * (x1 + ... + xn) + intercept`.
+
+    Each feature is drawn from a standard normal, already on the scale gradient descent
+    likes; `y` gets Gaussian noise of standard deviation `noise` on top of the line.
+    """
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((samples, features))
+    with np.errstate(all="ignore"):
+        y = slope * X.sum(axis=1) + intercept + noise * rng.standard_normal(samples)
     return X, y
 
 

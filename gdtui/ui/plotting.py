@@ -15,7 +15,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from gdtui.engine.problems import CurveProblem, LogisticProblem, Problem, mean_cost
+from gdtui.engine.problems import CurveProblem, DataProblem, Problem
 from gdtui.engine.session import Session
 from gdtui.engine.snapshot import Snapshot
 
@@ -32,7 +32,7 @@ MAX_SURFACE_EVALUATIONS = 1_000_000
 #: Rows a sample never goes below, however many points are asked for.
 MIN_SAMPLE_ROWS = 400
 
-#: Elements one block of a logistic evaluation holds, to bound memory.
+#: Elements one block of a data problem's evaluation holds, to bound memory.
 _BLOCK = 1 << 18
 
 
@@ -46,8 +46,8 @@ def problem_of(source: Session | Problem) -> Problem:
 
 def sample_size(problem: Problem, points: int, budget: int = MAX_EVALUATIONS) -> int | None:
     """Rows of data `J` is averaged over at `points` points within `budget` evaluations,
-    or None when every row is used (always, but for large logistic data sets)."""
-    if not isinstance(problem, LogisticProblem) or problem.m * points <= budget:
+    or None when every row is used (always, but for large data sets)."""
+    if not isinstance(problem, DataProblem) or problem.m * points <= budget:
         return None
     keep = max(MIN_SAMPLE_ROWS, budget // max(points, 1))
     return keep if keep < problem.m else None
@@ -55,7 +55,7 @@ def sample_size(problem: Problem, points: int, budget: int = MAX_EVALUATIONS) ->
 
 def sample_note(problem: Problem, rows: int | None) -> str:
     """`~2,000 of 300,000 rows` when a plot used a sample of `rows` rows, else nothing."""
-    if rows is None or not isinstance(problem, LogisticProblem):
+    if rows is None or not isinstance(problem, DataProblem):
         return ""
     return f"~{rows:,} of {problem.m:,} rows"
 
@@ -75,7 +75,7 @@ def _costs_along(
             w, b = theta[0], (theta[1] if problem.has_b else 0.0)
             grid = problem.expression.grid
             return grid(ts, b) if component == 0 else grid(np.full_like(ts, w), ts)
-        if isinstance(problem, LogisticProblem):
+        if isinstance(problem, DataProblem):
             X, y = problem.X, problem.y
             rows = sample_size(problem, len(ts), budget)
             if rows is not None:
@@ -87,7 +87,7 @@ def _costs_along(
             block = max(1, _BLOCK // len(y))
             for start in range(0, len(ts), block):
                 dt = ts[start : start + block, None] - theta[component]
-                out[start : start + block] = mean_cost(z0 + dt * along, y)
+                out[start : start + block] = problem.cost_of_scores(z0 + dt * along, y)
             return out
         costs = []
         for t in ts:
@@ -106,7 +106,7 @@ def curve_along(
 ) -> tuple[Vector, Vector]:
     """`J` as a function of one parameter, the others held at their values in `snapshot`.
 
-    Large logistic data sets are evaluated on a fixed sample of rows (see `sample_size`),
+    Large data sets are evaluated on a fixed sample of rows (see `sample_size`),
     shifted so the curve passes exactly through the snapshot's own cost.
 
     Args:
@@ -521,7 +521,7 @@ def cost_grid(
     if isinstance(problem, CurveProblem):
         with np.errstate(all="ignore"):
             return problem.expression.grid(W, B), None
-    if not isinstance(problem, LogisticProblem):
+    if not isinstance(problem, DataProblem):
         flat = [problem.cost(np.array((w, b))) for w, b in zip(W.ravel(), B.ravel(), strict=True)]
         return np.array(flat).reshape(W.shape), None
     x, y = problem.X[:, 0], problem.y
@@ -534,7 +534,7 @@ def cost_grid(
     with np.errstate(all="ignore"):
         for start, stop in ((s, s + block) for s in range(0, W.size, block)):
             z = W.ravel()[start:stop, None] * x + B.ravel()[start:stop, None]
-            out[start:stop] = mean_cost(z, y)
+            out[start:stop] = problem.cost_of_scores(z, y)
     return out.reshape(W.shape), rows
 
 
