@@ -76,8 +76,8 @@ def test_every_preset_loads_and_runs_to_the_end_without_warnings(name: str) -> N
     assert np.isfinite(path(session)).all()
 
 
-def test_there_are_twelve_presets() -> None:
-    assert len(PRESETS) == 12
+def test_there_are_fifteen_presets() -> None:
+    assert len(PRESETS) == 15
 
 
 # --- the bowl, from either side ---------------------------------------------------------------
