@@ -37,8 +37,8 @@ climbs out of the bowl and diverges.
 d and ∂: dJ(w)/dw for one parameter, ∂J(w,b)/∂w for several. Both mean the slope in
 one direction; the code calls them dw and db either way.
 
-The logistic regression cost J(w,b) is convex, a single bowl, so gradient descent
-reaches its one global minimum from anywhere. A curve with several valleys (non-convex)
+The logistic and linear regression costs J(w,b) are convex, a single bowl, so gradient
+descent reaches its one global minimum from anywhere. A curve with several valleys (non-convex)
 can trap the run in a local minimum: try the two-valleys scenario."""
 
 
