@@ -180,8 +180,9 @@ def curve_window(
     It is centred on that minimum, a quarter wider than the farthest of the points is
     from it, rounded up to a power of the square root of two (so that a run converging
     into the bowl is seen to walk down it, the window shrinking now and then, rather than
-    staying put in a window that shrinks with it). Its width never falls below what makes `J` rise visibly
-    across it (`VISIBLE_RISE`), tied in this way to the curvature at the bottom. With no
+    staying put in a window that shrinks with it). Its width never falls below what makes
+    `J` rise visibly across it (`VISIBLE_RISE`), tied in this way to the curvature at the
+    bottom. With no
     minimum within reach it is centred on the step, wide enough to show the curve bend.
     The scenario's `hint` is used instead while it holds the points and the window would
     not be much narrower.
@@ -252,7 +253,7 @@ def line_minimum(
         inner = float(ts[best - 1]) if best > 0 else w
         outer = float(ts[best + 1]) if best + 1 < len(ts) else float(ts[best])
         lo, hi = min(inner, outer), max(inner, outer)
-        for _ in range(2):
+        for _ in range(3):  # each a tenth of the last: to a few thousandths of the bracket
             fine = np.linspace(lo, hi, 21)
             values = _costs_along(problem, theta, component, fine, budget)
             least = _least(values)

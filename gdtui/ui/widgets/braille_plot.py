@@ -199,9 +199,10 @@ class BraillePlot(PlotextPlot):
         self.plt.xlabel(text or "-")
         self._texts = (self._texts[0], text, self._texts[2])
 
-    def say(self, text: str) -> None:
-        """A sentence in the middle of the plot, wrapped to it: why it is empty."""
-        self._texts = (*self._texts[:2], text)
+    def say(self, *texts: str) -> None:
+        """A sentence in the middle of the plot, wrapped to it: why it is empty. Of several,
+        longest first, the first that fits is shown (else the last, cut short)."""
+        self._texts = (*self._texts[:2], "\n".join(texts))
 
     def line(self, xs: Vector, ys: Vector, color: str, *, joined: plotting.Joined = True) -> None:
         """Draw a line through the points (dashed when `joined` is `plotting.DASHED`), as
@@ -307,9 +308,15 @@ class BraillePlot(PlotextPlot):
         width = matrix.cols
         lines = [(matrix.rows - 1, title), (0, legend)] if matrix.rows > 1 else []
         if message:
-            wrapped = textwrap.wrap(message, max(len(cols) - 2, 8))[: max(len(rows), 1)]
-            middle = rows.start + len(rows) // 2 + len(wrapped) // 2
-            lines += [(middle - i, line) for i, line in enumerate(wrapped)]
+            room = max(len(cols) - 2, 1)
+            for text in message.split("\n"):
+                wrapped = textwrap.wrap(text, room, break_long_words=True)
+                if len(wrapped) <= len(rows):
+                    break
+            wrapped = wrapped[: len(rows)]
+            # Rows count up from the bottom: the first line goes highest.
+            first = min(rows.start + (len(rows) + len(wrapped)) // 2, rows.stop) - 1
+            lines += [(first - i, line) for i, line in enumerate(wrapped)]
         centre = cols.start + len(cols) // 2
         for row, text in lines:
             if not text or not 0 <= row < matrix.rows:

@@ -112,9 +112,12 @@ class CostSurfacePlot(BraillePlot):
         if not plotting.has_surface(session.problem):
             self._grid = None
             self.title("J(w, b) surface")
+            size = session.layout.size
             self.say(
-                f"No surface to draw: J has {session.layout.size} parameters here, and a"
-                " surface shows exactly two, w and b. Press v for the cost curve."
+                f"No surface to draw: J has {size} parameters here, and a surface shows"
+                " exactly two, w and b. Press v for the cost curve.",
+                f"No surface: J has {size} parameters, not just w and b.",
+                f"No surface: {size} parameters",
             )
             return
         trail = self._trail.trail(session, snapshot, TRAIL)
@@ -139,9 +142,7 @@ class CostSurfacePlot(BraillePlot):
         plt.scatter([w], [b], marker=CURRENT, color=self.accent("red"))
 
         width = self.label_width
-        self.title(
-            plotting.fit(["J(w, b) contours", *notes, f"J={snapshot.cost:.4g}"], width, "   ")
-        )
+        self.title(plotting.heading(["J(w, b) contours", f"J={snapshot.cost:.4g}"], notes, width))
         legend = [f"{CURRENT} w={w:.3g} b={b:.3g}", f"{LANDING} next", f"{LOWEST} lowest"]
         note = [f"({self._sampled})"] if self._sampled else []
         self.legend(plotting.fit([*legend, "w → b ↑", *note], width))
