@@ -838,7 +838,7 @@ def braille(
 
     Args:
         layers: Each `(xs, ys, joined)`: points, joined by straight lines when `joined`
-            (by dashes, three dots on and three off, when it is `DASHED`). Non-finite
+            (by dashes, two dots on and four off, when it is `DASHED`). Non-finite
             points are left out (a line breaks there).
         x_range: The data at the left and right edge.
         y_range: The data at the bottom and top edge.
@@ -869,7 +869,7 @@ def braille(
             t = t / np.maximum(n[segment] - 1, 1)
             px, py = x0[segment] + t * dx[segment], y0[segment] + t * dy[segment]
             if joined == DASHED:
-                on = (np.arange(len(px)) // 3) % 2 == 0
+                on = np.arange(len(px)) % 6 < 2
                 px, py = px[on], py[on]
         else:
             px, py = fx[finite], fy[finite]

@@ -31,8 +31,8 @@ TRAIL = 30
 #: Markers, told apart without colour: now, where the step lands, earlier steps.
 CURRENT, LANDING, PATH = "●", "x", "·"
 
-#: The tangent's legend: it is drawn dashed, the curve solid.
-TANGENT = "╌"
+#: The tangent's legend: it is drawn dashed (as here, in braille), the curve solid.
+TANGENT = "⠒ ⠒"
 
 #: Arrowheads of the step.
 LEFT, RIGHT = "◀", "▶"
