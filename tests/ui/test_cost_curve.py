@@ -26,6 +26,7 @@ from gdtui.ui.widgets.cost_history import CostHistoryPlot
 from gdtui.ui.widgets.cost_surface import CostSurfacePlot
 
 from .helpers import debugger, settle
+from .test_plot_widgets import PlotApp
 
 BRAILLE = re.compile("[\u2801-\u28ff]")
 
@@ -269,6 +270,8 @@ async def test_the_screen_shows_the_point_on_a_bowl_and_the_landing_at_its_cost(
         # Labels at most 7 characters; an offset is named in the title.
         labels = y_labels(lines)
         assert labels and all(len(label) <= 7 for label in labels)
+        bottom = next(i for i, line in enumerate(lines) if "└" in line)
+        assert all(len(label) <= 7 for label in lines[bottom + 1].split())
         if any(len(label) > 0 and float(label) > 10 * fig.cost_range[1] for label in labels):
             assert "J - " in lines[0] or "J, x" in lines[0]
 
@@ -364,3 +367,16 @@ async def test_the_surface_says_why_it_is_empty(size: tuple[int, int]) -> None:
         plot = debugger(app).query_one(CostSurfacePlot)
         text = " ".join(" ".join(plot_lines(plot)).split())
         assert "No surface" in text and "parameters" in text
+
+
+async def test_a_cost_that_is_not_a_number_says_so_instead_of_an_empty_box() -> None:
+    session = curve_session("log(w)", start=-1.0)  # J = log(w) is undefined at w = -1
+    plot = CostCurvePlot()
+    async with PlotApp(plot).run_test(size=(60, 16)) as pilot:
+        plot.show(session)
+        await pilot.pause()
+        lines = plot_lines(plot)
+        words = " ".join(" ".join(canvas(lines)).split())
+        assert "J is not a number anywhere near w = -1" in words
+        assert y_labels(lines) == [""] * len(y_labels(lines))  # no cost to read off
+        assert LANDING not in words  # J(next) is not a number either: no mark

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -92,7 +93,12 @@ class CostCurvePlot(BraillePlot):
         name = "b" if j == layout.n_w else (f"w[{j}]" if shows_components(layout) else "w")
         notes = self.axes(w_range, cost_range, names=(name, "J"))
         if not np.isfinite(costs).any():
-            self.say(f"J is not a number anywhere near {name} = {w:.4g}: no curve to draw.")
+            plt.yticks([], [])  # no cost to read off
+            notes = [note for note in notes if not note.startswith("J")]
+            self.say(
+                f"J is not a number anywhere near {name} = {w:.4g}: no curve to draw.",
+                "J is not a number here.",
+            )
         self.line(ws, plotting.beyond(costs, cost_range), "blue")
         if tangent:
             cols, rows = max(self.size.width - 10, 4), max(self.size.height - 5, 2)
@@ -105,10 +111,10 @@ class CostCurvePlot(BraillePlot):
             plt.scatter(trail[:-1, j].tolist(), past.tolist(), marker=PATH, color="gray")
         arrow = LEFT if next_w < w else RIGHT
         top = cost_range[1]
-        shown_landing = float(np.clip(np.nan_to_num(landing, nan=np.inf), *cost_range))
         if next_w != w:
             self.mark(next_w, cost, arrow, self.accent("green"))
-        self.mark(next_w, shown_landing, LANDING, self.accent("green"))
+        if not math.isnan(landing):  # an overflow (inf) is drawn on the top edge
+            self.mark(next_w, min(landing, top), LANDING, self.accent("green"))
         self.mark(w, min(cost, top), CURRENT, self.accent("red"))
 
         along = "J(w) along w" if layout.size == 1 else f"J along {name}"
