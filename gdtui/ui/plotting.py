@@ -211,7 +211,8 @@ def curve_window(
     half = max(need, floor if floor is not None else 0.0, NARROWEST * max(abs(centre), 1e-300))
     if floor is None and need == 0.0:
         half = scale
-    half = 2.0 ** (math.ceil(2 * math.log2(half)) / 2)
+    if half < 1e300:  # (near the largest float, 2.0 ** k overflows)
+        half = 2.0 ** (math.ceil(2 * math.log2(half)) / 2)
     w_range = (centre - half, centre + half)
     if hint is not None:
         lo, hi = hint
@@ -237,7 +238,8 @@ def line_minimum(
     for way in (-1.0, 1.0):
         if slope * way > 0:  # uphill
             continue
-        ts = np.asarray(w + way * scale * _LADDER, dtype=np.float64)
+        with np.errstate(all="ignore"):
+            ts = np.asarray(w + way * scale * _LADDER, dtype=np.float64)
         costs = _costs_along(problem, theta, component, ts, budget)
         best, best_cost = -1, here
         for k, c in enumerate(costs.tolist()):
@@ -280,8 +282,9 @@ def _visible_half(
     changes by at least `rise` and bends: its second difference is a quarter of its first
     (on `exp(-w)` that is half a unit of w). None when no offset up to `8e3 * scale` does.
     """
-    offsets = scale * _LADDER
-    ts = np.concatenate(([centre], centre - offsets, centre + offsets))
+    with np.errstate(all="ignore"):  # near the largest float the far offsets overflow
+        offsets = scale * _LADDER
+        ts = np.concatenate(([centre], centre - offsets, centre + offsets))
     costs = _costs_along(problem, theta, component, ts, MAX_EVALUATIONS // 8)
     middle, left, right = costs[0], costs[1 : len(offsets) + 1], costs[len(offsets) + 1 :]
     with np.errstate(all="ignore"):

@@ -95,9 +95,10 @@ class CostCurvePlot(BraillePlot):
         if not np.isfinite(costs).any():
             plt.yticks([], [])  # no cost to read off
             notes = [note for note in notes if not note.startswith("J")]
+            what = "is too large to compute" if np.isinf(costs).any() else "is not a number"
             self.say(
-                f"J is not a number anywhere near {name} = {w:.4g}: no curve to draw.",
-                "J is not a number here.",
+                f"J {what} anywhere near {name} = {w:.4g}: no curve to draw.",
+                f"J {what} here.",
             )
         self.line(ws, plotting.beyond(costs, cost_range), "blue")
         if tangent:
