@@ -565,13 +565,15 @@ def fit(parts: Sequence[str], width: int, separator: str = "  ") -> str:
 def heading(parts: Sequence[str], notes: Sequence[str], width: int) -> str:
     """A plot's title: `parts` with the axes' `notes` after the first, as many as fit in
     `width` columns; the notes come first when they would not fit otherwise, since
-    without them the labels read wrong."""
+    without them the labels read wrong; when even that does not fit, `parts` alone."""
     if not notes:
         return fit(parts, width, "   ")
-    title = fit([*parts[:1], *notes, *parts[1:]], width, "   ")
-    if all(note in title for note in notes):
-        return title
-    return fit([*notes, *parts], width, "   ")
+    for order in ([*parts[:1], *notes, *parts[1:]], [*notes, *parts]):
+        title = fit(order, width, "   ")
+        if all(note in title for note in notes):
+            return title
+    # No room: the plot leaves those labels out (a note cut short reads as nonsense).
+    return fit(parts, width, "   ")
 
 
 # -- J step by step -------------------------------------------------------------------------

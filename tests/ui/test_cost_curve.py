@@ -223,6 +223,32 @@ def test_axis_labels_are_short_and_an_offset_is_named(lo: float, hi: float) -> N
         assert shift + float(label) * unit == pytest.approx(value, abs=1e-3 * step)
 
 
+@pytest.mark.parametrize(
+    ("width", "title"),
+    [
+        (60, "J along w   J - 0.40149, x1e-7   slope dw=-3.21e-07"),
+        (40, "J along w   J - 0.40149, x1e-7"),
+        (20, "J - 0.40149, x1e-7"),
+        (12, "J along w"),
+    ],
+)
+def test_a_title_keeps_the_axis_note_whole_or_leaves_it_out(width: int, title: str) -> None:
+    parts = ["J along w", "slope dw=-3.21e-07"]
+    assert plotting.heading(parts, ["J - 0.40149, x1e-7"], width) == title
+
+
+async def test_labels_go_when_there_is_no_room_to_say_they_are_offsets() -> None:
+    app = GdtuiApp(load_scenario("logistic-one-feature"))
+    async with app.run_test(size=(60, 20)) as pilot:
+        await press(pilot, "c")
+        plot, fig = figure(app)
+        lines = plot_lines(plot)
+        if "J - " not in lines[0]:
+            assert all(label == "" for label in y_labels(lines))
+        else:
+            assert any(label for label in y_labels(lines))
+
+
 # -- on screen -------------------------------------------------------------------------------
 
 

@@ -87,6 +87,7 @@ class BraillePlot(PlotextPlot):
         self._layers: list[Layer] = []
         self._marks: list[tuple[float, float, str, str]] = []
         self._texts: tuple[str, str, str] = ("", "", "")
+        self._offsets: list[tuple[Callable[..., None], list[float], str]] = []
         self._limits: tuple[Range, Range] = ((0.0, 1.0), (0.0, 1.0))
         self._strips: tuple[tuple[Hashable, ...], list[Strip]] | None = None
         self._lines: list[tuple[Cells, Strip]] = []
@@ -115,6 +116,7 @@ class BraillePlot(PlotextPlot):
         self._layers = []
         self._marks = []
         self._texts = ("", "", "")
+        self._offsets = []
         draw()
         self.rebuilds += 1
         self._refresh_changed()
@@ -186,13 +188,21 @@ class BraillePlot(PlotextPlot):
             y_values, y_labels, y_note = plotting.axis_ticks(lo, hi, y_count)
         self.plt.yticks(y_values, y_labels)
         notes = [plotting.axis_note(names[1], y_note), plotting.axis_note(names[0], x_note)]
+        self._offsets = [
+            (self.plt.yticks, y_values, notes[0]),
+            (self.plt.xticks, x_values, notes[1]),
+        ]
         return [note for note in notes if note]
 
     def title(self, text: str) -> None:
         """The line above the plot (drawn here: plotext drops a title it finds too long
-        for the room beside the y labels)."""
+        for the room beside the y labels). An axis whose labels are offsets loses its
+        labels when `text` has no room for the note that says so."""
         self.plt.title(text or "-")  # plotext makes room for it, if not always shows it
         self._texts = (text, *self._texts[1:])
+        for set_ticks, values, note in self._offsets:
+            if note and note not in text:  # no room to say how to read them: no labels
+                set_ticks(values, [""] * len(values))
 
     def legend(self, text: str) -> None:
         """The line below the plot."""
