@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
-from typing import Literal
+from typing import Final, Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -103,31 +104,222 @@ def curve_along(
     component: int,
     w_range: Range | None = None,
     points: int = 101,
+    *,
+    exact: Iterable[float] = (),
 ) -> tuple[Vector, Vector]:
     """`J` as a function of one parameter, the others held at their values in `snapshot`.
 
-    Large data sets are evaluated on a fixed sample of rows (see `sample_size`),
-    shifted so the curve passes exactly through the snapshot's own cost.
+    The samples are evenly spaced over `w_range`, and the parameter's own value and each of
+    `exact` are sampled too, in order: a curve drawn through them passes through the
+    current point (and the landing point, and the minimum) exactly, not between two
+    samples. Large data sets are evaluated on a fixed sample of rows (see
+    `sample_size`), shifted so the curve passes exactly through the snapshot's own cost.
 
     Args:
         source: The session (or just its problem).
         snapshot: The step whose other parameters are held.
         component: Which parameter of `theta` varies (`w[component]`; `n_w` is `b`).
-        w_range: The interval to cover; `default_w_range` when None.
+        w_range: The interval to cover; `curve_window` when None.
         points: How many evenly spaced values to evaluate.
+        exact: More values to sample (those outside `w_range` are left out).
 
     Returns:
-        The parameter values and `J` at each (inf or nan where `J` is not finite).
+        The parameter values, ascending, and `J` at each (inf or nan where `J` is not
+        finite).
     """
     problem = problem_of(source)
     if w_range is None:
-        w_range = default_w_range(source, snapshot, component)
-    ws = np.linspace(w_range[0], w_range[1], points)
+        w_range = curve_window(problem, snapshot, component).w_range
+    lo, hi = w_range
     here = float(snapshot.theta[component])
+    extra = [t for t in (here, *exact) if lo <= t <= hi and math.isfinite(t)]
+    ws = np.unique(np.concatenate((np.linspace(lo, hi, points), extra)))
     costs = _costs_along(problem, snapshot.theta, component, np.append(ws, here))
-    if sample_size(problem, points + 1) is not None and math.isfinite(costs[-1]):
+    if sample_size(problem, len(ws) + 1) is not None and math.isfinite(costs[-1]):
         costs += snapshot.cost - costs[-1]
     return ws, costs[:-1]
+
+
+#: How far `J` must rise across the cost curve's window, as a fraction of `J`, before the
+#: window stops shrinking: a millionth of J is still a billion times its rounding error,
+#: so the curve drawn is the cost's own shape, not noise.
+VISIBLE_RISE = 1e-6
+
+#: The narrowest window, as a fraction of the parameter's size: w itself has 16 digits.
+NARROWEST = 1e-9
+
+#: Offsets, in units of a parameter's scale, at which `J` is sampled to find the minimum
+#: along the line and the window's width: doublings from 1e-9 to 8e3.
+_LADDER = 2.0 ** np.arange(-30, 14)
+
+
+@dataclass(frozen=True)
+class CurveWindow:
+    """Where the cost curve looks along one parameter.
+
+    Attributes:
+        w_range: The parameter's values at the left and right edge.
+        minimum: The first minimum of `J` downhill from the current point along the line,
+            or None when there is none within reach (separable data, a line going down
+            for ever).
+        rise: How much `J` must rise across the window to show its shape (see
+            `VISIBLE_RISE`): the cost axis is never narrower.
+    """
+
+    w_range: Range
+    minimum: float | None
+    rise: float
+
+
+def curve_window(
+    problem: Problem, snapshot: Snapshot, component: int, hint: Range | None = None
+) -> CurveWindow:
+    """The window of a cost curve: a bowl with the current point, the landing point and
+    the minimum along the line in view, both walls and the bottom.
+
+    It is centred on that minimum, a quarter wider than the farthest of the points is
+    from it, rounded up to a power of the square root of two (so that a run converging
+    into the bowl is seen to walk down it, the window shrinking now and then, rather than
+    staying put in a window that shrinks with it). Its width never falls below what makes
+    `J` rise visibly across it (`VISIBLE_RISE`), tied in this way to the curvature at the
+    bottom. With no
+    minimum within reach it is centred on the step, wide enough to show the curve bend.
+    The scenario's `hint` is used instead while it holds the points and the window would
+    not be much narrower.
+    """
+    theta = np.asarray(snapshot.theta, dtype=np.float64)
+    w, landing = float(theta[component]), float(snapshot.next_theta[component])
+    slope = float(snapshot.grad[component])
+    if not all(map(math.isfinite, (w, landing, slope))):
+        return CurveWindow(window([w, landing], hint), None, 0.0)
+    scale = max(abs(w), abs(landing - w), 1e-300)
+    if hint is not None:
+        scale = max(scale, 0.5 * (hint[1] - hint[0]))
+    elif abs(w) < 1.0:
+        scale = max(scale, 1.0)
+    minimum = line_minimum(problem, theta, component, slope, scale)
+    points = [w, landing]
+    cost = float(snapshot.cost)
+    if minimum is not None:
+        centre = minimum
+        points.append(minimum)
+    else:
+        centre = 0.5 * (w + landing)
+    need = 1.25 * max(abs(p - centre) for p in points)
+    rise = VISIBLE_RISE * max(abs(cost), 1e-300) if math.isfinite(cost) else 0.0
+    floor = _visible_half(problem, theta, component, centre, scale, rise, minimum is not None)
+    half = max(need, floor if floor is not None else 0.0, NARROWEST * max(abs(centre), 1e-300))
+    if floor is None and need == 0.0:
+        half = scale
+    if half < 1e300:  # (near the largest float, 2.0 ** k overflows)
+        half = 2.0 ** (math.ceil(2 * math.log2(half)) / 2)
+    w_range = (centre - half, centre + half)
+    if hint is not None:
+        lo, hi = hint
+        if all(lo <= p <= hi for p in points) and 2 * half >= (hi - lo) / 2:
+            w_range = hint
+    return CurveWindow(w_range, minimum, rise)
+
+
+def line_minimum(
+    problem: Problem, theta: Vector, component: int, slope: float, scale: float
+) -> float | None:
+    """The first minimum of `J` met walking downhill from `theta[component]` (both ways
+    when the slope is zero), to a few digits; None when `J` keeps falling (or stops being
+    finite) out to `8e3 * scale`.
+    """
+    w = float(theta[component])
+    budget = MAX_EVALUATIONS // 8
+    here = float(_costs_along(problem, theta, component, np.array([w]), budget)[0])
+    if not math.isfinite(here):
+        return None
+    noise = 1e-11 * abs(here)
+    found: list[tuple[float, float]] = []
+    for way in (-1.0, 1.0):
+        if slope * way > 0:  # uphill
+            continue
+        with np.errstate(all="ignore"):
+            ts = np.asarray(w + way * scale * _LADDER, dtype=np.float64)
+        costs = _costs_along(problem, theta, component, ts, budget)
+        best, best_cost = -1, here
+        for k, c in enumerate(costs.tolist()):
+            if not math.isfinite(c) or c > best_cost + noise:
+                break
+            if c < best_cost:
+                best, best_cost = k, c
+        else:
+            continue  # still falling at the end of the ladder: no minimum within reach
+        if best < 0:  # J rises at once: the minimum is here, to the ladder's resolution
+            found.append((here, w))
+            continue
+        inner = float(ts[best - 1]) if best > 0 else w
+        outer = float(ts[best + 1]) if best + 1 < len(ts) else float(ts[best])
+        lo, hi = min(inner, outer), max(inner, outer)
+        for _ in range(3):  # each a tenth of the last: to a few thousandths of the bracket
+            fine = np.linspace(lo, hi, 21)
+            values = _costs_along(problem, theta, component, fine, budget)
+            least = _least(values)
+            if least is None:
+                break
+            best_cost = float(values[least])
+            lo, hi = float(fine[max(least - 1, 0)]), float(fine[min(least + 1, 20)])
+        found.append((best_cost, 0.5 * (lo + hi)))
+    return min(found)[1] if found else None
+
+
+def _visible_half(
+    problem: Problem,
+    theta: Vector,
+    component: int,
+    centre: float,
+    scale: float,
+    rise: float,
+    bowl: bool,
+) -> float | None:
+    """The narrowest half-width around `centre` over which the curve shows its shape.
+
+    For a bowl (`centre` is its bottom), both walls rise by at least `rise`. Otherwise `J`
+    changes by at least `rise` and bends: its second difference is a quarter of its first
+    (on `exp(-w)` that is half a unit of w). None when no offset up to `8e3 * scale` does.
+    """
+    with np.errstate(all="ignore"):  # near the largest float the far offsets overflow
+        offsets = scale * _LADDER
+        ts = np.concatenate(([centre], centre - offsets, centre + offsets))
+    costs = _costs_along(problem, theta, component, ts, MAX_EVALUATIONS // 8)
+    middle, left, right = costs[0], costs[1 : len(offsets) + 1], costs[len(offsets) + 1 :]
+    with np.errstate(all="ignore"):
+        if bowl:
+            ok = np.minimum(left, right) - middle >= rise
+        else:
+            change = np.maximum(np.abs(left - middle), np.abs(right - middle))
+            bend = np.abs(left + right - 2 * middle)
+            ok = (change >= rise) & (bend >= 0.25 * np.abs(right - left))
+    ok &= np.isfinite(left) & np.isfinite(right)
+    hits = np.flatnonzero(ok)
+    return float(offsets[hits[0]]) if hits.size else None
+
+
+def curve_cost_window(
+    costs: Vector, cost: float, landing: float, rise: float = 0.0, spread: float = 20.0
+) -> Range:
+    """The `J` axis of a cost curve: the curve's values in its window, the current cost and
+    the landing cost.
+
+    The top is cut at `spread` times what must be seen (the current and landing cost above
+    the curve's lowest, or `rise`), so a wall far steeper than the rest (or a diverging
+    update's overflow) never flattens the bowl; what lies above is drawn at the edge.
+    """
+    finite = costs[np.isfinite(costs)]
+    values = [float(v) for v in (cost, landing) if math.isfinite(v)]
+    lowest = min([*values, float(finite.min())] if finite.size else values, default=0.0)
+    needed = max([*values, lowest]) - lowest
+    top = max([*values, float(finite.max())] if finite.size else [*values, lowest])
+    top = min(top, lowest + spread * max(needed, rise))
+    if not top - lowest > 4 * np.spacing(max(abs(lowest), abs(top))):
+        half = max(abs(lowest) * 1e-6, rise, 1e-300)
+        lowest, top = lowest - half, top + half
+    pad = 0.05 * (top - lowest)
+    return (lowest - pad, top + pad) if math.isfinite(pad) else (lowest, top)
 
 
 def minimum_along(
@@ -190,26 +382,6 @@ def window(values: Iterable[float], hint: Range | None = None, margin: float = 0
         half = max(abs(lo), 1.0) / 2
         return (lo - half, hi + half)
     return (lo - margin * span, hi + margin * span)
-
-
-def default_w_range(
-    source: Session | Problem,
-    snapshot: Snapshot,
-    component: int,
-    *,
-    hint: Range | None = None,
-    path: Iterable[float] = (),
-) -> Range:
-    """The interval a curve along one parameter shows: the start (for a session), the
-    current value, where the step lands, the recent `path` and, when it is near, the
-    minimum along the line; the scenario's `hint` is kept unless one of them lies outside.
-    """
-    values = [float(snapshot.theta[component]), float(snapshot.next_theta[component]), *path]
-    if isinstance(source, Session):
-        values.append(float(source.theta0[component]))
-    lo, hi = window(values, hint)
-    best = minimum_along(problem_of(source), snapshot.theta, component, (lo, hi))
-    return (lo, hi) if best is None else window([*values, best], hint)
 
 
 def cost_window(costs: Vector, keep: Iterable[float], spread: float = 3.0) -> Range:
@@ -282,6 +454,28 @@ def tangent_line(
     return xs, cost + dw * (xs - w)
 
 
+def tangent_segment(
+    w: float, cost: float, dw: float, x_range: Range, y_range: Range, cols: int, rows: int,
+    length: float = 0.25,
+) -> tuple[Vector, Vector]:  # fmt: skip
+    """A short piece of the tangent through `(w, cost)` with slope `dw`, centred on the
+    point and `length` times the plot's width long as it looks on screen (a character
+    cell is about twice as tall as it is wide), whatever the slope.
+
+    Returns empty arrays when the point or the slope is not finite.
+    """
+    if not all(map(math.isfinite, (w, cost, dw))):
+        return np.empty(0), np.empty(0)
+    across = cols / (x_range[1] - x_range[0])
+    up = 2 * rows / (y_range[1] - y_range[0])
+    with np.errstate(all="ignore"):
+        half = 0.5 * length * cols / math.hypot(across, dw * up)
+    if not (math.isfinite(half) and half > 0):
+        return np.empty(0), np.empty(0)
+    xs = np.array([w - half, w + half])
+    return xs, cost + dw * (xs - w)
+
+
 def ticks(lo: float, hi: float, count: int) -> tuple[list[float], list[str]]:
     """About `count` round tick values (steps of 1, 2, 2.5 or 5 times a power of ten) in
     `[lo, hi]` and short labels for them: `0.25`, `1500`, `-3e150`.
@@ -302,6 +496,44 @@ def ticks(lo: float, hi: float, count: int) -> tuple[list[float], list[str]]:
     if max(abs(lo), abs(hi)) < 1e6 and decimals <= 4:
         return values, [f"{v:.{decimals}f}" if v else "0" for v in values]
     return values, [_scientific(v, step, extra) for v in values]
+
+
+#: Characters an axis label may take: more would crowd a small plot.
+LABEL_WIDTH = 7
+
+
+def axis_ticks(lo: float, hi: float, count: int) -> tuple[list[float], list[str], str]:
+    """Ticks as `ticks` gives them, unless a label would take more than `LABEL_WIDTH`
+    characters (a narrow range far from zero, like 0.4014950 to 0.4014954): then the
+    labels are offsets from a round value, in units of a power of ten, and the third item
+    says so, to follow the axis's name: `- 0.401495, x1e-7` (else it is empty).
+    """
+    values, labels = ticks(lo, hi, count)
+    short = all(len(label) <= LABEL_WIDTH for label in labels)
+    if (short and len(set(labels)) == len(labels)) or not (hi - lo) > 0:
+        return values, labels, ""
+    step = values[1] - values[0] if len(values) > 1 else hi - lo
+    exponent = math.floor(math.log10(step))
+    unit = 10.0**exponent
+    base = 100 * unit
+    shift = 0.0 if lo <= 0.0 <= hi else math.floor(lo / base) * base
+    scaled = [round((v - shift) / unit, 1) for v in values]
+    labels = [f"{s:.1f}".rstrip("0").rstrip(".") if s else "0" for s in scaled]
+    parts = []
+    if shift:
+        digits = max(1, math.floor(math.log10(abs(shift))) - exponent - 1)
+        parts.append(f"{'-' if shift > 0 else '+'} {abs(shift):.{digits}g}".replace("e+", "e"))
+    if exponent:
+        parts.append(f"x1e{exponent}")
+    return values, labels, ", ".join(parts)
+
+
+def axis_note(name: str, note: str) -> str:
+    """`J - 0.401495, x1e-7` or `J, x1e-9`: how to read an axis's labels (see
+    `axis_ticks`); empty when they are read as they are."""
+    if not note:
+        return ""
+    return f"{name} {note}" if note[0] in "+-" else f"{name}, {note}"
 
 
 def _scientific(value: float, step: float, extra: int) -> str:
@@ -328,6 +560,20 @@ def fit(parts: Sequence[str], width: int, separator: str = "  ") -> str:
         first = parts[0] if parts else ""
         text = first if len(first) <= width else first[: max(width - 1, 0)] + "…"
     return text
+
+
+def heading(parts: Sequence[str], notes: Sequence[str], width: int) -> str:
+    """A plot's title: `parts` with the axes' `notes` after the first, as many as fit in
+    `width` columns; the notes come first when they would not fit otherwise, since
+    without them the labels read wrong; when even that does not fit, `parts` alone."""
+    if not notes:
+        return fit(parts, width, "   ")
+    for order in ([*parts[:1], *notes, *parts[1:]], [*notes, *parts]):
+        title = fit(order, width, "   ")
+        if all(note in title for note in notes):
+            return title
+    # No room: the plot leaves those labels out (a note cut short reads as nonsense).
+    return fit(parts, width, "   ")
 
 
 # -- J step by step -------------------------------------------------------------------------
@@ -576,8 +822,15 @@ def level_sets(grid: Vector, levels: int = 6) -> list[tuple[NDArray[np.intp], ..
 _DOTS = np.array([[0x01, 0x08], [0x02, 0x10], [0x04, 0x20], [0x40, 0x80]], dtype=np.uint8)
 
 
+#: A layer's `joined` that draws a dashed line.
+DASHED: Final = "dashed"
+
+#: How a layer's points are drawn: joined by a line (True), alone (False), or `DASHED`.
+Joined = bool | str
+
+
 def braille(
-    layers: list[tuple[Vector, Vector, bool]],
+    layers: Sequence[tuple[Vector, Vector, Joined]],
     x_range: Range,
     y_range: Range,
     cols: int,
@@ -589,8 +842,9 @@ def braille(
     plotext places its own braille markers, so both line up in one figure.
 
     Args:
-        layers: Each `(xs, ys, joined)`: points, joined by straight lines when `joined`.
-            Non-finite points are left out (a line breaks there).
+        layers: Each `(xs, ys, joined)`: points, joined by straight lines when `joined`
+            (by dashes, two dots on and four off, when it is `DASHED`). Non-finite
+            points are left out (a line breaks there).
         x_range: The data at the left and right edge.
         y_range: The data at the bottom and top edge.
         cols: Character cells across.
@@ -619,6 +873,9 @@ def braille(
             t = np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)
             t = t / np.maximum(n[segment] - 1, 1)
             px, py = x0[segment] + t * dx[segment], y0[segment] + t * dy[segment]
+            if joined == DASHED:
+                on = np.arange(len(px)) % 6 < 2
+                px, py = px[on], py[on]
         else:
             px, py = fx[finite], fy[finite]
         ix, iy = np.floor(px + 0.5).astype(np.intp), np.floor(py + 0.5).astype(np.intp)

@@ -231,7 +231,7 @@ async def test_scenario_picker_lists_presets_and_opens_one() -> None:
         assert screen.scenario.name in screen.status_line.text or "…" in screen.status_line.text
 
 
-async def test_component_keys_select_a_w_component() -> None:
+async def test_component_keys_select_a_w_component_then_b() -> None:
     app = app_for("two_features")
     async with app.run_test(size=SIZE) as pilot:
         screen = debugger(app)
@@ -240,8 +240,11 @@ async def test_component_keys_select_a_w_component() -> None:
         assert "w[1] := w[1] - alpha*dw[1]" in screen.update_panel.text
         assert "▶w[1]" in screen.state_panel.text
         await pilot.press("j")
-        assert screen.component == 1  # the last component stays selected
-        await pilot.press("k")
+        assert screen.component == 2  # b, after the w components
+        assert "▶b" in screen.state_panel.text and "▶w" not in screen.state_panel.text
+        await pilot.press("j")
+        assert screen.component == 2  # the last parameter stays selected
+        await pilot.press("k", "k")
         assert screen.component == 0
         assert "w[0] := w[0]" in screen.update_panel.text
 

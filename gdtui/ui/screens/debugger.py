@@ -153,7 +153,8 @@ class DebuggerScreen(Screen[None]):
     snapshot: var[Snapshot | None] = var(None, init=False, always_update=True)
     """The step on screen (frozen; while continuing, the worker's latest)."""
     component: var[int] = var(0, init=False)
-    """The selected component of `w` (always 0 for a number `w`)."""
+    """The selected parameter, as indexed in `theta`: a component of `w`, or `b` when it
+    equals the number of `w` components."""
     view: var[str] = var("curve", init=False)
     """What the plot area shows: one of `VIEWS`."""
     tangent: var[bool] = var(True, init=False)
@@ -355,7 +356,8 @@ class DebuggerScreen(Screen[None]):
 
     def _paint_log(self) -> None:
         if not self.busy and self.query_one("#bottom").display and self.step_log.size.height:
-            self.step_log.show(self.session, self.component)
+            # The log shows one w component: the selected one, or the last when b is.
+            self.step_log.show(self.session, min(self.component, self.session.layout.n_w - 1))
 
     def on_resize(self) -> None:
         # Panels hidden on a small terminal appear on a larger one: draw them once laid out.
@@ -596,11 +598,13 @@ class DebuggerScreen(Screen[None]):
         self._moved("alpha")
 
     def action_start(self, direction: int) -> None:
-        """Move the starting w of the selected component and start again."""
+        """Move the start of the selected parameter (a component of w, or b) and start
+        again."""
         if not self._idle():
             return
-        w_range = self.scenario.w_range
-        size = (w_range[1] - w_range[0]) * START_FRACTION if w_range else START_STEP
+        is_b = self.component == self.session.layout.n_w
+        view = self.scenario.b_range if is_b else self.scenario.w_range
+        size = (view[1] - view[0]) * START_FRACTION if view else START_STEP
         theta0 = self.session.theta0.copy()
         theta0[self.component] += direction * size
         self.session.restart(theta0)
@@ -661,10 +665,12 @@ class DebuggerScreen(Screen[None]):
     # -- what is shown -------------------------------------------------------------------------
 
     def action_component(self, direction: int) -> None:
-        """Select another component of w."""
-        n = self.session.layout.n_w
+        """Select another parameter to plot: a component of w, or b (after the last)."""
+        layout = self.session.layout
+        n = layout.n_w + (1 if layout.has_b else 0)
         if n == 1:
-            self.notify("w is a single number here: there is no other component.", timeout=2)
+            self.notify("w is a single number and there is no b: no other parameter to plot.",
+                        timeout=2)  # fmt: skip
             return
         self.component = min(max(self.component + direction, 0), n - 1)
 

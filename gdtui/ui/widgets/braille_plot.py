@@ -5,6 +5,7 @@ straight from plotext's character matrix (textual-plotext's own path took 17-290
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Callable, Hashable, Sequence
 from functools import lru_cache
 from itertools import groupby
@@ -30,14 +31,18 @@ TRAIL = 30
 #: Markers, told apart without colour: now, where the step lands, earlier steps.
 CURRENT, LANDING, PATH = "●", "x", "·"
 
+#: The tangent's legend: it is drawn dashed (as here, in braille), the curve solid.
+TANGENT = "⠒ ⠒"
+
 #: Arrowheads of the step.
 LEFT, RIGHT = "◀", "▶"
 
 #: The braille character with each set of dots (bits as in `plotting.braille`).
 BRAILLE = [chr(0x2800 + dots) for dots in range(256)]
 
-#: Points of a braille layer, whether they are joined, and their plotext colour name.
-Layer = tuple[Vector, Vector, bool, str]
+#: Points of a braille layer, how they are joined (see `plotting.braille`), and their
+#: plotext colour name.
+Layer = tuple[Vector, Vector, plotting.Joined, str]
 
 #: One line of plotext's matrix (markers, colours, backgrounds, styles) and its width.
 Cells = tuple[list[str], list[Any], list[Any], list[str], int]
@@ -81,6 +86,8 @@ class BraillePlot(PlotextPlot):
         self._again: Callable[[], None] | None = None
         self._layers: list[Layer] = []
         self._marks: list[tuple[float, float, str, str]] = []
+        self._texts: tuple[str, str, str] = ("", "", "")
+        self._offsets: list[tuple[Callable[..., None], list[float], str]] = []
         self._limits: tuple[Range, Range] = ((0.0, 1.0), (0.0, 1.0))
         self._strips: tuple[tuple[Hashable, ...], list[Strip]] | None = None
         self._lines: list[tuple[Cells, Strip]] = []
@@ -108,6 +115,8 @@ class BraillePlot(PlotextPlot):
         self.plt.clear_data()
         self._layers = []
         self._marks = []
+        self._texts = ("", "", "")
+        self._offsets = []
         draw()
         self.rebuilds += 1
         self._refresh_changed()
@@ -139,28 +148,76 @@ class BraillePlot(PlotextPlot):
             self._again()
 
     def axes(
-        self, x_range: Range, y_range: Range, *, x_count: int = 0, log_y: bool = False
-    ) -> None:
-        """Fix the plotted ranges, with round ticks.
+        self,
+        x_range: Range,
+        y_range: Range,
+        *,
+        x_count: int = 0,
+        log_y: bool = False,
+        y_labelled: Range | None = None,
+        names: tuple[str, str] = ("x", "J"),
+    ) -> list[str]:
+        """Fix the plotted ranges, with round ticks whose labels are at most
+        `plotting.LABEL_WIDTH` characters.
 
         Args:
             x_range: The data at the left and right edge.
             y_range: The data at the bottom and top edge (`log10(J)` when `log_y`).
             x_count: At most this many x ticks (0: as many as fit).
             log_y: Label y ticks as the powers of ten they stand for.
+            y_labelled: Label only y ticks within this range (the values the data has),
+                when not all of `y_range`.
+            names: The axes' names, for the notes.
+
+        Returns:
+            How to read labels that are offsets (`J - 0.401495, x1e-7`), one note for each
+            axis that has them: a plot shows them with its title.
         """
         self._limits = (x_range, y_range)
         width, height = self.size
         x_count = min(x_count or width, max(2, width // 10))
-        y_ticks = plotting.log_ticks if log_y else plotting.ticks
         self.plt.xlim(*x_range)
         self.plt.ylim(*y_range)
-        self.plt.xticks(*plotting.ticks(*x_range, x_count))
-        self.plt.yticks(*y_ticks(*y_range, max(2, height // 4)))
+        x_values, x_labels, x_note = plotting.axis_ticks(*x_range, x_count)
+        self.plt.xticks(x_values, x_labels)
+        lo, hi = y_range if y_labelled is None else y_labelled
+        y_count = max(2, height // 4)
+        if log_y:
+            (y_values, y_labels), y_note = plotting.log_ticks(lo, hi, y_count), ""
+        else:
+            y_values, y_labels, y_note = plotting.axis_ticks(lo, hi, y_count)
+        self.plt.yticks(y_values, y_labels)
+        notes = [plotting.axis_note(names[1], y_note), plotting.axis_note(names[0], x_note)]
+        self._offsets = [
+            (self.plt.yticks, y_values, notes[0]),
+            (self.plt.xticks, x_values, notes[1]),
+        ]
+        return [note for note in notes if note]
 
-    def line(self, xs: Vector, ys: Vector, color: str) -> None:
-        """Draw a line through the points, as braille, under the markers."""
-        self._layers.append((np.asarray(xs, np.float64), np.asarray(ys, np.float64), True, color))
+    def title(self, text: str) -> None:
+        """The line above the plot (drawn here: plotext drops a title it finds too long
+        for the room beside the y labels). An axis whose labels are offsets loses its
+        labels when `text` has no room for the note that says so."""
+        self.plt.title(text or "-")  # plotext makes room for it, if not always shows it
+        self._texts = (text, *self._texts[1:])
+        for set_ticks, values, note in self._offsets:
+            if note and note not in text:  # no room to say how to read them: no labels
+                set_ticks(values, [""] * len(values))
+
+    def legend(self, text: str) -> None:
+        """The line below the plot."""
+        self.plt.xlabel(text or "-")
+        self._texts = (self._texts[0], text, self._texts[2])
+
+    def say(self, *texts: str) -> None:
+        """A sentence in the middle of the plot, wrapped to it: why it is empty. Of several,
+        longest first, the first that fits is shown (else the last, cut short)."""
+        self._texts = (*self._texts[:2], "\n".join(texts))
+
+    def line(self, xs: Vector, ys: Vector, color: str, *, joined: plotting.Joined = True) -> None:
+        """Draw a line through the points (dashed when `joined` is `plotting.DASHED`), as
+        braille, under the markers."""
+        self._layers.append((np.asarray(xs, np.float64), np.asarray(ys, np.float64), joined, color))
 
     def mark(self, x: float, y: float, marker: str, color: str) -> None:
         """Put `marker` in the cell where the braille layers draw the point `(x, y)`, over
@@ -175,9 +232,8 @@ class BraillePlot(PlotextPlot):
 
     @property
     def label_width(self) -> int:
-        """Columns a title or axis label may take: plotext silently drops one that is wider
-        than the plot less three columns."""
-        return self.size.width - 3
+        """Columns a title or legend may take."""
+        return self.size.width - 1
 
     def accent(self, color: str) -> str:
         """`color` for a marker; under NO_COLOR the text colour, as every colour turns grey
@@ -244,6 +300,7 @@ class BraillePlot(PlotextPlot):
             for r, c in zip(*at, strict=True):
                 matrix.marker[rows.start + r][cols.start + c] = marker
                 matrix.fullground[rows.start + r][cols.start + c] = color
+        self._write_texts(matrix, cols, rows)
         # A line whose cells are those of the last figure keeps its strip, which lets the
         # caller repaint only the lines that changed.
         before, self._lines = self._lines, []
@@ -253,6 +310,33 @@ class BraillePlot(PlotextPlot):
             same = y < len(before) and before[y][0] == cells
             self._lines.append((cells, before[y][1] if same else _strip(matrix, row, width)))
         return [strip for _, strip in self._lines]
+
+    def _write_texts(self, matrix: Any, cols: range, rows: range) -> None:
+        """The title, the legend and a sentence saying why the plot is empty, centred on
+        the canvas where they fit, else moved left as far as they need."""
+        title, legend, message = self._texts
+        width = matrix.cols
+        lines = [(matrix.rows - 1, title), (0, legend)] if matrix.rows > 1 else []
+        if message:
+            room = max(len(cols) - 2, 1)
+            for text in message.split("\n"):
+                wrapped = textwrap.wrap(text, room, break_long_words=True)
+                if len(wrapped) <= len(rows):
+                    break
+            wrapped = wrapped[: len(rows)]
+            # Rows count up from the bottom: the first line goes highest.
+            first = min(rows.start + (len(rows) + len(wrapped)) // 2, rows.stop) - 1
+            lines += [(first - i, line) for i, line in enumerate(wrapped)]
+        centre = cols.start + len(cols) // 2
+        for row, text in lines:
+            if not text or not 0 <= row < matrix.rows:
+                continue
+            if row in (0, matrix.rows - 1):  # plotext's own, if it placed it, goes
+                matrix.marker[row] = [" "] * width
+            text = text[:width]
+            col = max(0, min(centre - len(text) // 2, width - len(text)))
+            matrix.marker[row][col : col + len(text)] = list(text)
+            matrix.fullground[row][col : col + len(text)] = ["default"] * len(text)
 
 
 def _fill_matrices(matrix: Any) -> None:

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
+
 import numpy as np
 
 from gdtui.engine.session import Session
 from gdtui.ui import plotting
 from gdtui.ui.format import shows_components
-from gdtui.ui.plotting import Range
+from gdtui.ui.plotting import Range, Vector
 from gdtui.ui.widgets.braille_plot import (
     CURRENT,
     LANDING,
     LEFT,
     PATH,
     RIGHT,
+    TANGENT,
     TRAIL,
     BraillePlot,
 )
@@ -37,6 +41,8 @@ class CostCurvePlot(BraillePlot):
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self._trail = plotting.PathCache()
+        self.figure: CurveFigure | None = None
+        """What the last draw showed."""
 
     def show(
         self,
@@ -71,38 +77,76 @@ class CostCurvePlot(BraillePlot):
         snapshot, plt = session.current, self.plt
         trail = self._trail.trail(session, snapshot, TRAIL)
         trail_costs = session.costs(snapshot.step - len(trail) + 1, snapshot.step + 1)
-        w_range = plotting.default_w_range(session, snapshot, j, hint=hint, path=trail[:, j])
-        points = min(max(self.size.width, 24), 200)
-        ws, costs = plotting.curve_along(session, snapshot, j, w_range, points)
+        view = plotting.curve_window(session.problem, snapshot, j, hint)
+        w_range = view.w_range
         w, cost, dw = float(snapshot.theta[j]), snapshot.cost, float(snapshot.grad[j])
         next_w = float(snapshot.next_theta[j])
-        cost_range = plotting.cost_window(costs, (cost, *trail_costs))
-        # The window holds next_w, so the curve has its cost to within a column's width; a
-        # landing far above the plot is drawn on its top edge.
-        landing = float(
-            np.clip(np.nan_to_num(np.interp(next_w, ws, costs), nan=np.inf), *cost_range)
-        )
+        exact = [next_w] if view.minimum is None else [next_w, view.minimum]
+        points = min(max(self.size.width, 24), 200)
+        ws, costs = plotting.curve_along(session, snapshot, j, w_range, points, exact=exact)
+        # J where the update lands, all parameters moved: the cost the next step records.
+        landing = session.landing_cost(snapshot)
+        cost_range = plotting.curve_cost_window(costs, cost, landing, view.rise)
+        self.figure = CurveFigure(ws, costs, w_range, cost_range, (w, cost), (next_w, landing))
 
-        self.axes(w_range, cost_range)
+        layout = session.layout
+        name = "b" if j == layout.n_w else (f"w[{j}]" if shows_components(layout) else "w")
+        notes = self.axes(w_range, cost_range, names=(name, "J"))
+        if not np.isfinite(costs).any():
+            plt.yticks([], [])  # no cost to read off
+            notes = [note for note in notes if not note.startswith("J")]
+            what = "is too large to compute" if np.isinf(costs).any() else "is not a number"
+            self.say(
+                f"J {what} anywhere near {name} = {w:.4g}: no curve to draw.",
+                f"J {what} here.",
+            )
         self.line(ws, plotting.beyond(costs, cost_range), "blue")
         if tangent:
-            self.line(*plotting.tangent_line(w, cost, dw, w_range, cost_range), "orange")
+            cols, rows = max(self.size.width - 10, 4), max(self.size.height - 5, 2)
+            segment = plotting.tangent_segment(w, cost, dw, w_range, cost_range, cols, rows)
+            self.line(*segment, "orange", joined=plotting.DASHED)
         # The update moves w sideways: an arrow at the height of J, then where it lands.
         self.line(np.array([w, next_w]), np.array([cost, cost]), "green")
         if len(trail) > 1:
             past = plotting.beyond(trail_costs[:-1], cost_range)
             plt.scatter(trail[:-1, j].tolist(), past.tolist(), marker=PATH, color="gray")
         arrow = LEFT if next_w < w else RIGHT
-        plt.scatter([next_w], [cost], marker=arrow, color=self.accent("green"))
-        plt.scatter([next_w], [landing], marker=LANDING, color=self.accent("green"))
-        plt.scatter([w], [cost], marker=CURRENT, color=self.accent("red"))
+        top = cost_range[1]
+        if next_w != w:
+            self.mark(next_w, cost, arrow, self.accent("green"))
+        if not math.isnan(landing):  # an overflow (inf) is drawn on the top edge
+            self.mark(next_w, min(landing, top), LANDING, self.accent("green"))
+        self.mark(w, min(cost, top), CURRENT, self.accent("red"))
 
-        layout = session.layout
-        name = "b" if j == layout.n_w else (f"w[{j}]" if shows_components(layout) else "w")
         along = "J(w) along w" if layout.size == 1 else f"J along {name}"
         width = self.label_width
-        plt.title(plotting.fit([along, f"slope d{name}={signed(dw)}"], width, "   "))
-        rows = plotting.sample_size(session.problem, points + 1)
-        note = plotting.sample_note(session.problem, rows)
-        legend = [f"{CURRENT} {name}={w:.4g}", f"{LANDING} next {next_w:.4g}", f"{PATH} path"]
-        plt.xlabel(plotting.fit([*legend, f"({note})"] if note else legend, width))
+        slope = f"slope d{name}={signed(dw)}"
+        self.title(plotting.heading([along, slope], notes, width))
+        rows_used = plotting.sample_size(session.problem, len(ws) + 1)
+        note = plotting.sample_note(session.problem, rows_used)
+        legend = [f"{CURRENT} {name}={w:.4g}", f"{LANDING} next {next_w:.4g}"]
+        if tangent:
+            legend.append(f"{TANGENT} tangent")
+        legend.append(f"{PATH} path")
+        self.legend(plotting.fit([*legend, f"({note})"] if note else legend, width))
+
+
+@dataclass(frozen=True)
+class CurveFigure:
+    """What the cost curve drew, for tests to check against the engine.
+
+    Attributes:
+        ws: The parameter's values sampled, ascending.
+        costs: `J` at each.
+        w_range: The parameter at the plot's left and right edge.
+        cost_range: `J` at its bottom and top edge.
+        point: The current point `(w, J)`.
+        landing: Where the update lands `(w, J)`, J with every parameter moved.
+    """
+
+    ws: Vector
+    costs: Vector
+    w_range: Range
+    cost_range: Range
+    point: tuple[float, float]
+    landing: tuple[float, float]

@@ -105,13 +105,23 @@ class CostHistoryPlot(BraillePlot):
             cost = max(float(np.log10(cost)), floor) if cost > 0 else floor
         x_view, y_view = self._view(scale, last, plotting.cost_window(values, (cost,), np.inf))
 
-        # Steps are whole numbers: no more ticks than steps.
-        self.axes(x_view, y_view, x_count=int(x_view[1]), log_y=scale == "log")
+        # Steps are whole numbers: no more ticks than steps. The cost axis labels only
+        # values the run has had: its margins are for drawing, not for reading.
+        finite = values[np.isfinite(values)]
+        had = (float(finite.min()), float(finite.max())) if finite.size else None
+        notes = self.axes(
+            x_view,
+            y_view,
+            x_count=int(x_view[1]),
+            log_y=scale == "log",
+            y_labelled=had,
+            names=("step", "J"),
+        )
         self.line(steps, values, "blue")
         self.mark(snapshot.step, cost, CURRENT, self.accent("red"))
         parts = ["J by step (log scale)" if scale == "log" else "J by step"]
         parts += [f"step {snapshot.step} of {last}", f"J={snapshot.cost:.4g}"]
-        self.plt.title(plotting.fit(parts, self.label_width, "   "))
+        self.title(plotting.heading(parts, notes, self.label_width))
 
 
 def _same_source(a: tuple[object, ...], b: tuple[object, ...]) -> bool:

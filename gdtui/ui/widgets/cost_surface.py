@@ -101,7 +101,9 @@ class CostSurfacePlot(BraillePlot):
             fine = plotting.upsample(self._grid[1], (4 * rows, 2 * cols))
             ws, bs = np.linspace(*w_view, 2 * cols), np.linspace(*b_view, 4 * rows)
             levels = plotting.level_sets(fine, len(LEVEL_COLORS))
-            layers = [(ws[c], bs[r], False, LEVEL_COLORS[k]) for k, (r, c) in enumerate(levels)]
+            layers: list[Layer] = [
+                (ws[c], bs[r], False, LEVEL_COLORS[k]) for k, (r, c) in enumerate(levels)
+            ]
             self._contours = (key, layers)
         return self._contours[1]
 
@@ -109,13 +111,20 @@ class CostSurfacePlot(BraillePlot):
         plt, snapshot = self.plt, session.current
         if not plotting.has_surface(session.problem):
             self._grid = None
-            plt.title("J(w, b) surface: needs exactly one w and a b")
+            self.title("J(w, b) surface")
+            size = session.layout.size
+            self.say(
+                f"No surface to draw: J has {size} parameters here, and a surface shows"
+                " exactly two, w and b. Press v for the cost curve.",
+                f"No surface: J has {size} parameters, not just w and b.",
+                f"No surface: {size} parameters",
+            )
             return
         trail = self._trail.trail(session, snapshot, TRAIL)
         w_view, b_view = self._view(session, trail, (w_range, b_range))
         costs = self._costs(session, w_view, b_view)
 
-        self.axes(w_view, b_view)
+        notes = self.axes(w_view, b_view, names=("w", "b"))
         row, col = np.unravel_index(
             np.argmin(np.where(np.isfinite(costs), costs, np.inf)), costs.shape
         )
@@ -133,7 +142,7 @@ class CostSurfacePlot(BraillePlot):
         plt.scatter([w], [b], marker=CURRENT, color=self.accent("red"))
 
         width = self.label_width
-        plt.title(plotting.fit(["J(w, b) contours", f"J={snapshot.cost:.4g}"], width, "   "))
+        self.title(plotting.heading(["J(w, b) contours", f"J={snapshot.cost:.4g}"], notes, width))
         legend = [f"{CURRENT} w={w:.3g} b={b:.3g}", f"{LANDING} next", f"{LOWEST} lowest"]
         note = [f"({self._sampled})"] if self._sampled else []
-        plt.xlabel(plotting.fit([*legend, "w → b ↑", *note], width))
+        self.legend(plotting.fit([*legend, "w → b ↑", *note], width))

@@ -97,8 +97,12 @@ class StatePanel(Vertical):
             lines.append(self._row("w", float(theta[0]), "dw", float(grad[0]),
                                    (bool(moved[0]), bool(turned[0]))))  # fmt: skip
         if layout.has_b:
-            lines.append(self._row("b", float(theta[-1]), "db", float(grad[-1]),
-                                   (bool(moved[-1]), bool(turned[-1]))))  # fmt: skip
+            # j/k select b after the w components: the plot then shows J along b.
+            b_selected = component == layout.n_w
+            row = self._row("▶b" if b_selected else "b", float(theta[-1]), "db",
+                            float(grad[-1]), (bool(moved[-1]), bool(turned[-1])))  # fmt: skip
+            selected = self.get_visual_style("state-panel--selected", partial=True)
+            lines.append(row.stylize(selected) if b_selected else row)
         change = None if previous is None else snapshot.cost - previous.cost
         cost_changed = change is not None and change != 0 and not math.isnan(change)
         lines.append(
