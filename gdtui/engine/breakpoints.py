@@ -3,6 +3,20 @@
 Built-in conditions name the moments a lesson is about (`cost_increase`, `slope_sign_flip`,
 `converged`, `diverged`); anything else is an expression in the safe language over
 `step, w, b, dw, db, cost, prev_cost, alpha`, such as `cost > prev_cost` or `abs(dw) < 1e-3`.
+
+When a breakpoint fires:
+
+- A condition (an expression, or `converged`) is a watchpoint: it fires on the step where it
+  *becomes* true (it was false on the step before), not again while it stays true. So `c`
+  where one fired always goes on, and `abs(dw) < 1e-3` stops once where the slope gets small
+  instead of on every step after it.
+- An event (`cost_increase`, `slope_sign_flip`) already compares a step with the one before
+  it: it fires on every step where it happens, as the lessons on overshooting want to show
+  each flip. (`diverged` is reported by the session: divergence is not a step.)
+
+Conditions are also checked at step 0, against the start, so one that already holds there
+does not fire at step 1; at step 0 `prev_cost` is missing, which makes a condition using it
+false.
 """
 
 from __future__ import annotations
@@ -29,9 +43,9 @@ class Arrival:
         theta: Its parameters (`w`, then `b`).
         grad: Its gradient (`dw`, then `db`).
         cost: Its cost.
-        prev_grad: The gradient one step earlier.
-        prev_cost: The cost one step earlier.
-        alpha: The learning rate of the update that led here.
+        prev_grad: The gradient one step earlier (None at step 0).
+        prev_cost: The cost one step earlier (None at step 0).
+        alpha: The learning rate of the update that led here (at step 0, of the first update).
         converged: Whether the gradient is within the tolerance.
         layout: How `theta` splits into `w` and `b`.
     """
@@ -40,8 +54,8 @@ class Arrival:
     theta: Vector
     grad: Vector
     cost: float
-    prev_grad: Vector
-    prev_cost: float
+    prev_grad: Vector | None
+    prev_cost: float | None
     alpha: float
     converged: bool
     layout: Layout
@@ -63,11 +77,13 @@ class Arrival:
 
 
 def _cost_increase(arrival: Arrival) -> bool:
-    return arrival.cost > arrival.prev_cost
+    return arrival.prev_cost is not None and arrival.cost > arrival.prev_cost
 
 
 def _slope_sign_flip(arrival: Arrival) -> bool:
     # An overshoot: some component of dw changed sign, so w jumped over the bottom.
+    if arrival.prev_grad is None:
+        return False
     n = arrival.layout.n_w
     return bool(np.any(arrival.grad[:n] * arrival.prev_grad[:n] < 0))
 
@@ -89,10 +105,13 @@ BUILTIN: dict[str, tuple[Callable[[Arrival], bool], str]] = {
     "diverged": (_never, "the cost or a parameter stopped being a finite number"),
 }
 
+#: The built-ins that are events of one step: they fire on every step where they happen.
+EVENTS = frozenset({"cost_increase", "slope_sign_flip", "diverged"})
+
 
 @dataclass(frozen=True, eq=False)
 class Breakpoint:
-    """A named condition, checked after every step.
+    """A named condition, checked after every step (see the module notes for when it fires).
 
     Attributes:
         when: A built-in name or an expression, as written.
@@ -115,7 +134,13 @@ class Breakpoint:
             return BUILTIN[self.when][1]
         return "the scenario's condition is true"
 
-    def fires(self, arrival: Arrival) -> bool:
+    @property
+    def is_event(self) -> bool:
+        """Whether it fires on every step where it holds (an event of one step), rather than
+        only where it becomes true (a watchpoint)."""
+        return self.when in EVENTS
+
+    def holds(self, arrival: Arrival) -> bool:
         """Whether the condition holds on arriving at a step."""
         condition: Condition | None = self._condition  # type: ignore[attr-defined]
         if condition is None:

@@ -1,7 +1,7 @@
 """Compact storage for every step of a run, so any step can be revisited.
 
 Per step the history keeps a few scalars: the cost, the `alpha` and optimizer of the update
-that leaves the step, and which breakpoints fired on arriving there. The vectors (`theta`,
+that leaves the step, and which breakpoint conditions hold there. The vectors (`theta`,
 its gradient and the optimizer's state) are kept in full only every `checkpoint_every`
 steps; a step in between is rebuilt by replaying the updates from the checkpoint before it.
 The engine is deterministic, so the replay gives the same floats, bit for bit.
@@ -27,7 +27,8 @@ ROW_CHUNK_FLOATS = 1 << 18
 FLOATS_PER_STEP = 64
 
 # Scalar columns of a step: its cost and gradient norm, the `alpha` and optimizer of the
-# update that leaves it, and a bit mask of the breakpoints that fired on arriving there.
+# update that leaves it, and a bit mask of the breakpoint conditions that hold there (a
+# breakpoint's firing is derived from two neighbouring steps: see Session.hits).
 COST, GRAD_NORM, ALPHA, OPTIMIZER, HITS = range(5)
 COLUMNS = 5
 

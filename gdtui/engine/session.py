@@ -6,6 +6,10 @@ far can be revisited and shows exactly the floats it had. Stepping forward from 
 step walks the recorded run again; changing `alpha` or the optimizer there starts a new
 branch from that step and forgets the old future, as a time-travel debugger does.
 
+Breakpoints are checked on every step, and the history records which conditions *hold* there;
+whether one fired (a watchpoint became true, or an event happened) is worked out from that
+step's record and the one before, so a replayed or revisited step shows the same hits.
+
 Divergence is a state, not an exception: the first update that would make the cost or a
 parameter non-finite (or a parameter larger than 1e150) is not taken, the run stops with
 status `diverged`, and the last finite step stays on screen.
@@ -39,7 +43,7 @@ Vector = NDArray[np.float64]
 #: Parameters beyond this size count as diverged: their squares no longer fit a float.
 PARAMETER_LIMIT = 1e150
 
-#: Breakpoint hits are kept as bits of a float64, exact up to 2**53.
+#: Which breakpoint conditions hold is kept as bits of a float64, exact up to 2**53.
 MAX_BREAKPOINTS = 52
 
 #: What may end a run, besides divergence and `max_steps`, which always do.
@@ -92,9 +96,8 @@ class Session:
         self.layout = Layout(problem.n_w, problem.has_b, problem.w_is_vector)
         self.max_steps = max_steps
         self.tolerance = tolerance
-        self.breakpoints: tuple[Breakpoint, ...] = tuple(breakpoints)
-        if len(self.breakpoints) > MAX_BREAKPOINTS:
-            raise ValueError(f"at most {MAX_BREAKPOINTS} breakpoints")
+        self.breakpoints: tuple[Breakpoint, ...] = ()
+        self.set_breakpoints(breakpoints)
         size = self.layout.size
         self._row_size = 2 * size + max_state_size(size)
         self.theta0 = self._checked_start(theta0)
@@ -155,8 +158,13 @@ class Session:
         with np.errstate(all="ignore"):
             cost, grad = self.problem.cost_and_gradient(self.theta0)
             finite = self._finite(self.theta0, cost)
+            # Checked at the start too, so a condition that already holds there is not
+            # reported as becoming true at step 1.
+            arrival = Arrival(0, self.theta0, grad, cost, None, None, alpha,
+                              norm(grad) <= self.tolerance, self.layout)  # fmt: skip
+            holds = self._holds(arrival)
         state = optimizer.initial_state(self.layout.size)
-        self._record(self.theta0, grad, cost, state, alpha, 0, hits=0)
+        self._record(self.theta0, grad, cost, state, alpha, 0, holds=holds)
         self._current = self._snapshot(0, self.theta0, grad, cost, state)
         if not finite:
             self._diverged_at = 0
@@ -198,12 +206,27 @@ class Session:
         return self._current
 
     def set_breakpoints(self, breakpoints: Iterable[Breakpoint]) -> None:
-        """Replace the breakpoints (e.g. one toggled). Hits already recorded keep their bits,
-        so keep the order and add new ones at the end."""
+        """Replace the breakpoints (e.g. one toggled). What was recorded keeps its bits, so
+        keep the order and add new ones at the end."""
         breakpoints = tuple(breakpoints)
         if len(breakpoints) > MAX_BREAKPOINTS:
             raise ValueError(f"at most {MAX_BREAKPOINTS} breakpoints")
         self.breakpoints = breakpoints
+        self._events = sum(1 << i for i, bp in enumerate(breakpoints) if bp.is_event)
+
+    def _holds(self, arrival: Arrival) -> int:
+        """The bits of the breakpoints whose condition holds on `arrival`."""
+        holds = 0
+        for i, bp in enumerate(self.breakpoints):
+            if bp.holds(arrival):
+                holds |= 1 << i
+        return holds
+
+    def _fired(self, holds: int, before: int) -> int:
+        """The bits of the breakpoints that fire on a step, from which conditions hold there
+        and on the step before: a watchpoint where it became true, an event wherever it
+        happens."""
+        return holds & (~before | self._events)
 
     def _optimizer_index(self, optimizer: Optimizer) -> int:
         if optimizer not in self._optimizers:
@@ -273,12 +296,14 @@ class Session:
     def _walk_recorded(self, start: int, limit: float, stop: _Stops) -> RunResult | None:
         """Step through the recorded future, if any; None when the end is reached first."""
         step, history = start, self.history
+        before = int(history.scalar(step, HITS))
         while step < self.last:
             if step - start >= limit:
                 self._current = self.snapshot(step)
                 return self._stopped("steps_done", start)
             step += 1
-            hits = int(history.scalar(step, HITS))
+            holds = int(history.scalar(step, HITS))
+            hits, before = self._fired(holds, before), holds
             status = stop(step, history.scalar(step, GRAD_NORM), hits)
             if status is not None:
                 self._current = self.snapshot(step)
@@ -305,6 +330,7 @@ class Session:
         theta, grad, cost, state = current.theta, current.grad, current.cost, current.state
         new_theta, new_state = current.next_theta, current.next_state
         status, hits = "steps_done", 0
+        before, events = int(history.scalar(step, HITS)), self._events
         while step - start < limit:
             if not _finite_parameters(new_theta):
                 self._diverged_at = step
@@ -314,16 +340,19 @@ class Session:
                 self._diverged_at = step
                 break
             grad_norm = norm(new_grad)
-            hits = 0
+            holds = hits = 0
             if breakpoints:
                 arrival = Arrival(
                     step + 1, new_theta, new_grad, new_cost, grad, cost, alpha,
                     grad_norm <= tolerance, layout,
                 )  # fmt: skip
                 for i, bp in enumerate(breakpoints):
-                    if bp.fires(arrival):
-                        hits |= 1 << i
-            step = append(new_cost, grad_norm, alpha, optimizer_index, hits)
+                    if bp.holds(arrival):
+                        holds |= 1 << i
+                # As _fired: a watchpoint where it became true, an event wherever it happens.
+                hits = holds & (~before | events)
+                before = holds
+            step = append(new_cost, grad_norm, alpha, optimizer_index, holds)
             if step % every == 0:
                 store_row(step, new_theta, new_grad, new_state)
             theta, grad, cost, state = new_theta, new_grad, new_cost, new_state
@@ -350,11 +379,11 @@ class Session:
 
     def _record(
         self, theta: Vector, grad: Vector, cost: float, state: Vector, alpha: float,
-        optimizer_index: int, hits: int,
+        optimizer_index: int, holds: int,
     ) -> None:  # fmt: skip
         with np.errstate(all="ignore"):  # as in the run loop: an overflowing norm is inf
             grad_norm = norm(grad)
-        step = self.history.append(cost, grad_norm, alpha, optimizer_index, hits)
+        step = self.history.append(cost, grad_norm, alpha, optimizer_index, holds)
         if self.history.needs_row(step):
             self.history.store_row(step, theta, grad, state)
 
@@ -443,9 +472,13 @@ class Session:
         return self.history.column(COST, start, stop)
 
     def hits(self, step: int) -> tuple[str, ...]:
-        """The enabled breakpoints that fired on arriving at `step`. (Disabled ones are
-        recorded too, so enabling one shows where it would have fired.)"""
-        mask = int(self.history.scalar(step, HITS))
+        """The enabled breakpoints that fired on arriving at `step` (none at step 0, where
+        nothing arrives). Disabled ones are recorded too, so enabling one shows where it
+        would have fired."""
+        if step == 0:
+            return ()
+        history = self.history
+        mask = self._fired(int(history.scalar(step, HITS)), int(history.scalar(step - 1, HITS)))
         return tuple(
             bp.when for i, bp in enumerate(self.breakpoints) if bp.enabled and mask >> i & 1
         )

@@ -537,8 +537,10 @@ def test_expression_breakpoints_stop_where_they_first_hold(when, expected_step):
     assert (result.status, result.step, result.breakpoint) == ("breakpoint", expected_step, when)
 
 
-def test_expression_and_builtin_cost_increase_agree_with_the_costs():
-    # A non-convex curve and an alpha that overshoots now and then.
+def test_cost_increase_fires_on_every_rise_and_the_expression_where_a_rise_begins():
+    # A non-convex curve and an alpha that overshoots now and then. The built-in is an event
+    # of one step: every step whose cost is above the one before. The same test written as an
+    # expression is a watchpoint: it fires where the cost starts rising, after a fall.
     session = Session(
         curve("w**4 - 3*w**2 + w"),
         Optimizer("momentum"),
@@ -549,10 +551,12 @@ def test_expression_and_builtin_cost_increase_agree_with_the_costs():
     session.step(60)
     costs = session.costs()
     increases = [k for k in range(1, 61) if costs[k] > costs[k - 1]]
+    starts = [k for k in increases if k - 1 not in increases]
     assert increases, "the case should have some increases"
     assert len(increases) < 60
+    assert len(starts) < len(increases), "the case should rise on consecutive steps"
     for k in range(1, 61):
-        expected = ("cost_increase", "cost > prev_cost") if k in increases else ()
+        expected = ("cost_increase",) * (k in increases) + ("cost > prev_cost",) * (k in starts)
         assert session.hits(k) == expected
 
 
@@ -591,6 +595,121 @@ def test_a_disabled_breakpoint_does_not_stop_the_run():
     assert session.hits(5) == ()  # not reported while disabled ...
     session.set_breakpoints([Breakpoint("step == 5", enabled=True)])
     assert session.hits(5) == ("step == 5",)  # ... but recorded, so enabling it shows it
+
+
+# -- a condition fires where it becomes true ---------------------------------------------------
+#
+# On (w - 3)**2 from w = 0 with alpha = 0.1, w_k = 3 - 3*0.8**k: w > 2.5 first holds at k = 9
+# (see above) and then holds on every step after, up to convergence at step 70.
+
+
+def test_a_condition_that_stays_true_fires_once():
+    session = Session(
+        curve("(w - 3)**2"), Optimizer("gd"), 0.1, [0.0], breakpoints=[Breakpoint("w > 2.5")]
+    )
+    session.step(80)
+    w = session.path()[:, 0]
+    assert (w[9:] > 2.5).all() and (w[:9] <= 2.5).all()
+    assert [k for k in range(81) if session.hits(k)] == [9]
+
+
+def test_continue_where_a_condition_fired_goes_on_to_the_next_stop():
+    session = Session(
+        curve("(w - 3)**2"), Optimizer("gd"), 0.1, [0.0], breakpoints=[Breakpoint("w > 2.5")]
+    )
+    first = session.run()
+    assert (first.status, first.step, first.breakpoint) == ("breakpoint", 9, "w > 2.5")
+    second = session.run()
+    assert (second.status, second.step, second.breakpoint) == ("converged", 70, None)
+
+
+def test_a_condition_that_goes_false_and_true_again_fires_again():
+    # From w = 7 with alpha = 0.9, w_k - 3 = 4*(-0.8)**k: w > 3 holds at even k only. It
+    # holds at the start, where nothing fires, so it fires at 2, 4, 6, ...
+    session = Session(
+        curve("(w - 3)**2"), Optimizer("gd"), 0.9, [7.0], breakpoints=[Breakpoint("w > 3")]
+    )
+    session.step(20)
+    assert session.path()[:, 0] - 3 == pytest.approx(4 * (-0.8) ** np.arange(21), rel=1e-12)
+    assert [k for k in range(21) if session.hits(k)] == list(range(2, 21, 2))
+    session.goto(0)
+    stops = [session.run().step for _ in range(3)]
+    assert stops == [2, 4, 6]
+
+
+def test_a_condition_true_at_the_start_does_not_fire_while_it_stays_true():
+    session = Session(
+        curve("(w - 3)**2"), Optimizer("gd"), 0.1, [2.8], breakpoints=[Breakpoint("w > 2.5")]
+    )
+    result = session.run()
+    # |dw_k| = 0.4*0.8**k <= 1e-6 first at k = 58 (57.8 rounded up).
+    assert (result.status, result.step) == ("converged", 58)
+    assert not any(session.hits(k) for k in range(session.last + 1))
+
+
+def test_converged_fires_once_where_the_slope_first_meets_the_tolerance():
+    session = Session(
+        curve("(w - 3)**2"), Optimizer("gd"), 0.1, [0.0], breakpoints=[Breakpoint("converged")]
+    )
+    session.step(90)
+    # |dw_k| = 6*0.8**k <= 1e-6 first at k = 70, and stays below after.
+    assert [k for k in range(91) if session.hits(k)] == [70]
+    session.goto(70)
+    result = session.run(stop_on=frozenset({"breakpoint"}), limit=10)
+    assert (result.status, result.step) == ("steps_done", 80)
+
+
+def test_recorded_hits_are_bit_exact_after_back_goto_and_branching():
+    def fresh() -> Session:
+        return Session(
+            curve("(w - 3)**2"), Optimizer("gd"), 0.9, [7.0],
+            breakpoints=[Breakpoint("w > 3"), Breakpoint("slope_sign_flip")],
+        )  # fmt: skip
+
+    session = fresh()
+    session.step(30)
+    hits = [session.hits(k) for k in range(31)]
+    # Revisit: back, goto, and walk the recorded run again with continue.
+    session.back(7)
+    session.goto(3)
+    walked = []
+    while session.current.step < 30:
+        result = session.run(limit=30 - session.current.step)
+        walked.append((result.step, result.breakpoint))
+    # The flip is an event of every step; w > 3 becomes true again at each even step.
+    assert walked == [(k, "w > 3" if k % 2 == 0 else "slope_sign_flip") for k in range(4, 31)]
+    assert [session.hits(k) for k in range(31)] == hits
+    # Branch at step 12, where w > 3 holds: the same alpha set again is no branch, a new
+    # one is, and what held at step 12 decides what fires at step 13.
+    session.goto(12)
+    session.set_alpha(0.1)  # now (w - 3) shrinks by 0.8 a step, staying above 3
+    session.step(5)
+    assert (session.path()[12:, 0] > 3).all()
+    assert [session.hits(k) for k in range(13)] == hits[:13]
+    assert [session.hits(k) for k in range(13, 18)] == [()] * 5
+    # A new session that makes the same moves records the same bits.
+    again = fresh()
+    again.step(12)
+    again.set_alpha(0.1)
+    again.step(5)
+    assert [again.hits(k) for k in range(18)] == [session.hits(k) for k in range(18)]
+
+
+def test_hits_survive_checkpoints_far_apart():
+    # Many features make wide rows, kept only every few steps: hits still come from the
+    # per-step record, so a rebuilt step shows them.
+    problem = logistic(n=300)
+    session = Session(problem, Optimizer("gd"), 0.5, np.zeros(301),
+                      breakpoints=[Breakpoint("norm(dw) < 0.05")])  # fmt: skip
+    assert session.history.checkpoint_every > 1
+    result = session.run()
+    assert result.status == "breakpoint"
+    fired = result.step
+    session.step(20)
+    session.goto(fired - 3)
+    assert [k for k in range(session.last + 1) if session.hits(k)] == [fired]
+    assert session.run().step == fired  # walking the record again stops there ...
+    assert session.run().step > fired  # ... and continue goes on from there
 
 
 def test_walking_the_recorded_run_again_stops_at_the_same_breakpoint():
