@@ -224,6 +224,28 @@ def test_breakpoints_are_reported_but_do_not_stop_a_plain_run() -> None:
     assert len(flips) > 10
 
 
+def test_a_condition_breakpoint_is_reported_where_it_becomes_true_only() -> None:
+    # plateau-saddle's abs(dw) < 1e-3 holds from some step on, to the end of the run.
+    steps, summary = jsonl("plateau-saddle")
+    assert summary["status"] == "converged"
+    small = [record["step"] for record in steps if abs(record["dw"]) < 1e-3]
+    assert small == list(range(small[0], summary["steps"] + 1))  # it holds from there on ...
+    reported = [record["step"] for record in steps if record["breakpoints"]]
+    assert reported == [small[0]]  # ... and is reported once, where it became true
+    assert steps[small[0]]["breakpoints"] == ["abs(dw) < 1e-3"]
+
+
+def test_until_breakpoint_stops_where_a_condition_becomes_true() -> None:
+    steps, summary = jsonl("separable", "--until", "breakpoint")
+    assert (summary["status"], summary["breakpoint"]) == ("breakpoint", "w[0] > 5")
+    large = [record["step"] for record in steps if record["w"][0] > 5]
+    assert large == [summary["steps"]]
+    # Run on past it, the CSV marks that step only, though w stays above 5 after it.
+    rows = read_csv("separable", "--set", "stop.max_steps=4000")[1]
+    assert all(float(row["w[0]"]) > 5 for row in rows[large[0] :])
+    assert [int(row["step"]) for row in rows if row["breakpoints"]] == large
+
+
 def test_max_steps_ends_a_run_that_never_converges() -> None:
     # separable's minimum is at infinity; a smaller max_steps keeps the test quick.
     steps, summary = jsonl("separable", "--every", "100", "--set", "stop.max_steps=300")

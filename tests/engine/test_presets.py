@@ -76,6 +76,22 @@ def test_every_preset_loads_and_runs_to_the_end_without_warnings(name: str) -> N
     assert np.isfinite(path(session)).all()
 
 
+@pytest.mark.parametrize("name", PRESETS)
+def test_continue_where_a_breakpoint_fired_always_makes_progress(name: str) -> None:
+    session = build_session(load_scenario(name))
+    stops = 0
+    while True:
+        result = session.run()  # c, as the debugger continues
+        if result.status != "breakpoint":
+            break
+        assert result.steps >= 1
+        stops += 1
+        if stops == 20:  # an event of every step (cost_increase, slope_sign_flip)
+            assert result.step == 20
+            break
+    assert stops <= 20
+
+
 def test_there_are_fifteen_presets() -> None:
     assert len(PRESETS) == 15
 
@@ -138,6 +154,27 @@ def test_alpha_divergent_climbs_every_step_until_it_overflows() -> None:
     assert all("cost_increase" in session.hits(k) for k in range(1, session.last + 1))
 
 
+def test_alpha_divergent_c_stops_each_step_until_cost_increase_is_switched_off() -> None:
+    session, _ = run_fresh("alpha-divergent", stop_on=frozenset())
+    session.goto(0)
+    # The notes: the breakpoint stops each time, and c takes the next step ...
+    for k in range(1, 4):
+        result = session.run()
+        assert (result.status, result.step, result.breakpoint) == ("breakpoint", k,
+                                                                    "cost_increase")  # fmt: skip
+    # ... and with it switched off (B), c goes on until the numbers no longer fit.
+    session.set_breakpoints(
+        bp.toggled() if bp.when == "cost_increase" else bp for bp in session.breakpoints
+    )
+    result = session.run()
+    assert (result.status, result.breakpoint) == ("diverged", "diverged")
+    assert result.step == session.last > 3
+    # The last step shown is finite; the update that would leave it goes past 1e150, where
+    # its square (the cost) no longer fits a float.
+    assert math.isfinite(session.current.cost)
+    assert abs(session.current.next_theta[0]) > 1e150
+
+
 def test_alpha_divergent_would_converge_below_alpha_1() -> None:
     # The notes' rule: (w - 3) is multiplied by 1 - 2*alpha, so 0 < alpha < 1 converges.
     # (Just above 1 it grows too slowly to overflow within max_steps; 1.25 multiplies by -1.5.)
@@ -191,7 +228,29 @@ def test_plateau_saddle_converges_where_it_is_flat_not_at_the_minimum() -> None:
     assert abs(w[1] - w[0]) > 1000 * abs(w[-1] - w[-2])
 
 
-# --- logistic regression ----------------------------------------------------------------------
+def saddle_slope(w: float) -> float:
+    """The slope of w**4/4 - w**3, worked out by hand: w**3 - 3*w**2 = w**2*(w - 3)."""
+    return w**2 * (w - 3)
+
+
+def test_plateau_saddle_breakpoint_stops_once_then_c_reaches_the_saddle() -> None:
+    tolerance = toml("plateau-saddle")["stop"]["tolerance"]
+    session = build_session(load_scenario("plateau-saddle"))
+    first = session.run()  # c
+    assert (first.status, first.breakpoint) == ("breakpoint", "abs(dw) < 1e-3")
+    w = path(session)[:, 0]
+    slopes = np.abs([saddle_slope(x) for x in w])
+    # It stops where the slope first gets that small, and stays small from then on.
+    assert slopes[-1] < 1e-3 <= slopes[:-1].min()
+    second = session.run()  # c again: on to the saddle, not stuck at the breakpoint
+    assert second.status == "converged"
+    assert second.steps > 1000
+    assert session.current.grad_norm <= tolerance
+    assert abs(session.current.w) < 0.01
+    assert [k for k in range(session.last + 1) if session.hits(k)] == [first.step]
+
+
+# --- logistic regression ----# --- logistic regression ----------------------------------------------------------------------
 
 
 def hours_data() -> tuple[np.ndarray, np.ndarray]:
@@ -261,12 +320,19 @@ def test_separable_data_never_converges() -> None:
     assert w[-1] > 5
 
 
-def test_separable_breakpoint_stops_once_w_is_large() -> None:
-    session, result = run("separable", stop_on=frozenset({"converged", "breakpoint"}))
+def test_separable_breakpoint_stops_once_w_is_large_and_c_keeps_going() -> None:
+    max_steps = toml("separable")["stop"]["max_steps"]
+    session = build_session(load_scenario("separable"))
+    result = session.run()  # c
     assert result.status == "breakpoint"
     assert result.breakpoint == "w[0] > 5"
     w = path(session)[:, 0]
     assert w[-1] > 5 >= w[:-1].max()
+    fired = result.step
+    again = session.run()  # c again: it keeps going, to max_steps
+    assert (again.status, again.step) == ("max_steps", max_steps)
+    assert [k for k in range(session.last + 1) if session.hits(k)] == [fired]
+    assert (path(session)[fired:, 0] > 5).all()
 
 
 def test_ravine_zig_zags_under_gradient_descent() -> None:
