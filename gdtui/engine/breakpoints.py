@@ -132,7 +132,7 @@ class Breakpoint:
         """What the breakpoint means, in words."""
         if self.when in BUILTIN:
             return BUILTIN[self.when][1]
-        return "the scenario's condition is true"
+        return "the condition becomes true"
 
     @property
     def is_event(self) -> bool:

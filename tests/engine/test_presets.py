@@ -250,7 +250,7 @@ def test_plateau_saddle_breakpoint_stops_once_then_c_reaches_the_saddle() -> Non
     assert [k for k in range(session.last + 1) if session.hits(k)] == [first.step]
 
 
-# --- logistic regression ----# --- logistic regression ----------------------------------------------------------------------
+# --- logistic regression ----------------------------------------------------------------------
 
 
 def hours_data() -> tuple[np.ndarray, np.ndarray]:

@@ -8,6 +8,7 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
@@ -15,9 +16,13 @@ from textual.widgets.option_list import Option
 from gdtui.engine.breakpoints import Breakpoint
 
 
-def prompt(breakpoint: Breakpoint, enabled: bool) -> str:
-    """`[on ] slope_sign_flip: dw changed sign ...`: the switch in words, not colour."""
-    return f"[{'on ' if enabled else 'off'}] {breakpoint.when}: {breakpoint.description}"
+def prompt(breakpoint: Breakpoint, enabled: bool) -> Content:
+    """`[on ] slope_sign_flip: dw changed sign ...`: the switch in words, not colour.
+
+    Plain content, not markup: as markup, `[on ]` would be read as a style and vanish, and
+    a condition such as `w[0] > 5` is the author's text.
+    """
+    return Content(f"[{'on ' if enabled else 'off'}] {breakpoint.when}: {breakpoint.description}")
 
 
 class BreakpointsScreen(ModalScreen[tuple[bool, ...] | None]):
@@ -52,7 +57,9 @@ class BreakpointsScreen(ModalScreen[tuple[bool, ...] | None]):
                 )
                 return
             yield Static(
-                "A breakpoint that is on stops c (continue) and r (run).\n"
+                # One line a sentence: the dialog wraps them to its width.
+                "A breakpoint that is on stops c (continue) and r (run): a condition where it "
+                "becomes true, cost_increase and slope_sign_flip on every step they happen.\n"
                 "Enter or Space switches one on or off; Escape closes.",
                 markup=False,
             )

@@ -575,7 +575,7 @@ class DebuggerScreen(Screen[None]):
         self.busy = ""
         self._worker = None
         if message.error:
-            self.notify(message.error, title="The run failed", severity="error")
+            self.notify(message.error, title="The run failed", severity="error", markup=False)
         if message.result is not None and not message.cancelled:
             self.last_result = message.result
             if not message.result.steps:
@@ -639,7 +639,9 @@ class DebuggerScreen(Screen[None]):
             scenario = load_scenario(name)
             session = build_session(scenario)
         except (ScenarioError, ValueError) as error:
-            self.notify(str(error), title="Cannot open that scenario", severity="error")
+            self.notify(
+                str(error), title="Cannot open that scenario", severity="error", markup=False
+            )
             return
         self._load(scenario, session)
         self.seat.publish(Load(*scenario.source))
@@ -709,7 +711,8 @@ class DebuggerScreen(Screen[None]):
         try:
             self.exports.start()
         except QuotaExceeded as refusal:
-            self.notify(str(refusal), title="Not exported", severity="warning", timeout=8)
+            self.notify(str(refusal), title="Not exported", severity="warning", timeout=8,
+                        markup=False)  # fmt: skip
             return
         stem = f"gdtui-trace-{file_stem(self.scenario)}-step{self.session.current.step}"
         self.busy = "export"
@@ -739,7 +742,7 @@ class DebuggerScreen(Screen[None]):
     def _exported(self, message: Exported) -> None:
         self.busy = ""
         if message.error:
-            self.notify(message.error, title="Export failed", severity="error")
+            self.notify(message.error, title="Export failed", severity="error", markup=False)
         elif self.app.is_web:
             # In a browser the files are on the server, in a folder that goes with the tab:
             # send them to the browser instead, as one download (a page may start only one
@@ -747,9 +750,9 @@ class DebuggerScreen(Screen[None]):
             name = f"{Path(message.paths[0]).stem}.zip"
             self.app.deliver_binary(io.BytesIO(zipped(message.paths)), save_filename=name)
             self.notify(f"{name} (SVG, CSV and JSONL): sent to your browser's downloads",
-                        title="Exported", timeout=6)  # fmt: skip
+                        title="Exported", timeout=6, markup=False)  # fmt: skip
         else:
-            self.notify("\n".join(message.paths), title="Exported", timeout=6)
+            self.notify("\n".join(message.paths), title="Exported", timeout=6, markup=False)
 
     # -- the classroom -------------------------------------------------------------------------
 
@@ -786,7 +789,9 @@ class DebuggerScreen(Screen[None]):
                 return
             protocol.apply(self.session, action)
         except (ScenarioError, ValueError) as error:
-            self.notify(str(error), title="Cannot follow the teacher", severity="error")
+            self.notify(
+                str(error), title="Cannot follow the teacher", severity="error", markup=False
+            )
             return
         # These rewrite the recorded run, as on the teacher's screen: paint for the same
         # reason, so what was drawn of the old run (the step log's rows) goes here too.
