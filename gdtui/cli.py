@@ -36,6 +36,8 @@ class Parser(argparse.ArgumentParser):
     """An argument parser whose errors are one line, not a usage block."""
 
     def error(self, message: str) -> NoReturn:
+        # The message quotes what was typed, which can hold a line break of any kind.
+        message = "".join(c if c.isprintable() else repr(c)[1:-1] for c in message)
         raise UsageError(f"{self.prog}: {message} (see {self.prog} --help)")
 
 
@@ -98,7 +100,8 @@ def build_parser() -> Parser:
                         description="List the preset scenarios and what each teaches.")  # fmt: skip
     check = commands.add_parser(
         "check", help="validate scenario files",
-        description="Validate scenario files: exit 0 if all are good, 2 with one line per error.",
+        description="Validate scenario files: exit 0 if all are good, else 2 with every "
+        "error in each file, one line each.",
     )  # fmt: skip
     check.add_argument("files", nargs="+", metavar="FILE")
     add_set_argument(check)
@@ -135,13 +138,14 @@ def list_command(out: IO[str]) -> int:
 
 
 def check(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
-    """Validate every file; report each error on its own line."""
+    """Validate every file; report every error on its own line (several for one file)."""
     failed = 0
     for path in args.files:
         try:
             load_scenario(path, args.overrides)
         except ScenarioError as error:
-            err.write(f"{error}\n")
+            for fault in error.errors:
+                err.write(f"{fault}\n")
             failed += 1
         else:
             out.write(f"{path}: ok\n")

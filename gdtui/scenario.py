@@ -6,6 +6,9 @@ whose message is one line naming the file, the key and the value:
 
     scenarios/foo.toml: optimizer.alpha: expected a positive finite number, got -0.1
 
+A file with several mistakes is reported in full, one line per key at fault (a
+`ScenarioErrors`); a key that fails is not checked further, so one mistake is one line.
+
 Keys inside arrays carry 0-based indices, as in Python: `problem.x[3][1]`,
 `breakpoints[2].when`. The format:
 
@@ -40,10 +43,10 @@ import io
 import math
 import re
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PureWindowsPath
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -86,6 +89,8 @@ _IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
 
 Vector = NDArray[np.float64]
 
+T = TypeVar("T")
+
 
 #: What one entry of `y` is called in messages, per data problem kind.
 _LABELS = {"logistic": "label 0 or 1", "linear": "target y (a finite number)"}
@@ -110,9 +115,46 @@ class ScenarioError(Exception):
         self.message = message
         super().__init__(_one_line(": ".join(part for part in (path, key, message) if part)))
 
-    def __reduce__(self) -> tuple[type[ScenarioError], tuple[str, str, str]]:
+    def __reduce__(self) -> tuple[Any, ...]:
         # The default rebuilds from the joined message alone, which __init__ cannot take.
         return type(self), (self.path, self.key, self.message)
+
+    @property
+    def errors(self) -> tuple[ScenarioError, ...]:
+        """Every fault, one `ScenarioError` a line: here just this one."""
+        return (self,)
+
+
+class ScenarioErrors(ScenarioError):
+    """Several faults in one scenario: `str()` gives one line each, in the order the format
+    lists the keys (unknown top-level keys first).
+
+    Its own `path`, `key` and `message` are the first fault's, for code that reads one.
+
+    Args:
+        errors: The faults, at least two.
+    """
+
+    def __init__(self, errors: Sequence[ScenarioError]) -> None:
+        first = errors[0]
+        super().__init__(first.path, first.key, first.message)
+        self._errors = tuple(errors)
+        self.args = ("\n".join(str(error) for error in self._errors),)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return type(self), (self._errors,)
+
+    @property
+    def errors(self) -> tuple[ScenarioError, ...]:
+        """Every fault, one `ScenarioError` a line."""
+        return self._errors
+
+
+def raise_all(errors: Sequence[ScenarioError]) -> NoReturn:
+    """Raise the one fault, or all of them as `ScenarioErrors`."""
+    if len(errors) == 1:
+        raise errors[0]
+    raise ScenarioErrors(errors)
 
 
 @dataclass(frozen=True, eq=False)
@@ -165,6 +207,10 @@ class CurveSpec:
     """
 
     cost: expr.Cost
+
+
+#: What a scenario minimises: data with labels or targets, or a cost formula.
+ProblemSpec = LogisticSpec | LinearSpec | CurveSpec
 
 
 @dataclass(frozen=True)
@@ -354,9 +400,13 @@ def load_scenario(source: str | Path, overrides: Sequence[str] = ()) -> Scenario
         return dataclasses.replace(scenario, source=(str(file.resolve()), tuple(overrides)))
     except ScenarioError as err:
         # Point at the command line when the bad value came from it, not the file.
-        if any(_is_within(err.key, key) for key in overridden):
-            raise ScenarioError(err.path, err.key, f"{err.message} (from --set)") from None
-        raise
+        errors = [
+            ScenarioError(e.path, e.key, f"{e.message} (from --set)")
+            if any(_is_within(e.key, key) for key in overridden)
+            else e
+            for e in err.errors
+        ]
+        raise_all(errors)
 
 
 def apply_override(data: dict[str, Any], override: str, display: str) -> None:
@@ -488,17 +538,40 @@ def scenario_from_dict(
         The checked scenario.
 
     Raises:
-        ScenarioError: The first problem found, as one line.
+        ScenarioError: The problems found, one line each (a `ScenarioErrors` when there are
+            several).
     """
     return _Checker(display, base_dir or Path(".")).scenario(data)
 
 
+class _Reported(Exception):
+    """A check failed on faults it has already recorded, key by key."""
+
+
 class _Checker:
-    """Checks one scenario table; each method raises `ScenarioError` at the first fault."""
+    """Checks one scenario table.
+
+    Each check raises `ScenarioError` at its first fault, which ends the check of that key;
+    `attempt` records the fault and lets the checks of other keys go on, and `scenario`
+    raises everything recorded at the end.
+    """
 
     def __init__(self, display: str, base_dir: Path) -> None:
         self.display = display
         self.base_dir = base_dir
+        self.errors: list[ScenarioError] = []
+        self.misspelt: set[str] = set()
+        """Keys an unknown key was reported as a likely misspelling of."""
+
+    def attempt(self, check: Callable[..., T], *args: Any) -> T | None:
+        """`check(*args)`, or None when it fails: its fault is recorded, not raised."""
+        try:
+            return check(*args)
+        except ScenarioError as err:
+            self.errors.append(err)
+        except _Reported:
+            pass
+        return None
 
     # Building blocks.
 
@@ -511,9 +584,12 @@ class _Checker:
     def table(self, value: object, key: str, allowed: Sequence[str]) -> dict[str, Any]:
         if not isinstance(value, dict):
             self.expected(key, "a table", value)
+        # Each unknown key is its own fault; the keys the table does know are checked on.
         for name in value:
             if name not in allowed:
-                self.unknown(_join(key, name), str(name), allowed)
+                for close in difflib.get_close_matches(str(name), allowed, n=1):
+                    self.misspelt.add(_join(key, close))
+                self.attempt(self.unknown, _join(key, name), str(name), allowed)
         return value
 
     def unknown(self, key: str, name: str, allowed: Sequence[str], detail: str = "") -> NoReturn:
@@ -523,6 +599,8 @@ class _Checker:
 
     def required(self, table: dict[str, Any], key: str, name: str, expected: str) -> Any:
         if name not in table:
+            if _join(key, name) in self.misspelt:
+                raise _Reported  # as "did you mean" on the misspelt key: one mistake, one line
             self.fail(_join(key, name), f"missing: expected {expected}")
         return table[name]
 
@@ -571,46 +649,70 @@ class _Checker:
 
     def scenario(self, data: object) -> Scenario:
         data = self.table(data, "", _TOP_KEYS)
-        name = self.string(self.required(data, "", "name", "a non-empty string"), "name")
-        if not name.strip():
-            self.expected("name", "a non-empty string", name)
-        description = self.string(data.get("description", ""), "description")
-        problem_table = self.required(data, "", "problem", "a [problem] table")
-        problem = self.problem(problem_table)
-        uses_b = not isinstance(problem, CurveSpec) or problem.cost.uses_b
-        n = 1 if isinstance(problem, CurveSpec) else problem.X.shape[1]
-        w0, b0 = self.start(data.get("start", {}), n, isinstance(problem, CurveSpec), uses_b)
-        optimizer = self.optimizer(data.get("optimizer", {}))
-        stop = self.table(data.get("stop", {}), "stop", ("max_steps", "tolerance"))
-        max_steps = self.integer(stop.get("max_steps", 1000), "stop.max_steps", 1, 10_000_000)
-        tolerance = self.non_negative(stop.get("tolerance", 1e-6), "stop.tolerance")
-        breakpoints = self.breakpoints(data.get("breakpoints", []))
-        view = self.table(data.get("view", {}), "view", ("w_range", "b_range"))
-        w_range = self.range(view["w_range"], "view.w_range") if "w_range" in view else None
-        b_range = None
-        if "b_range" in view:
-            if not uses_b:
-                self.expected(
-                    "view.b_range", "no b_range (the cost does not use b)", view["b_range"]
-                )
-            b_range = self.range(view["b_range"], "view.b_range")
+        attempt = self.attempt
+        name = attempt(self.name, data)
+        description = attempt(self.string, data.get("description", ""), "description")
+        problem = attempt(self.problem, data)
+        # The start, the breakpoints' vectors and b_range depend on the problem's shape: with
+        # a broken problem, only what does not depend on it is checked.
+        start = None
+        if problem is not None:
+            start = attempt(self.start, data.get("start", {}), problem)
+        optimizer = attempt(self.optimizer, data.get("optimizer", {}))
+        stop = attempt(self.table, data.get("stop", {}), "stop", ("max_steps", "tolerance"))
+        max_steps = tolerance = None
+        if stop is not None:
+            max_steps = attempt(
+                self.integer, stop.get("max_steps", 1000), "stop.max_steps", 1, 10_000_000
+            )
+            tolerance = attempt(self.non_negative, stop.get("tolerance", 1e-6), "stop.tolerance")
+        breakpoints = attempt(self.breakpoints, data.get("breakpoints", []), problem)
+        ranges = attempt(self.view, data.get("view", {}), problem)
+        if self.errors:
+            raise_all(self.errors)
+        # Every check passed, so none of these is None.
+        assert name is not None and description is not None and problem is not None
+        assert optimizer is not None and max_steps is not None and tolerance is not None
+        assert start is not None and breakpoints is not None and ranges is not None
         return Scenario(
             name=name,
             description=description,
             path=self.display,
             problem=problem,
-            w0=w0,
-            b0=b0,
+            w0=start[0],
+            b0=start[1],
             optimizer=optimizer,
             max_steps=max_steps,
             tolerance=tolerance,
             breakpoints=breakpoints,
-            w_range=w_range,
-            b_range=b_range,
+            w_range=ranges[0],
+            b_range=ranges[1],
             raw=data,
         )
 
-    def problem(self, value: object) -> LogisticSpec | LinearSpec | CurveSpec:
+    def name(self, data: dict[str, Any]) -> str:
+        name = self.string(self.required(data, "", "name", "a non-empty string"), "name")
+        if not name.strip():
+            self.expected("name", "a non-empty string", name)
+        return name
+
+    def view(
+        self, value: object, problem: ProblemSpec | None
+    ) -> tuple[tuple[float, float] | None, tuple[float, float] | None]:
+        view = self.table(value, "view", ("w_range", "b_range"))
+        w_range = b_range = None
+        if "w_range" in view:
+            w_range = self.attempt(self.range, view["w_range"], "view.w_range")
+        if "b_range" in view:
+            if problem is not None and not _uses_b(problem):
+                self.expected(
+                    "view.b_range", "no b_range (the cost does not use b)", view["b_range"]
+                )
+            b_range = self.range(view["b_range"], "view.b_range")
+        return w_range, b_range
+
+    def problem(self, data: dict[str, Any]) -> LogisticSpec | LinearSpec | CurveSpec:
+        value = self.required(data, "", "problem", "a [problem] table")
         table = self.table(value, "problem", _LOGISTIC_KEYS + _CURVE_KEYS[1:])
         kinds = '"logistic", "linear" or "curve"'
         kind = self.required(table, "problem", "kind", kinds)
@@ -881,78 +983,113 @@ class _Checker:
         )
         return X, y, recipe
 
-    def start(
-        self, value: object, n: int, is_curve: bool, uses_b: bool
-    ) -> tuple[Vector, float | None]:
+    def start(self, value: object, problem: ProblemSpec) -> tuple[Vector, float | None]:
         table = self.table(value, "start", ("w", "b"))
-        w = table.get("w", 0.0)
+        is_curve = isinstance(problem, CurveSpec)
+        n = 1 if isinstance(problem, CurveSpec) else problem.X.shape[1]
+        w0 = self.attempt(self.start_w, table.get("w", 0.0), n, is_curve)
+        b0 = None
+        if not _uses_b(problem):
+            if "b" in table:
+                self.attempt(self.expected, "start.b", "no b (the cost does not use b)", table["b"])
+        else:
+            b0 = self.attempt(self.number, table.get("b", 0.0), "start.b")
+        if w0 is None or (b0 is None and _uses_b(problem)):
+            raise _Reported
+        return _frozen(w0), b0
+
+    def start_w(self, w: object, n: int, is_curve: bool) -> Vector:
         if is_curve:
-            w0 = np.array([self.number(w, "start.w", "a single finite number (a curve has one w)")])
-        elif isinstance(w, list):
+            return np.array(
+                [self.number(w, "start.w", "a single finite number (a curve has one w)")]
+            )
+        if isinstance(w, list):
             if len(w) != n:
                 self.fail(
                     "start.w",
                     f"expected a finite number or a list of {_count(n, 'number')} "
                     f"(one per feature), got a list of {len(w)}",
                 )
-            w0 = np.array([self.number(v, f"start.w[{i}]") for i, v in enumerate(w)])
-        else:
-            w0 = np.full(
-                n, self.number(w, "start.w", f"a finite number or a list of {_count(n, 'number')}")
-            )
-        if not uses_b:
-            if "b" in table:
-                self.expected("start.b", "no b (the cost does not use b)", table["b"])
-            return _frozen(w0), None
-        return _frozen(w0), self.number(table.get("b", 0.0), "start.b")
+            return np.array([self.number(v, f"start.w[{i}]") for i, v in enumerate(w)])
+        return np.full(
+            n, self.number(w, "start.w", f"a finite number or a list of {_count(n, 'number')}")
+        )
 
     def optimizer(self, value: object) -> OptimizerSpec:
         every_key = ("kind", "alpha", *sorted({k for ps in HYPERPARAMETERS.values() for k in ps}))
         table = self.table(value, "optimizer", every_key)
-        kind = table.get("kind", "gd")
+        kind = self.attempt(self.optimizer_kind, table.get("kind", "gd"))
+        alpha = self.attempt(self.positive, table.get("alpha", 0.1), "optimizer.alpha")
+        if kind is None:
+            raise _Reported  # which hyperparameters it takes depends on the kind
+        defaults = HYPERPARAMETERS[kind]
+        for name in table:
+            # A name no optimizer takes was reported as unknown by `table`.
+            if name in every_key and name not in ("kind", "alpha", *defaults):
+                takes = ", ".join(("alpha", *defaults))
+                self.attempt(self.fail, f"optimizer.{name}", f"{kind} takes only {takes}")
+        params = {}
+        for name, default in defaults.items():
+            param = self.attempt(self.hyperparameter, name, table.get(name, default))
+            if param is not None:
+                params[name] = param
+        if alpha is None or len(params) < len(defaults):
+            raise _Reported
+        return OptimizerSpec(kind=kind, alpha=alpha, params=params)
+
+    def optimizer_kind(self, kind: object) -> str:
         if kind not in OPTIMIZER_KINDS:
             if isinstance(kind, str):
                 self.unknown(
                     "optimizer.kind", kind, OPTIMIZER_KINDS, f"unknown kind {_describe(kind)}"
                 )
             self.expected("optimizer.kind", f"one of {', '.join(OPTIMIZER_KINDS)}", kind)
-        defaults = HYPERPARAMETERS[kind]
-        for name in table:
-            if name not in ("kind", "alpha", *defaults):
-                takes = ", ".join(("alpha", *defaults))
-                self.fail(f"optimizer.{name}", f"{kind} takes only {takes}")
-        alpha = self.positive(table.get("alpha", 0.1), "optimizer.alpha")
-        params = {}
-        for name, default in defaults.items():
-            key = f"optimizer.{name}"
-            given = table.get(name, default)
-            if name in _DECAY_RATES:
-                params[name] = self.number(given, key, "a number in [0, 1)")
-                if not 0 <= params[name] < 1:
-                    self.expected(key, "a number in [0, 1)", given)
-            else:
-                params[name] = self.positive(given, key)
-        return OptimizerSpec(kind=kind, alpha=alpha, params=params)
+        assert isinstance(kind, str)
+        return kind
 
-    def breakpoints(self, value: object) -> tuple[BreakpointSpec, ...]:
+    def hyperparameter(self, name: str, given: object) -> float:
+        key = f"optimizer.{name}"
+        if name in _DECAY_RATES:
+            rate = self.number(given, key, "a number in [0, 1)")
+            if not 0 <= rate < 1:
+                self.expected(key, "a number in [0, 1)", given)
+            return rate
+        return self.positive(given, key)
+
+    def breakpoints(self, value: object, problem: ProblemSpec | None) -> tuple[BreakpointSpec, ...]:
         if not isinstance(value, list):
             self.expected("breakpoints", "an array of tables ([[breakpoints]])", value)
-        found = []
-        for i, item in enumerate(value):
-            key = f"breakpoints[{i}]"
-            table = self.table(item, key, ("when", "enabled"))
-            expected = f'{" | ".join(BUILTIN_BREAKPOINTS)} or a condition such as "cost > 1"'
-            when = self.string(self.required(table, key, "when", expected), f"{key}.when", expected)
-            self.condition(when.strip(), f"{key}.when")
-            enabled = self.boolean(table.get("enabled", True), f"{key}.enabled")
-            found.append(BreakpointSpec(when=when.strip(), enabled=enabled))
-        return tuple(found)
+        found = [self.attempt(self.breakpoint, item, i, problem) for i, item in enumerate(value)]
+        if None in found:
+            raise _Reported
+        return tuple(spec for spec in found if spec is not None)
 
-    def condition(self, text: str, key: str) -> None:
+    def breakpoint(self, item: object, i: int, problem: ProblemSpec | None) -> BreakpointSpec:
+        key = f"breakpoints[{i}]"
+        table = self.table(item, key, ("when", "enabled"))
+        expected = f'{" | ".join(BUILTIN_BREAKPOINTS)} or a condition such as "cost > 1"'
+        when = self.attempt(self.when, table, key, expected, problem)
+        enabled = self.attempt(self.boolean, table.get("enabled", True), f"{key}.enabled")
+        if when is None or enabled is None:
+            raise _Reported
+        return BreakpointSpec(when=when, enabled=enabled)
+
+    def when(
+        self,
+        table: dict[str, Any],
+        key: str,
+        expected: str,
+        problem: ProblemSpec | None,
+    ) -> str:
+        when = self.string(self.required(table, key, "when", expected), f"{key}.when", expected)
+        self.condition(when.strip(), f"{key}.when", problem)
+        return when.strip()
+
+    def condition(self, text: str, key: str, problem: ProblemSpec | None = None) -> None:
         if text in BUILTIN_BREAKPOINTS:
             return
         try:
-            expr.parse_condition(text)
+            condition = expr.parse_condition(text)
         except expr.ExprError as err:
             if _IDENTIFIER.fullmatch(text):
                 # A lone word is most likely a misspelt built-in, not a broken condition.
@@ -962,6 +1099,32 @@ class _Checker:
             self.fail(key, str(err))
         except RecursionError:
             self.expected(key, "a condition nested less deeply", text)
+        if problem is not None:
+            self.condition_fits(condition, key, problem)
+
+    def condition_fits(self, condition: expr.Condition, key: str, problem: ProblemSpec) -> None:
+        """Fail on a condition that cannot hold for this problem's shapes: `w[3]` with two
+        features, `dw` compared as a number when it is a vector, or `b` on a curve without
+        one (which would never fire). Else the run would meet it on its first step."""
+        if not _uses_b(problem) and condition.variables & {"b", "db"}:
+            self.fail(
+                key,
+                f"expected a condition without b or db (the cost does not use b), got "
+                f"{_describe(condition.text)}",
+            )
+        if isinstance(problem, CurveSpec):
+            w: float | Vector = 1.0
+        else:
+            w = np.ones(problem.X.shape[1])
+        sample = {"step": 1.0, "w": w, "b": 1.0, "dw": w, "db": 1.0, "cost": 1.0,
+                  "prev_cost": 1.0, "alpha": 0.1}  # fmt: skip
+        try:
+            condition(sample)
+        except expr.ExprError as err:
+            # Arithmetic on the sample's values (a log of 0, say) says nothing about the
+            # condition; a fault of its own, such as an index out of range, has no cause.
+            if err.__cause__ is None:
+                self.fail(key, str(err))
 
     def range(self, value: object, key: str) -> tuple[float, float]:
         expected = "[lo, hi], two finite numbers with lo < hi"
@@ -972,6 +1135,11 @@ class _Checker:
         if not low < high:
             self.expected(key, expected, value)
         return low, high
+
+
+def _uses_b(problem: ProblemSpec) -> bool:
+    """Whether the problem has a `b`: regression always, a curve if its cost uses b."""
+    return not isinstance(problem, CurveSpec) or problem.cost.uses_b
 
 
 def _blobs(samples: int, features: int, separation: float, seed: int) -> tuple[Vector, Vector]:

@@ -285,6 +285,34 @@ def test_check_reports_each_bad_file_on_its_own_line() -> None:
     assert "Traceback" not in err
 
 
+#: tests/cli/data/several-errors.toml: the keys at fault, one line each, in order.
+SEVERAL = ["nmae", "start.w", "optimizer.alpha", "stop.max_steps", "stop.tolerance",
+           "breakpoints[0].enabled", "breakpoints[1].when", "breakpoints[2].when",
+           "breakpoints[3].when", "view.w_range"]  # fmt: skip
+
+
+def test_check_reports_every_error_in_a_file_one_line_each() -> None:
+    several, good = str(DATA / "several-errors.toml"), str(DATA / "good.toml")
+    code, out, err = run_cli("check", several, good)
+    assert code == cli.BAD_INPUT
+    assert out.splitlines() == [f"{good}: ok"]
+    lines = err.splitlines()
+    assert [line.split(": ")[1] for line in lines] == SEVERAL
+    assert all(line.startswith(f"{several}: ") for line in lines)
+    assert "did you mean 'name'?" in lines[0]  # and no "name: missing" after it
+    assert "did you mean 'cost_increase'?" in lines[6]
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("command", [["trace"], []], ids=["trace", "debugger"])
+def test_trace_and_the_debugger_report_every_error_too(command: list[str]) -> None:
+    # Neither runs anything when the file is wrong; both name every mistake, as check does.
+    result = run_console(*command, str(DATA / "several-errors.toml"))
+    assert result.returncode == cli.BAD_INPUT
+    assert result.stdout == ""
+    assert [line.split(": ")[1] for line in result.stderr.splitlines()] == SEVERAL
+
+
 def test_check_applies_set_overrides_like_the_file() -> None:
     good = str(DATA / "good.toml")
     assert run_cli("check", good, "--set", "optimizer.alpha=0.5")[0] == 0

@@ -240,7 +240,7 @@ def test_plateau_saddle_breakpoint_stops_once_then_c_reaches_the_saddle() -> Non
     assert (first.status, first.breakpoint) == ("breakpoint", "abs(dw) < 1e-3")
     w = path(session)[:, 0]
     slopes = np.abs([saddle_slope(x) for x in w])
-    # It stops where the slope first gets that small, and stays small from then on.
+    # It stops where the slope first gets that small.
     assert slopes[-1] < 1e-3 <= slopes[:-1].min()
     second = session.run()  # c again: on to the saddle, not stuck at the breakpoint
     assert second.status == "converged"

@@ -932,6 +932,100 @@ def test_an_override_can_make_the_file_wrong(tmp_path: Path) -> None:
     assert err.message == "adam takes only alpha, beta1, beta2, eps"
 
 
+# --- every mistake in a file, one line each ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("problem", "when", "fragment"),
+    [
+        (INLINE, "w[1] > 5", "w[1] is out of range"),  # one feature: only w[0]
+        (INLINE, "dw > 5", "dw is a vector"),
+        (CURVE, "w[0] > 5", "w is a single number"),
+        (CURVE, "b > 1", "the cost does not use b"),
+        (CURVE, "abs(db) < 1e-3", "the cost does not use b"),
+    ],
+)
+def test_a_condition_that_does_not_fit_the_problem_is_a_mistake_of_the_file(
+    tmp_path: Path, problem: str, when: str, fragment: str
+) -> None:
+    # Else the run would stop with an error on its first step (or never fire, for b).
+    err = error_of(tmp_path, scenario_text(problem, f'[[breakpoints]]\nwhen = "{when}"\n'))
+    assert_one_line_naming(err, str(tmp_path / "lesson.toml"), "breakpoints[0].when")
+    assert fragment in err.message
+
+
+@pytest.mark.parametrize(
+    ("problem", "when"),
+    [(INLINE, "w[0] > 5 and norm(dw) < 0.1"), (CURVE, "log(cost) < -5"), (CURVE, "1/w > 2")],
+)
+def test_a_condition_that_fits_loads(tmp_path: Path, problem: str, when: str) -> None:
+    text = scenario_text(problem, f'[[breakpoints]]\nwhen = "{when}"\n')
+    assert load_text(tmp_path, text).breakpoints == (BreakpointSpec(when),)
+
+
+def test_every_mistake_is_reported_once_in_the_order_of_the_format(tmp_path: Path) -> None:
+    text = scenario_text(
+        CURVE,
+        """
+        [start]
+        w = "seven"
+        [optimizer]
+        alpha = 0
+        momentum = 0.5
+        [stop]
+        max_steps = 0
+        [[breakpoints]]
+        when = "w >"
+        [[breakpoints]]
+        when = "converged"
+        enabled = 1
+        [view]
+        b_range = [0.0, 1.0]
+        """,
+        top='nmae = "t"\ncolour = "red"',
+    )
+    err = error_of(tmp_path, text)
+    # The misspelt name is reported once, as a misspelling, not also as a missing name.
+    assert [e.key for e in err.errors] == [
+        "nmae", "colour", "start.w", "optimizer.alpha", "optimizer.momentum", "stop.max_steps",
+        "breakpoints[0].when", "breakpoints[1].enabled", "view.b_range",
+    ]  # fmt: skip
+    assert str(err).splitlines() == [str(e) for e in err.errors]
+    assert all(line.startswith(f"{tmp_path / 'lesson.toml'}: ") for line in str(err).splitlines())
+    assert (err.key, err.message) == (err.errors[0].key, err.errors[0].message)
+
+
+def test_a_broken_problem_still_lets_the_other_keys_be_checked(tmp_path: Path) -> None:
+    text = scenario_text(
+        'kind = "curve"\ncost = "(w - 3)**"',
+        '[start]\nw = [1, 2]\n[optimizer]\nalpha = -1\n[[breakpoints]]\nwhen = "w[5] > 1"\n',
+    )
+    err = error_of(tmp_path, text)
+    # The start and the condition's w[5] depend on the problem's shape, so they are not
+    # judged against a problem that could not be read; alpha does not, so it is reported.
+    assert [e.key for e in err.errors] == ["problem.cost", "optimizer.alpha"]
+
+
+def test_several_mistakes_survive_pickling(tmp_path: Path) -> None:
+    # The fork server sends a failed load across a process boundary.
+    err = error_of(
+        tmp_path, scenario_text(CURVE, "[optimizer]\nalpha = 0\n[stop]\nmax_steps = 0\n")
+    )
+    again = pickle.loads(pickle.dumps(err))
+    assert type(again) is type(err)
+    assert str(again) == str(err)
+    assert [e.key for e in again.errors] == ["optimizer.alpha", "stop.max_steps"]
+
+
+def test_overrides_are_named_in_each_line_they_caused(tmp_path: Path) -> None:
+    err = error_of(tmp_path, scenario_text(CURVE, "[stop]\nmax_steps = 0\n"),
+                   ("optimizer.alpha=-1",))  # fmt: skip
+    assert [(e.key, e.message.endswith("(from --set)")) for e in err.errors] == [
+        ("optimizer.alpha", True),
+        ("stop.max_steps", False),
+    ]
+
+
 # --- random input only ever raises ScenarioError ---------------------------------------------
 
 KEY_NAMES = sorted(
@@ -986,12 +1080,21 @@ def nested_set(data: dict[str, Any], path: list[str], value: object) -> None:
     data[path[-1]] = value
 
 
+def assert_one_line_per_key(err: ScenarioError) -> None:
+    """Each fault is one line, and no key is reported twice (no follow-on faults)."""
+    lines = str(err).splitlines()
+    assert lines == [str(e) for e in err.errors]
+    assert all(len(str(e).splitlines()) == 1 for e in err.errors)
+    keys = [e.key for e in err.errors]
+    assert len(set(keys)) == len(keys), lines
+
+
 def must_be_scenario_or_scenario_error(data: object, folder: Path) -> None:
     try:
         result = scenario_from_dict(data, "random.toml", folder)
     except ScenarioError as err:
-        assert len(str(err).splitlines()) == 1
-        assert str(err).startswith("random.toml")
+        assert_one_line_per_key(err)
+        assert all(line.startswith("random.toml") for line in str(err).splitlines())
     else:
         assert isinstance(result, Scenario)
 
@@ -1034,7 +1137,7 @@ def test_random_bytes_raise_only_scenario_errors(content: bytes, data_folder: Pa
     try:
         load_scenario(file)
     except ScenarioError as err:
-        assert len(str(err).splitlines()) == 1
+        assert_one_line_per_key(err)
 
 
 @settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -1047,7 +1150,7 @@ def test_random_overrides_raise_only_scenario_errors(
     try:
         load_scenario(file, overrides)
     except ScenarioError as err:
-        assert len(str(err).splitlines()) == 1
+        assert_one_line_per_key(err)
 
 
 # --- presets and paths -----------------------------------------------------------------------
