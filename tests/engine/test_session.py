@@ -659,6 +659,20 @@ def test_converged_fires_once_where_the_slope_first_meets_the_tolerance():
     assert (result.status, result.step) == ("steps_done", 80)
 
 
+def test_a_disabled_condition_is_recorded_and_enabling_it_shows_where_it_became_true():
+    session = Session(
+        curve("(w - 3)**2"), Optimizer("gd"), 0.1, [0.0],
+        breakpoints=[Breakpoint("w > 2.5", enabled=False)],
+    )  # fmt: skip
+    result = session.run(limit=30)
+    assert (result.status, result.step) == ("steps_done", 30)  # not stopped at 9 ...
+    session.set_breakpoints([Breakpoint("w > 2.5")])
+    assert [k for k in range(31) if session.hits(k)] == [9]  # ... but recorded there
+    # Switched on where it has long held, it does not stop the next step: c goes on.
+    result = session.run()
+    assert (result.status, result.step) == ("converged", 70)
+
+
 def test_recorded_hits_are_bit_exact_after_back_goto_and_branching():
     def fresh() -> Session:
         return Session(
