@@ -132,3 +132,22 @@ async def test_separable_c_stops_once_then_keeps_going() -> None:
         await settle(pilot)
         assert screen.session.current.step == screen.session.max_steps
         assert f"reached max steps ({screen.session.max_steps:,})" in screen.status_line.text
+
+
+async def test_alpha_divergent_c_steps_until_cost_increase_is_switched_off() -> None:
+    # The notes: cost_increase stops every step, c takes the next one; switched off with B,
+    # c runs on until the numbers no longer fit.
+    app = GdtuiApp(load_scenario("alpha-divergent"))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = debugger(app)
+        for step in (1, 2):
+            await pilot.press("c")
+            await settle(pilot)
+            assert screen.session.current.step == step
+            assert "stopped at breakpoint cost_increase" in screen.status_line.text
+        await pilot.press("B", "space", "escape")
+        await pilot.press("c")
+        await settle(pilot)
+        step = screen.session.current.step
+        assert step > 2 and screen.session.diverged
+        assert f"diverged at step {step:,}" in screen.status_line.text
