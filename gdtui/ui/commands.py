@@ -94,6 +94,8 @@ COMMANDS: tuple[Command, ...] = (
             "Move the start left", "Move the starting w to the left and start again.", "["),
     Command("debugger.start_right", "right_square_bracket", "start(1)", "start",
             "Move the start right", "Move the starting w to the right and start again.", "]"),
+    Command("debugger.set_start", "equals_sign", "set_start", "set start", "Type the start…",
+            "Type an exact start point (w, and b where there is one) and start again.", "="),
     Command("debugger.optimizer", "o", "optimizer", "optimizer", "Choose the optimizer…",
             "Switch between plain gradient descent, momentum, Adam, ...", "o"),
     Command("debugger.scenario", "s", "scenario", "scenario", "Choose a scenario…",
