@@ -15,7 +15,11 @@ from gdtui.ui.app import GdtuiApp
 
 from .helpers import scenario, settle
 
-SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
+#: From a projector's 60x20 to a wide terminal's 200x50.
+SIZES = [
+    pytest.param(size, id=f"{size[0]}x{size[1]}")
+    for size in ((60, 20), (80, 24), (120, 40), (200, 50))
+]
 
 SnapCompare = Callable[..., bool]
 
