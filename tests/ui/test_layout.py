@@ -155,3 +155,24 @@ def test_a_wide_tall_screen_puts_the_notes_beside_the_log() -> None:
                           left_room=20)  # fmt: skip
     assert arrangement.notes == "bottom" and arrangement.history and arrangement.bottom
     assert arrangement.views == ("curve", "history")
+
+
+async def test_resizing_rearranges_and_a_view_that_left_goes_back_to_the_curve() -> None:
+    app = GdtuiApp(scenario("logistic"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("n")
+        screen = debugger(app)
+        await pilot.resize_terminal(60, 20)
+        await pilot.pause()
+        await pilot.pause()
+        assert await shown_panels(app) == set()
+        await pilot.press("v", "v")
+        assert screen.view == "state"
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        await pilot.pause()
+        # The state is beside the plot again: the view it had is not offered any more.
+        assert screen.view == "curve"
+        assert await shown_panels(app) == {"state", "history"}
+        w = float(screen.session.current.theta[0])
+        assert f"{w:.3f}" in body(app, screen.query_one("#state"))
