@@ -36,9 +36,8 @@ def text_in(app: GdtuiApp, region: Region) -> list[str]:
 
 
 def body(app: GdtuiApp, widget: Widget) -> str:
-    """What a bordered panel shows inside its border."""
-    inside = widget.region.shrink((1, 1, 1, 1))  # every panel has a one-cell border
-    return "\n".join(text_in(app, inside))
+    """What a panel shows inside its border and padding."""
+    return "\n".join(text_in(app, widget.content_region))
 
 
 async def shown_panels(app: GdtuiApp) -> set[str]:
@@ -66,7 +65,7 @@ async def test_every_size_shows_the_panels_that_fit_none_empty(
         assert shown == expected
         plot = screen.query_one(ContentSwitcher)
         for widget in [screen.update_panel, plot] + [screen.query_one(f"#{p}") for p in shown]:
-            assert widget.region.height >= 4, widget.id
+            assert widget.content_region.height >= 2, widget.id
             assert body(app, widget).strip(), f"{widget.id} is empty"
         # The plot keeps priority: never the 16 columns it had at 60x20.
         assert plot.region.width >= 38
