@@ -36,6 +36,8 @@ class Command:
         group: Footer group for keys that come in pairs.
         all_keys: Every key, for help, when there is more than one (`n/space`).
         spare: Whether a narrow footer drops it first (`? help` and `q quit` always stay).
+        priority: Whether the key is the screen's even when a panel that scrolls has the
+            focus (the page keys scroll the notes, whatever is focused).
     """
 
     id: str
@@ -49,6 +51,7 @@ class Command:
     group: Binding.Group | None = None
     all_keys: str = ""
     spare: bool = False
+    priority: bool = False
 
     @property
     def keys_text(self) -> str:
@@ -66,6 +69,7 @@ class Command:
             tooltip=self.help,
             id=self.id,
             group=self.group,
+            priority=self.priority,
         )
 
 
@@ -114,9 +118,11 @@ COMMANDS: tuple[Command, ...] = (
     Command("debugger.notes", "i", "notes", "notes", "Show / hide the notes",
             "The scenario's teaching notes.", "i"),
     Command("debugger.notes_up", "pageup", "scroll_notes(-1)", "notes", "Scroll the notes up",
-            "Scroll the teaching notes up a page (or click them and use the arrows).", "PgUp"),
+            "Scroll the teaching notes up a page (or click them and use the arrows).", "PgUp",
+            priority=True),
     Command("debugger.notes_down", "pagedown", "scroll_notes(1)", "notes",
-            "Scroll the notes down", "Scroll the teaching notes down a page.", "PgDn"),
+            "Scroll the notes down", "Scroll the teaching notes down a page.", "PgDn",
+            priority=True),
     Command("debugger.breakpoints", "B", "breakpoints", "breakpoints", "Breakpoints…",
             "List the scenario's breakpoints and switch them on or off.", "B"),
     Command("debugger.export", "e", "export", "export", "Export the trace",

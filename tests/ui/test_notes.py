@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from gdtui.scenario import load_scenario
@@ -79,3 +81,28 @@ async def test_the_page_keys_say_so_when_no_notes_are_on_screen() -> None:
         await pilot.press("pagedown")
         await pilot.pause()
         assert any("i shows them" in n.message for n in app._notifications)
+
+
+async def test_the_page_keys_scroll_the_notes_whatever_has_the_focus(tmp_path: Path) -> None:
+    # Twenty features: the rows of w[j] scroll too, and can hold the focus.
+    rows = [[float((i * 7 + j * 3) % 5) for j in range(20)] for i in range(8)]
+    notes_text = "\n\n".join(f"Paragraph {i} of the notes." for i in range(30))
+    path = tmp_path / "wide.toml"
+    path.write_text(
+        f'name = "Twenty features"\ndescription = """{notes_text}"""\n'
+        f'[problem]\nkind = "logistic"\nx = {rows}\ny = [0, 1, 0, 1, 0, 1, 0, 1]\n'
+        '[optimizer]\nkind = "gd"\nalpha = 0.1\n'
+    )
+    app = GdtuiApp(load_scenario(str(path)))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen = debugger(app)
+        components = screen.query_one("#state-components")
+        components.focus()
+        await pilot.pause()
+        assert components.max_scroll_y > 0 and app.focused is components
+        notes = screen.notes_panel
+        assert notes is not None and notes.max_scroll_y > 0
+        await pilot.press("pagedown")
+        await pilot.pause()
+        assert notes.scroll_y > 0 and components.scroll_y == 0
