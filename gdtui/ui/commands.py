@@ -35,6 +35,9 @@ class Command:
         footer: Whether the Footer shows it (the rest are in help and the palette).
         group: Footer group for keys that come in pairs.
         all_keys: Every key, for help, when there is more than one (`n/space`).
+        spare: Whether a narrow footer drops it first (`? help` and `q quit` always stay).
+        priority: Whether the key is the screen's even when a panel that scrolls has the
+            focus (the page keys scroll the notes, whatever is focused).
     """
 
     id: str
@@ -47,6 +50,8 @@ class Command:
     footer: bool = False
     group: Binding.Group | None = None
     all_keys: str = ""
+    spare: bool = False
+    priority: bool = False
 
     @property
     def keys_text(self) -> str:
@@ -64,6 +69,7 @@ class Command:
             tooltip=self.help,
             id=self.id,
             group=self.group,
+            priority=self.priority,
         )
 
 
@@ -82,14 +88,18 @@ COMMANDS: tuple[Command, ...] = (
             "Jump to step N (running forward if it is not reached yet).", "g"),
     Command("debugger.alpha_up", "plus", "alpha(1)", "alpha", "Raise alpha",
             "A larger learning rate alpha, used from the next step.", "+", footer=True,
-            group=ALPHA),
+            group=ALPHA, spare=True),
     Command("debugger.alpha_down", "minus", "alpha(-1)", "alpha", "Lower alpha",
             "A smaller learning rate alpha, used from the next step.", "-", footer=True,
-            group=ALPHA),
+            group=ALPHA, spare=True),
+    Command("debugger.set_alpha", "a", "set_alpha", "set alpha", "Type alpha…",
+            "Type an exact learning rate alpha, used from the next step.", "a"),
     Command("debugger.start_left", "left_square_bracket", "start(-1)", "start",
             "Move the start left", "Move the starting w to the left and start again.", "["),
     Command("debugger.start_right", "right_square_bracket", "start(1)", "start",
             "Move the start right", "Move the starting w to the right and start again.", "]"),
+    Command("debugger.set_start", "equals_sign", "set_start", "set start", "Type the start…",
+            "Type an exact start point (w, and b where there is one) and start again.", "="),
     Command("debugger.optimizer", "o", "optimizer", "optimizer", "Choose the optimizer…",
             "Switch between plain gradient descent, momentum, Adam, ...", "o"),
     Command("debugger.scenario", "s", "scenario", "scenario", "Choose a scenario…",
@@ -100,10 +110,19 @@ COMMANDS: tuple[Command, ...] = (
             "Previous parameter", "Plot J along the previous parameter.", "k"),
     Command("debugger.view", "v", "view", "view", "Cycle the plot view",
             "Show the cost curve, the (w,b) surface or the cost history.", "v"),
+    Command("debugger.projector", "z", "projector", "projector", "Projector mode",
+            "Give the plot the whole screen but the status and the update; z again returns.",
+            "z"),
     Command("debugger.tangent", "t", "tangent", "tangent", "Toggle the tangent line",
             "Draw the slope dw as a tangent line on the cost curve.", "t"),
     Command("debugger.notes", "i", "notes", "notes", "Show / hide the notes",
             "The scenario's teaching notes.", "i"),
+    Command("debugger.notes_up", "pageup", "scroll_notes(-1)", "notes", "Scroll the notes up",
+            "Scroll the teaching notes up a page (or click them and use the arrows).", "PgUp",
+            priority=True),
+    Command("debugger.notes_down", "pagedown", "scroll_notes(1)", "notes",
+            "Scroll the notes down", "Scroll the teaching notes down a page.", "PgDn",
+            priority=True),
     Command("debugger.breakpoints", "B", "breakpoints", "breakpoints", "Breakpoints…",
             "List the scenario's breakpoints and switch them on or off.", "B"),
     Command("debugger.export", "e", "export", "export", "Export the trace",

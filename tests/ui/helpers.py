@@ -39,3 +39,10 @@ async def settle(pilot: Pilot[None]) -> None:
     """Wait until no worker holds the session and its last message has been handled."""
     await until(pilot, lambda: not debugger(pilot.app).busy)  # type: ignore[arg-type]
     await pilot.pause()
+
+
+def screen_lines(app: GdtuiApp) -> list[str]:
+    """The screen as a person sees it, one string per row (the compositor's full frame;
+    Textual has no public call for the text of a frame)."""
+    update = app.screen._compositor.render_full_update()
+    return ["".join(strip.text for strip in line) for line in update.strips]

@@ -296,7 +296,7 @@ async def test_notes_key_shows_the_teaching_notes() -> None:
         assert screen.notes_panel is None
         await pilot.press("i")
         assert screen.notes_panel is not None
-        assert "We start LEFT of the minimum" in screen.notes_panel.text
+        assert "We start LEFT of the minimum" in " ".join(screen.notes_panel.text.split())
         await pilot.press("i")
         assert screen.notes_panel is None
 

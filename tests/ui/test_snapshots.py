@@ -15,7 +15,11 @@ from gdtui.ui.app import GdtuiApp
 
 from .helpers import scenario, settle
 
-SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
+#: From a projector's 60x20 to a wide terminal's 200x50.
+SIZES = [
+    pytest.param(size, id=f"{size[0]}x{size[1]}")
+    for size in ((60, 20), (80, 24), (120, 40), (200, 50))
+]
 
 SnapCompare = Callable[..., bool]
 
@@ -32,7 +36,12 @@ def test_logistic_after_five_steps(snap_compare: SnapCompare, size: tuple[int, i
     assert snap_compare(app, press=["n"] * 5, terminal_size=size)
 
 
-@pytest.mark.parametrize("size", SIZES)
+#: Not 200x50 yet: there the curve's x labels (near 1e150) land one column apart from one
+#: run to the next, depending on the steps painted while continuing.
+DIVERGING_SIZES = SIZES[:3]
+
+
+@pytest.mark.parametrize("size", DIVERGING_SIZES)
 def test_a_diverging_run(snap_compare: SnapCompare, size: tuple[int, int]) -> None:
     async def continue_until_it_diverges(pilot: Pilot[None]) -> None:
         await pilot.press("c")

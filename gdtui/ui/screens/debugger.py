@@ -16,6 +16,7 @@ import zipfile
 from pathlib import Path
 from typing import ClassVar
 
+import numpy as np
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import BindingType
@@ -49,13 +50,16 @@ from gdtui.serve.protocol import (
 from gdtui.trace import write_trace
 from gdtui.ui.classroom import Seat
 from gdtui.ui.commands import DebuggerCommands, bindings
-from gdtui.ui.format import alpha_text, grouped, progress, run_state
+from gdtui.ui.format import alpha_text, grouped, progress, run_state, shows_components
+from gdtui.ui.layout import LEFT_MIN_WIDTH, TALL_HEIGHT, WIDE_WIDTH, arrange
 from gdtui.ui.messages import Exported, RunProgress, RunStopped, Stepped
+from gdtui.ui.screens.alpha_input import AlphaScreen
 from gdtui.ui.screens.breakpoints import BreakpointsScreen
 from gdtui.ui.screens.goto_step import GotoStepScreen
 from gdtui.ui.screens.help import HelpScreen
 from gdtui.ui.screens.optimizer_picker import OptimizerPicker
 from gdtui.ui.screens.scenario_picker import ScenarioPicker
+from gdtui.ui.screens.start_input import StartScreen
 from gdtui.ui.widgets.cost_curve import CostCurvePlot
 from gdtui.ui.widgets.cost_history import CostHistoryPlot
 from gdtui.ui.widgets.cost_surface import CostSurfacePlot
@@ -83,11 +87,21 @@ CHUNK_SECONDS = 0.03
 #: (Python's default is 700).
 GC_YOUNGEST = 5_000
 
-#: What the plot area can show, in the order `v` cycles through them.
-VIEWS: tuple[str, ...] = ("curve", "surface", "history")
+#: What the plot area can show, in the order `v` cycles through them (which of them it
+#: offers depends on the size and the problem: see `gdtui.ui.layout.arrange`).
+VIEWS: tuple[str, ...] = ("curve", "surface", "state", "history", "notes")
+
+#: The views that are plots.
+PLOTS: frozenset[str] = frozenset({"curve", "surface", "history"})
 
 #: Border titles of the plot views.
-VIEW_TITLES = {"curve": "cost curve", "surface": "cost surface (w, b)", "history": "cost history"}
+VIEW_TITLES = {
+    "curve": "cost curve",
+    "surface": "cost surface (w, b)",
+    "state": "state",
+    "history": "cost history",
+    "notes": "notes",
+}
 
 #: The teacher's actions that rewrite the run, and the repaint reason each one is.
 FORGETTING: dict[type, str] = {
@@ -147,8 +161,8 @@ class DebuggerScreen(Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = bindings()
     COMMANDS = {DebuggerCommands}
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
-    VERTICAL_BREAKPOINTS = [(0, "-short"), (34, "-tall")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-slim"), (LEFT_MIN_WIDTH, "-narrow"), (WIDE_WIDTH, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (TALL_HEIGHT, "-tall")]
 
     snapshot: var[Snapshot | None] = var(None, init=False, always_update=True)
     """The step on screen (frozen; while continuing, the worker's latest)."""
@@ -162,6 +176,8 @@ class DebuggerScreen(Screen[None]):
     notes: var[bool | None] = var(None, init=False)
     """Whether the teaching notes are shown; None leaves it to the screen's size (a large
     screen shows them)."""
+    projector: var[bool] = var(False, init=False)
+    """Whether the plot has the screen to itself, but for the status and the update (`z`)."""
     speed: var[int] = var(DEFAULT_SPEED, init=False)
     """How fast `r` runs: an index into `SPEEDS`."""
     running: var[bool] = var(False, init=False)
@@ -201,7 +217,10 @@ class DebuggerScreen(Screen[None]):
             with ContentSwitcher(initial="plot-curve", id="plot-view"):
                 yield CostCurvePlot(id="plot-curve")
                 yield CostSurfacePlot(id="plot-surface")
+                # Where the left column has no room, the state and the notes are views.
+                yield StatePanel(id="plot-state")
                 yield CostHistoryPlot(id="plot-history")
+                yield Notes(id="plot-notes")
         yield UpdatePanel(id="update")
         with Horizontal(id="bottom"):
             yield StepLog(id="log")
@@ -212,14 +231,19 @@ class DebuggerScreen(Screen[None]):
         # Looked up once: a step repaints these, and a query per step would cost.
         self.status_line = self.query_one(StatusLine)
         """The status line."""
-        self.state_panel = self.query_one(StatePanel)
+        self.state_panel = self.query_one("#state", StatePanel)
         """w, b, dw, db and the cost."""
+        self.state_view = self.query_one("#plot-state", StatePanel)
+        """The same, as a view of the plot area (on a screen too narrow for the left column)."""
         self.update_panel = self.query_one(UpdatePanel)
         """The update rule with numbers, and the verdict."""
         self.step_log = self.query_one(StepLog)
         """The last steps (on a tall screen)."""
         self.notes_panels = list(self.query(Notes))
-        """The two places the notes can sit (which one shows depends on the size)."""
+        """The places the notes can sit (which one shows depends on the size)."""
+        self.arrangement = arrange(self.size.width, self.size.height, view="curve", notes=None,
+                                   projector=False, has_b=True, left_room=0)  # fmt: skip
+        """What is shown besides the plot and the update, for this size."""
         self.history_panel = self.query_one("#history", CostHistoryPlot)
         """The cost history beside the state."""
         self.state_panel.border_title = "state"
@@ -262,6 +286,7 @@ class DebuggerScreen(Screen[None]):
         self.set_reactive(DebuggerScreen.view, "curve")
         self.query_one(ContentSwitcher).current = "plot-curve"
         self.query_one("#plot-view").border_title = VIEW_TITLES["curve"]
+        self._arrange()
         self._moved("scenario")
 
     # -- painting ------------------------------------------------------------------------------
@@ -296,6 +321,8 @@ class DebuggerScreen(Screen[None]):
         """The status line, the state panel and the update panel: cheap, from a snapshot."""
         self._paint_status()
         self.state_panel.show(snapshot, previous, self.component)
+        if self.view == "state":
+            self.state_view.show(snapshot, previous, self.component)
         diverged = False if self.busy else self.session.diverged
         self.update_panel.show(snapshot, self.component, diverged)
 
@@ -349,7 +376,7 @@ class DebuggerScreen(Screen[None]):
         plot = self.query_one(f"#plot-{self.view}")
         if self.view == "history":
             plot.show(self.session)  # type: ignore[attr-defined]
-        else:
+        elif self.view in PLOTS:
             plot.show(self.session, **self._plot_options())  # type: ignore[attr-defined]
         if self.history_panel.display:  # drawn when laid out, if it is not yet
             self.history_panel.show(self.session)
@@ -361,7 +388,37 @@ class DebuggerScreen(Screen[None]):
 
     def on_resize(self) -> None:
         # Panels hidden on a small terminal appear on a larger one: draw them once laid out.
+        self.call_after_refresh(self._arrange)
         self.call_after_refresh(self._repaint)
+
+    def _arrange(self) -> None:
+        """Show the panels that fit this size, and hide the others (see `arrange`)."""
+        layout = self.session.layout
+        # The state panel's height, known before it is laid out: border, one row each for
+        # w (or the norms), b, the cost and its change, and the rows of a vector w.
+        state = 2 + 3 + layout.has_b
+        if shows_components(layout):
+            state += min(layout.n_w, 16 if self.size.height >= TALL_HEIGHT else 8)
+        main = self.query_one("#main").size.height
+        arrangement = arrange(
+            self.size.width,
+            self.size.height,
+            view=self.view,
+            notes=self.notes,
+            projector=self.projector,
+            has_b=layout.has_b,
+            left_room=main - state,
+        )
+        self.arrangement = arrangement
+        self.set_class(not arrangement.left, "-no-left")
+        self.set_class(arrangement.history, "-history-left")
+        self.set_class(arrangement.notes == "left", "-notes-left")
+        self.set_class(arrangement.notes == "bottom", "-notes-bottom")
+        self.set_class(arrangement.bottom, "-bottom")
+        self.set_class(self.projector, "-projector")
+        self.query_one("#plot-view").border_subtitle = arrangement.hint
+        if self.view not in arrangement.views:
+            self.view = "curve"
 
     def _repaint(self) -> None:
         if self.snapshot is not None and not self.busy:
@@ -384,14 +441,20 @@ class DebuggerScreen(Screen[None]):
     def watch_view(self, view: str) -> None:
         self.query_one(ContentSwitcher).current = f"plot-{view}"
         self.query_one("#plot-view").border_title = VIEW_TITLES[view]
+        self._arrange()
+        if view == "state" and self.snapshot is not None:
+            self.state_view.show(self.snapshot, self._previous(), self.component)
         self._paint_plots()
 
     def watch_tangent(self) -> None:
         self._paint_plots()
 
-    def watch_notes(self, notes: bool | None) -> None:
-        self.set_class(notes is True, "-notes")
-        self.set_class(notes is False, "-no-notes")
+    def watch_notes(self) -> None:
+        self._arrange()
+
+    def watch_projector(self) -> None:
+        self._arrange()
+        self.call_after_refresh(self._repaint)
 
     def watch_running(self) -> None:
         self._paint_status()
@@ -597,6 +660,32 @@ class DebuggerScreen(Screen[None]):
         self.seat.publish(SetAlpha(new))
         self._moved("alpha")
 
+    def action_set_alpha(self) -> None:
+        """Ask for an exact learning rate."""
+        if self._idle():
+            self.app.push_screen(AlphaScreen(self.session.alpha), self._alpha_typed)
+
+    def _alpha_typed(self, alpha: float | None) -> None:
+        if alpha is None or not self._idle() or alpha == self.session.alpha:
+            return
+        self.session.set_alpha(alpha)
+        self.seat.publish(SetAlpha(alpha))
+        self._moved("alpha")
+
+    def action_set_start(self) -> None:
+        """Ask for an exact start point."""
+        if self._idle():
+            theta0 = tuple(float(v) for v in self.session.theta0)
+            self.app.push_screen(StartScreen(self.session.layout, theta0), self._start_typed)
+
+    def _start_typed(self, theta0: tuple[float, ...] | None) -> None:
+        if theta0 is None or not self._idle():
+            return
+        self.session.restart(np.array(theta0))
+        self.seat.publish(Restart(theta0))
+        self.last_result = None
+        self._moved("restart")
+
     def action_start(self, direction: int) -> None:
         """Move the start of the selected parameter (a component of w, or b) and start
         again."""
@@ -678,8 +767,13 @@ class DebuggerScreen(Screen[None]):
 
     def action_view(self) -> None:
         """Show the next plot view."""
-        views = [v for v in VIEWS if v != "surface" or self.session.layout.has_b]
-        self.view = views[(views.index(self.view) + 1) % len(views)]
+        views = self.arrangement.views
+        at = views.index(self.view) if self.view in views else -1
+        self.view = views[(at + 1) % len(views)]
+
+    def action_projector(self) -> None:
+        """Give the plot the whole screen but the status and the update; again, give it back."""
+        self.projector = not self.projector
 
     def action_tangent(self) -> None:
         """Draw the tangent line, or not."""
@@ -692,7 +786,23 @@ class DebuggerScreen(Screen[None]):
 
     def action_notes(self) -> None:
         """Show or hide the teaching notes."""
-        self.notes = self.notes_panel is None
+        if self.projector:
+            self.notify("The plot has the screen: z brings the notes back.", timeout=3)
+        elif not self.arrangement.left:  # too narrow for a column: the notes are a view
+            self.notes = None
+            self.view = "curve" if self.view == "notes" else "notes"
+        else:
+            self.notes = self.notes_panel is None
+
+    def action_scroll_notes(self, direction: int) -> None:
+        """Scroll the notes on screen a page up or down."""
+        notes = self.notes_panel
+        if notes is None:
+            self.notify("The notes are not on screen: i shows them.", timeout=2)
+        elif direction > 0:
+            notes.scroll_page_down(animate=False)
+        else:
+            notes.scroll_page_up(animate=False)
 
     def action_help(self) -> None:
         """The keys and the lesson's ideas."""

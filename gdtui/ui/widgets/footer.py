@@ -6,7 +6,14 @@ from collections.abc import Hashable
 
 from textual.app import ComposeResult
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Footer
+from textual.widgets._footer import FooterKey, FooterLabel
+
+from gdtui.ui.commands import COMMANDS
+
+#: The actions whose keys a narrow footer drops first, so that `? help` and `q quit` stay.
+SPARE_ACTIONS = frozenset(command.action for command in COMMANDS if command.spare)
 
 
 def shown_keys(screen: Screen) -> tuple[Hashable, ...]:
@@ -35,9 +42,28 @@ class KeysFooter(Footer):
 
     def compose(self) -> ComposeResult:
         self._shown = shown_keys(self.screen)
-        yield from super().compose()
+        spare = False
+        for widget in super().compose():
+            yield mark_spare(widget, spare)
+            spare = widget.has_class("-spare")
 
     def bindings_changed(self, screen: Screen) -> None:
         """Rebuild the keys if they are not those on show (Textual calls this)."""
         if shown_keys(screen) != self._shown:
             super().bindings_changed(screen)
+
+
+def mark_spare(widget: Widget, after_spare: bool) -> Widget:
+    """Give `widget` the class `-spare` if a narrow footer may drop it: a key of a spare
+    command, the command palette's key, or the label of a spare group (which follows it).
+
+    Args:
+        widget: A widget Textual's `Footer.compose` yields.
+        after_spare: Whether the widget yielded before it was spare.
+    """
+    if isinstance(widget, FooterKey):
+        if widget.action in SPARE_ACTIONS or widget.has_class("-command-palette"):
+            widget.add_class("-spare")
+    elif isinstance(widget, FooterLabel) and after_spare:
+        widget.add_class("-spare")
+    return widget
