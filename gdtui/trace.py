@@ -14,7 +14,6 @@ from __future__ import annotations
 import csv
 import json
 import math
-import tempfile
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
@@ -368,6 +367,8 @@ class TableWriter(TraceWriter):
 
     def _wait(self, cells: list[str]) -> None:
         if self.waiting is None:
+            import tempfile  # only a long table needs it; the trace starts faster without
+
             # Closed by `_flush`, which `finish` always reaches.
             self.waiting = tempfile.SpooledTemporaryFile(WAITING_IN_MEMORY, "w+", newline="\n")  # noqa: SIM115
             # The rows before this one are written as the rows after it will be.
