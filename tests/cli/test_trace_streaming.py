@@ -12,7 +12,7 @@ import pytest
 
 from gdtui import cli
 from gdtui.build import build_session
-from gdtui.engine.problems import CurveProblem, LogisticProblem
+from gdtui.engine.problems import CurveProblem, LinearProblem, LogisticProblem
 from gdtui.engine.snapshot import Snapshot
 from gdtui.scenario import load_scenario
 from gdtui.trace import FORMATS, run_trace, write_trace
@@ -49,7 +49,7 @@ class Counts:
         self.evaluations = 0
         self.costs = 0
         self.snapshots: list[int] = []
-        for problem in (LogisticProblem, CurveProblem):
+        for problem in (LogisticProblem, LinearProblem, CurveProblem):
             monkeypatch.setattr(problem, "cost_and_gradient", self._counted(problem))
             monkeypatch.setattr(problem, "cost", self._counted_cost(problem))
         post_init = Snapshot.__post_init__
@@ -135,6 +135,8 @@ CASES = [
     ("alpha-overshoot", ["--until", "breakpoint"]),
     ("ravine", ["--set", "optimizer.kind=adam", "--every", "7"]),
     ("logistic-two-features", ["--every", "25"]),
+    ("house-prices", ["--every", "5"]),
+    ("house-prices-diverge", []),
     ("separable", ["--until", "breakpoint", "--every", "50"]),
     # Table rows past the sample: the last step's width is known only at the end (4 digits
     # then 5), so they wait; the curve at a tiny alpha never converges.
