@@ -7,12 +7,13 @@ import sys
 from collections.abc import Callable
 from dataclasses import asdict
 
-from benchmarks import engine, serve, startup, ui
+from benchmarks import engine, serve, startup, trace, ui
 from benchmarks.common import Result
 
 ALL: list[Callable[[], Result | list[Result]]] = [
     *engine.BENCHMARKS,
     *startup.BENCHMARKS,
+    *trace.BENCHMARKS,
     *ui.BENCHMARKS,
     *serve.BENCHMARKS,
 ]

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import IO, NoReturn
 
 from gdtui.scenario import ScenarioError, list_presets, load_scenario
-from gdtui.trace import FORMATS, write_trace
+from gdtui.trace import FORMATS, run_trace
 
 #: Exit status for bad input.
 BAD_INPUT = 2
@@ -120,11 +120,10 @@ def trace(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
 
     scenario = load_scenario(args.scenario, args.overrides)
     session = build_session(scenario)
-    if args.until is not None:
-        result = session.run(args.steps, stop_on=UNTIL[args.until])
-    else:
-        result = session.run(args.steps, stop_on=frozenset({"converged"}))
-    write_trace(session, out, args.format, result, every=args.every, summary_out=err)
+    stop_on = UNTIL[args.until] if args.until is not None else frozenset({"converged"})
+    # Printed as the run goes: one gradient evaluation a step, a snapshot only for the
+    # steps printed.
+    run_trace(session, out, args.format, args.steps, stop_on, every=args.every, summary_out=err)
     return 0
 
 

@@ -18,7 +18,7 @@ status `diverged`, and the last finite step stays on screen.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -258,13 +258,25 @@ class Session:
         """Make `steps` updates, stopping early only at divergence or `max_steps`."""
         return self.run(steps, stop_on=frozenset())
 
-    def run(self, limit: int | None = None, stop_on: frozenset[str] = STOP_ON_DEFAULT) -> RunResult:
+    def run(
+        self,
+        limit: int | None = None,
+        stop_on: frozenset[str] = STOP_ON_DEFAULT,
+        *,
+        visit: Callable[[Snapshot], object] | None = None,
+        every: int = 1,
+    ) -> RunResult:
         """The debugger's *continue*: step until a stop.
 
         Args:
             limit: At most this many steps (None: no limit). Reaching it gives `steps_done`.
             stop_on: Which of `converged` and `breakpoint` stop the run. Divergence and
                 `max_steps` always do.
+            visit: Called with the snapshot of every step reached whose number is a multiple
+                of `every`, as the run reaches it. A streaming trace prints from here: the
+                snapshot comes from the values the step computed, so it costs no gradient
+                evaluation, and steps not visited build no snapshot at all.
+            every: How often `visit` is called.
 
         Returns:
             How the run ended.
@@ -276,10 +288,10 @@ class Session:
         if start >= self.max_steps:
             return self._stopped("max_steps", start)
         bound = math.inf if limit is None else limit
-        result = self._walk_recorded(start, bound, stop)
+        result = self._walk_recorded(start, bound, stop, visit, visit_every=every)
         if result is None:
             with np.errstate(all="ignore"):
-                result = self._compute(start, bound, stop)
+                result = self._compute(start, bound, stop, visit, visit_every=every)
         return result
 
     def _first_hit(self, hits: int) -> str | None:
@@ -293,7 +305,14 @@ class Session:
         step = self._current.step
         return RunResult(status, step - start, step, self._first_hit(hits))
 
-    def _walk_recorded(self, start: int, limit: float, stop: _Stops) -> RunResult | None:
+    def _walk_recorded(
+        self,
+        start: int,
+        limit: float,
+        stop: _Stops,
+        visit: Callable[[Snapshot], object] | None = None,
+        visit_every: int = 1,
+    ) -> RunResult | None:
         """Step through the recorded future, if any; None when the end is reached first."""
         step, history = start, self.history
         before = int(history.scalar(step, HITS))
@@ -302,6 +321,8 @@ class Session:
                 self._current = self.snapshot(step)
                 return self._stopped("steps_done", start)
             step += 1
+            if visit is not None and step % visit_every == 0:
+                visit(self.snapshot(step))
             holds = int(history.scalar(step, HITS))
             hits, before = self._fired(holds, before), holds
             status = stop(step, history.scalar(step, GRAD_NORM), hits)
@@ -312,7 +333,14 @@ class Session:
             self._current = self.snapshot(step)
         return None
 
-    def _compute(self, start: int, limit: float, stop: _Stops) -> RunResult:
+    def _compute(
+        self,
+        start: int,
+        limit: float,
+        stop: _Stops,
+        visit: Callable[[Snapshot], object] | None = None,
+        visit_every: int = 1,
+    ) -> RunResult:
         """Make new steps from the last recorded one: the engine's hot loop."""
         current = self._current
         step = current.step
@@ -331,6 +359,11 @@ class Session:
         new_theta, new_state = current.next_theta, current.next_state
         status, hits = "steps_done", 0
         before, events = int(history.scalar(step, HITS)), self._events
+        if visit is None:
+            # One int comparison a step when nobody visits: -1 is never a step reached.
+            visit, visit_at = _ignore, -1
+        else:
+            visit_at = (step // visit_every + 1) * visit_every
         while step - start < limit:
             if not _finite_parameters(new_theta):
                 self._diverged_at = step
@@ -357,6 +390,10 @@ class Session:
                 store_row(step, new_theta, new_grad, new_state)
             theta, grad, cost, state = new_theta, new_grad, new_cost, new_state
             new_theta, new_state = update(theta, grad, state, alpha)
+            if step == visit_at:
+                visit(Snapshot(step, theta, grad, cost, alpha, optimizer, state, new_theta,
+                               new_state, layout))  # fmt: skip
+                visit_at += visit_every
             reason = stop(step, grad_norm, hits)
             if reason is not None:
                 status = reason
@@ -487,6 +524,10 @@ class Session:
         """The parameters at steps `start..stop-1`, one row a step."""
         rows = [s.theta for s in self.snapshots(start, stop)]
         return np.array(rows) if rows else np.empty((0, self.layout.size))
+
+
+def _ignore(snapshot: Snapshot) -> None:
+    """A visitor that does nothing."""
 
 
 def _finite_parameters(theta: Vector) -> bool:
