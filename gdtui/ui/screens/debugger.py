@@ -323,8 +323,14 @@ class DebuggerScreen(Screen[None]):
         self.state_panel.show(snapshot, previous, self.component)
         if self.view == "state":
             self.state_view.show(snapshot, previous, self.component)
-        diverged = False if self.busy else self.session.diverged
-        self.update_panel.show(snapshot, self.component, diverged)
+        if self.busy:  # a worker holds the session: no look-ups in it
+            self.update_panel.show(snapshot, self.component)
+        else:
+            session = self.session
+            landing = session.landing_cost(snapshot), session.landing_slope(snapshot)
+            self.update_panel.show(
+                snapshot, self.component, session.diverged, landing, session.divergence
+            )
 
     def _paint_status(self) -> None:
         snapshot = self.snapshot
@@ -347,6 +353,11 @@ class DebuggerScreen(Screen[None]):
                 tolerance=self.session.tolerance,
                 max_steps=self.session.max_steps,
                 hits=hits,
+                cause=self.session.divergence,
+                # Looked up only when it is shown: it reads the whole grad-norm column.
+                converged_at=self.session.converged_at(snapshot.step)
+                if snapshot.grad_norm <= self.session.tolerance
+                else None,
             )
         self.status_line.show(
             Status(
