@@ -232,7 +232,7 @@ def verdict(p: Parameter, kind: str = "gd", short: bool = False) -> str:
         return f"{head}: {and_}{name} moves {MOVE_WORDS[rule]}, downhill"
     why = AGAINST_THE_SLOPE.get(kind, "this optimizer's state points the other way")
     if short:
-        return f"{head}: yet {name} moves {MOVE_WORDS[p.move]}, AGAINST the slope"
+        return f"{head}, yet {name} moves {MOVE_WORDS[p.move]}, AGAINST the slope"
     return f"{head}: {reason}, yet {name} moves {MOVE_WORDS[p.move]}, AGAINST the slope: {why}"
 
 
@@ -392,7 +392,7 @@ def cost_change(change: float | None, kind: str = "gd") -> str:
         return "▼ J went down on the last step"
     if change > 0:
         if kind in VELOCITY:
-            return "▲ J went UP: the velocity carried the step on"
+            return "▲ J went UP: the velocity carried it on"
         return "▲ J went UP: is alpha too large?"
     return "= J did not change on the last step"
 
@@ -514,9 +514,12 @@ def run_state(
     step = grouped(snapshot.step)
     if diverged:
         if cause == "cost_undefined":
-            return "diverged", f"✗ stopped at step {step}: J is not a number at {point(snapshot)}"
+            return (
+                "diverged",
+                f"✗ stopped: J is not a number at {point(snapshot)}, the cost is undefined there",
+            )
         if cause == "slope_undefined":
-            return "diverged", f"✗ stopped at step {step}: the slope is not a number here"
+            return "diverged", f"✗ stopped: the slope is not a number at {point(snapshot)}"
         if cause == "landing_undefined":
             return (
                 "diverged",

@@ -17,6 +17,9 @@ from gdtui.ui.format import (
     verdict,
 )
 
+#: Divergence causes where this very point has no cost (or slope) to go down.
+UNDEFINED_HERE = frozenset({"cost_undefined", "slope_undefined"})
+
 
 class UpdatePanel(Static):
     """For `w` (or the selected component of a vector `w`) and `b`, then the cost:
@@ -86,6 +89,8 @@ class UpdatePanel(Static):
         for p in explained:
             lines.append(Content.styled(update_rule(p, snapshot.alpha, kind),
                                         style("update-panel--rule", partial=True)))  # fmt: skip
+            if cause in UNDEFINED_HERE:
+                continue  # no cost here, so no downhill: the note below says why
             words = verdict(p, kind, short)
             if "AGAINST" in words:
                 tone = "against"
