@@ -69,15 +69,31 @@ def summary_record(session: Session, result: RunResult) -> dict[str, Any]:
         "steps": current.step,
         "breakpoint": result.breakpoint,
         "cost": _number(current.cost),
-        "message": describe(result),
+        "message": describe(result, session.divergence),
+        "divergence": session.divergence,
     }
 
 
-def describe(result: RunResult) -> str:
-    """How a run ended, in words: `diverged at step 12`, `converged at step 85`, ..."""
+#: Why a run stopped where it could not go on, when it is not an overflow.
+DIVERGENCE_TEXT = {
+    "cost_undefined": "J is not a number at this point (the cost is undefined there)",
+    "slope_undefined": "the slope is not a number at this point",
+    "landing_undefined": "the next update would land where J is not a number",
+}
+
+
+def describe(result: RunResult, cause: str | None = None) -> str:
+    """How a run ended, in words: `diverged at step 12`, `converged at step 85`, ...
+
+    Args:
+        result: How the run ended.
+        cause: Why it diverged (`Session.divergence`), if it did.
+    """
     if result.status == "breakpoint":
         return f"stopped at step {result.step}: breakpoint {result.breakpoint}"
     if result.status == "diverged":
+        if cause in DIVERGENCE_TEXT:
+            return f"stopped at step {result.step}: {DIVERGENCE_TEXT[cause]}"
         return f"diverged at step {result.step}: the next update would overflow"
     return f"{STATUS_TEXT[result.status]} (step {result.step})"
 
@@ -193,11 +209,11 @@ def write_trace(
         for s in snapshots:
             writer.writerow(csv_row(s, session.hits(s.step)))
         if result is not None and summary_out is not None:
-            summary_out.write(describe(result) + "\n")
+            summary_out.write(describe(result, session.divergence) + "\n")
     elif fmt == "table":
         _write_table(session, out, snapshots)
         if result is not None:
-            out.write(describe(result) + "\n")
+            out.write(describe(result, session.divergence) + "\n")
     else:
         raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from gdtui.scenario import load_scenario
@@ -178,3 +179,17 @@ async def test_a_rise_under_momentum_names_the_velocity() -> None:
         text = screen.state_panel.text
         assert "J went UP: the velocity carried it on" in text
         assert "alpha too large" not in text
+
+
+async def test_g_3000_on_the_lesson_reports_where_it_converged() -> None:
+    # The case: the lesson's run converges at step 2,370; `g 3000` said 3,000.
+    app = GdtuiApp(load_scenario("logistic-one-feature"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await goto(pilot, 3000)
+        session = debugger(app).session
+        assert session.current.step == 3000
+        # Independently of the recorded grad-norm column: the slopes of every step, replayed.
+        first = next(s.step for s in session.snapshots() if float(np.linalg.norm(s.grad)) <= 1e-6)
+        status = " ".join(debugger(app).status_line.text.split())
+        assert f"converged at step {first:,}:" in status
+        assert first == 2370
