@@ -247,8 +247,8 @@ class Outcome:
 
     Attributes:
         tone: `falls`, `crosses` (past the bottom, yet J falls), `overshoots` (J rises on a
-            downhill step), `uphill` (J rises on a step against the slope), `stays`, or
-            `undefined` (J is not a number where it lands).
+            downhill step), `uphill` (J rises on a step against the slope), `stays`,
+            `undefined` (J is not a number where it lands) or `overflows` (J is infinite there).
         full: The line with every clause.
         short: The line for a narrow panel.
     """
@@ -283,6 +283,9 @@ def outcome(
         where = ", ".join(f"{p.name} = {number(p.next_value)}" for p in explained)
         text = f"J(next) is not a number: the step lands at {where}, where J is undefined"
         return Outcome("undefined", text, "J(next) is not a number: J is undefined there")
+    if math.isinf(landing_cost) and math.isfinite(cost):
+        text = "J(next) overflows: the step lands where J is beyond the numbers a float holds"
+        return Outcome("overflows", text, "J(next) overflows")
     old, new = pair(cost, landing_cost)
     change = landing_cost - cost
     head = f"J(next) = {new}"

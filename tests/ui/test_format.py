@@ -396,3 +396,10 @@ def test_run_state_says_why_a_run_stopped(cause: str, words: str, advice: bool) 
 def test_only_a_step_too_far_is_cured_by_a_lower_alpha(cause: str, lower_alpha: bool) -> None:
     snapshot = build_session(scenario("curve")).current
     assert ("Lower alpha" in divergence_note(cause, snapshot)) == lower_alpha
+
+
+def test_outcome_where_j_overflows() -> None:
+    p = w_parameter(1e200, 2e200, -2e200, LEFT)
+    said = outcome([p], 1e300, math.inf, [math.inf])
+    assert said.tone == "overflows"
+    assert "rises" not in said.full

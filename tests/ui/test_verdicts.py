@@ -179,6 +179,28 @@ async def test_a_rise_under_momentum_names_the_velocity() -> None:
         text = screen.state_panel.text
         assert "J went UP: the velocity carried it on" in text
         assert "alpha too large" not in text
+        # One step back, the update panel foretold the rise, and named the velocity too.
+        await pilot.press("b")
+        said = " ".join(screen.update_panel.text.split())
+        assert f"J rises {number(costs[-2])} → {number(costs[-1])}" in said
+        assert "velocity" in said.split("J(next)")[1]
+        assert "alpha is so large" not in said
+
+
+async def test_a_vector_w_gets_a_verdict_per_component_and_one_j_next() -> None:
+    app = GdtuiApp(scenario("two_features"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = debugger(app)
+        await pilot.press("n", "j")
+        assert screen.component == 1
+        text = screen.update_panel.text
+        snapshot = screen.session.current
+        assert text.startswith("w[1] := w[1] - alpha*dw[1]")
+        assert "dw[1] " in text and "b := b - alpha*db" in text
+        assert text.count("J(next)") == 1
+        assert landing_shown(text) == number(screen.session.landing_cost(snapshot))
+        await pilot.press("n")
+        assert landing_shown(text) == number(screen.session.current.cost)
 
 
 async def test_g_3000_on_the_lesson_reports_where_it_converged() -> None:

@@ -21,6 +21,10 @@ from gdtui.ui.format import (
 UNDEFINED_HERE = frozenset({"cost_undefined", "slope_undefined"})
 
 
+#: Outcomes that stand out: the step makes J worse, or leaves the numbers.
+WARNING_TONES = frozenset({"overshoots", "uphill", "undefined", "overflows"})
+
+
 class UpdatePanel(Static):
     """For `w` (or the selected component of a vector `w`) and `b`, then the cost:
 
@@ -139,6 +143,6 @@ class UpdatePanel(Static):
         # One parameter leaves room for the whole sentence (it may wrap); with `b` too the
         # panel is already four lines, so a narrow one gets the gist.
         text = said.full if len(said.full) <= width or len(explained) == 1 else said.short
-        tone = {"overshoots": "rises", "uphill": "rises", "undefined": "rises"}.get(said.tone, "")
-        return Content.styled(text, self.get_visual_style(f"update-panel--{tone}", partial=True)
-                              if tone else "")  # fmt: skip
+        if said.tone in WARNING_TONES:
+            return Content.styled(text, self.get_visual_style("update-panel--rises", partial=True))
+        return Content(text)
