@@ -215,3 +215,11 @@ async def test_g_3000_on_the_lesson_reports_where_it_converged() -> None:
         status = " ".join(debugger(app).status_line.text.split())
         assert f"converged at step {first:,}:" in status
         assert first == 2370
+        # J changes by about 1e-15 a step here: the cost takes its digits and the change
+        # moves below it instead of being cut off.
+        state = debugger(app).state_panel
+        change = session.current.cost - session.snapshot(2999).cost
+        assert 0 < abs(change) < 1e-12
+        assert f"change  {number(change, signed=True)} ▼" in state.text
+        width = state.size.width
+        assert all(len(line) <= width for line in state.text.splitlines())

@@ -124,21 +124,26 @@ class StatePanel(Vertical):
             lines.append(row.stylize(selected) if b_selected else row)
         change = None if previous is None else snapshot.cost - previous.cost
         cost_changed = change is not None and change != 0 and not math.isnan(change)
-        lines.append(
-            Content.assemble(
-                cost_name(layout.has_b).ljust(NAME),
-                self._value(
-                    snapshot.cost,
-                    VALUE,
-                    cost_changed,
-                    old=None if previous is None else previous.cost,
-                ),  # fmt: skip
-                " " * GAP,
+        cost = Content.assemble(
+            cost_name(layout.has_b).ljust(NAME),
+            self._value(snapshot.cost, VALUE, cost_changed,
+                        old=None if previous is None else previous.cost),
+        )  # fmt: skip
+        if change is None:
+            lines.append(cost)
+        else:
+            change_cells = Content.assemble(
                 "change".ljust(SLOPE_NAME),
-                "" if change is None else number(change, signed=True).rjust(SLOPE),
-                f" {cost_arrow(change)}" if change is not None else "",
+                number(change, signed=True).rjust(SLOPE),
+                f" {cost_arrow(change)}",
             )
-        )
+            row = Content.assemble(cost, " " * GAP, change_cells)
+            if self.size.width and row.cell_length > self.size.width:
+                # A cost with the digits to show a tiny change leaves no room beside it:
+                # the change goes below, lined up with the slopes.
+                lines += [cost, Content.assemble(" " * (NAME + VALUE + GAP), change_cells)]
+            else:
+                lines.append(row)
         # The optimizer that made the last step is the previous step's.
         kind = (previous or snapshot).optimizer.kind
         lines.append(Content(cost_change(change, kind)))
