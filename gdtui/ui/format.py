@@ -90,12 +90,19 @@ def pair(old: float, new: float, signed: bool = False) -> tuple[str, str]:
     Returns:
         The two texts, old first.
     """
+    more = more_digits(old, new, signed)
+    return number(old, signed, more), number(new, signed, more)
+
+
+def more_digits(old: float, new: float, signed: bool = False) -> int:
+    """How many digits beyond the usual `number` needs so that `old` and `new` look
+    different when they are (0 when they are equal or not finite)."""
+    if old == new or not _finite(old, new):
+        return 0
     more = 0
-    while True:
-        texts = number(old, signed, more), number(new, signed, more)
-        if texts[0] != texts[1] or old == new or more >= MOST_MORE or not _finite(old, new):
-            return texts
+    while more < MOST_MORE and number(old, signed, more) == number(new, signed, more):
         more += 1
+    return more
 
 
 def _finite(*values: float) -> bool:
@@ -437,33 +444,100 @@ def log_header(has_b: bool, component: int | None = None) -> list[str]:
     ]
 
 
-def log_row(snapshot: Snapshot, component: int = 0, previous: Snapshot | None = None) -> list[str]:
-    """One step as the step log's cells, in the order of `log_columns`.
+#: The step log's number columns, and whether each is written with its sign.
+LOG_NUMBERS: dict[str, bool] = {"w": False, "b": False, "dw": True, "db": True, "cost": False}
+
+
+@dataclass(frozen=True)
+class LogRow:
+    """One step of the step log before it is written out.
+
+    Attributes:
+        cells: The cells that are not numbers: `step`, `alpha`, `move`.
+        values: The numbers, by column (`w`, `dw`, `cost`, and `b`, `db` if there is a `b`).
+        before: The same numbers at the step before (equal to `values` at step 0).
+        more: Per number column, the digits this value needs to differ from the row above.
+    """
+
+    cells: dict[str, str]
+    values: dict[str, float]
+    before: dict[str, float]
+    more: dict[str, int]
+
+
+def log_data(snapshot: Snapshot, component: int = 0, previous: Snapshot | None = None) -> LogRow:
+    """One step of the step log, its numbers not yet written (see `log_cells`).
 
     Args:
         snapshot: The step.
         component: The component of a vector `w` shown.
-        previous: The step before, if any: each value gets the digits it takes to look
+        previous: The step before, if any: each value notes the digits it takes to look
             different from the row above when it is different.
     """
     j = min(component, snapshot.layout.n_w - 1)
-    before = snapshot if previous is None else previous
-
-    def cell(old: float, new: float, signed: bool = False) -> str:
-        return pair(old, new, signed)[1]
-
+    values = {
+        "w": float(snapshot.theta[j]),
+        "dw": float(snapshot.grad[j]),
+        "cost": snapshot.cost,
+    }
+    if snapshot.layout.has_b:
+        values["b"] = float(snapshot.theta[-1])
+        values["db"] = float(snapshot.grad[-1])
+    before = log_data(previous, component).values if previous is not None else values
+    more = {name: more_digits(before[name], v, LOG_NUMBERS[name]) for name, v in values.items()}
     cells = {
         "step": grouped(snapshot.step),
-        "w": cell(float(before.theta[j]), float(snapshot.theta[j])),
-        "dw": cell(float(before.grad[j]), float(snapshot.grad[j]), signed=True),
-        "cost": cell(before.cost, snapshot.cost),
         "alpha": alpha_text(snapshot.alpha),
         "move": move_cell(snapshot.move, j),
     }
-    if snapshot.layout.has_b:
-        cells["b"] = cell(float(before.theta[-1]), float(snapshot.theta[-1]))
-        cells["db"] = cell(float(before.grad[-1]), float(snapshot.grad[-1]), signed=True)
-    return [cells[name] for name in log_columns(snapshot.layout.has_b)]
+    return LogRow(cells, values, before, more)
+
+
+def log_digits(rows: Sequence[LogRow]) -> dict[str, int]:
+    """The digits to add to each number column so that the whole column reads at one
+    precision and every value that differs from the row above looks different from it.
+
+    The most any row needs is where to start, not always enough: rounding to one more digit
+    can make two values look alike again (0.12346 and 0.12354 are 0.123 and 0.124, but both
+    0.1235), so each column is checked and given more digits until it holds.
+    """
+    more: dict[str, int] = {}
+    for row in rows:
+        for name, digits in row.more.items():
+            more[name] = max(more.get(name, 0), digits)
+    for name in more:
+        signed = LOG_NUMBERS[name]
+        while more[name] < MOST_MORE and any(
+            row.before[name] != row.values[name]
+            and number(row.before[name], signed, more[name])
+            == number(row.values[name], signed, more[name])
+            for row in rows
+        ):
+            more[name] += 1
+    return more
+
+
+def log_cells(
+    row: LogRow, more: dict[str, int] | None = None, has_b: bool | None = None
+) -> list[str]:
+    """A step log row's cells, in the order of `log_columns`.
+
+    Args:
+        row: The step.
+        more: Digits to add per number column (by default the row's own): the log gives a
+            column the most any of its rows needs, so a column reads at one precision.
+        has_b: Whether the cost has a `b` (by default: whether the row has one).
+    """
+    more = row.more if more is None else more
+    cells = dict(row.cells)
+    for name, value in row.values.items():
+        cells[name] = number(value, LOG_NUMBERS[name], more.get(name, 0))
+    return [cells[name] for name in log_columns("b" in row.values if has_b is None else has_b)]
+
+
+def log_row(snapshot: Snapshot, component: int = 0, previous: Snapshot | None = None) -> list[str]:
+    """One step as the step log's cells, with the digits it takes to differ from `previous`."""
+    return log_cells(log_data(snapshot, component, previous))
 
 
 def log_widths(rows: Sequence[Sequence[str]], has_b: bool) -> list[int]:

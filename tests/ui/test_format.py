@@ -14,13 +14,16 @@ from gdtui.engine.optimizers import Optimizer
 from gdtui.engine.snapshot import LEFT, RIGHT, STAY
 from gdtui.scenario import load_scenario
 from gdtui.ui.format import (
+    LogRow,
     Parameter,
     align,
     alpha_text,
     cost_change,
     divergence_note,
+    log_digits,
     log_header,
     log_row,
+    more_digits,
     move_cell,
     number,
     outcome,
@@ -403,3 +406,31 @@ def test_outcome_where_j_overflows() -> None:
     said = outcome([p], 1e300, math.inf, [math.inf])
     assert said.tone == "overflows"
     assert "rises" not in said.full
+
+
+@given(st.lists(finite_floats, min_size=2, max_size=12))
+def test_a_log_column_shows_every_change_at_one_precision(values: list[float]) -> None:
+    rows = [
+        LogRow({}, {"w": new}, {"w": old}, {"w": more_digits(old, new)})
+        for old, new in zip(values, values[1:], strict=False)
+    ]
+    more = log_digits(rows)
+    for row in rows:
+        old_text, new_text = (
+            number(row.before["w"], more=more["w"]),
+            number(row.values["w"], more=more["w"]),
+        )
+        assert (old_text != new_text) == (row.before["w"] != row.values["w"])
+
+
+def test_more_digits_can_make_values_look_alike_again_and_the_log_checks() -> None:
+    # 0.12346 and 0.12354 differ at three decimals, and look alike at four.
+    assert more_digits(0.12346, 0.12354) == 0
+    assert number(0.12346, more=1) == number(0.12354, more=1)
+    rows = [
+        LogRow({}, {"w": 0.12354}, {"w": 0.12346}, {"w": 0}),
+        LogRow({}, {"w": 0.12355}, {"w": 0.12354}, {"w": 2}),  # needs 5 decimals
+    ]
+    more = log_digits(rows)["w"]
+    assert number(0.12346, more=more) != number(0.12354, more=more)
+    assert number(0.12354, more=more) != number(0.12355, more=more)

@@ -7,7 +7,16 @@ from textual.widget import Widget
 
 from gdtui.engine.session import Session
 from gdtui.engine.snapshot import Snapshot
-from gdtui.ui.format import align, log_header, log_row, log_widths, shows_components
+from gdtui.ui.format import (
+    LogRow,
+    align,
+    log_cells,
+    log_data,
+    log_digits,
+    log_header,
+    log_widths,
+    shows_components,
+)
 
 
 class StepLog(Widget):
@@ -15,14 +24,15 @@ class StepLog(Widget):
 
     Rows are cached by step, so a new step formats one row; `forget()` drops the cache when
     the recorded run changes (a new alpha, a restart). Each value has the digits it takes to
-    differ from the row above when it differs; a column widens when its digits need room.
+    differ from the row above when it differs, and a column is written at the most digits
+    any of its rows needs; a column widens when its digits need room.
     """
 
     COMPONENT_CLASSES = {"step-log--header", "step-log--current"}
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._rows: dict[tuple[int, int], list[str]] = {}
+        self._rows: dict[tuple[int, int], LogRow] = {}
         self._header = ""
         self._shown: list[str] = []
         self._tail: Snapshot | None = None
@@ -51,13 +61,15 @@ class StepLog(Widget):
             start = missing[0] if previous is not None else max(missing[0] - 1, 0)
             for snapshot in session.snapshots(start, missing[-1] + 1):
                 if snapshot.step >= missing[0]:
-                    self._rows[snapshot.step, j] = log_row(snapshot, j, previous)
+                    self._rows[snapshot.step, j] = log_data(snapshot, j, previous)
                 previous = snapshot
             self._tail = previous
         if len(self._rows) > 4096:
             keep = {(k, j) for k in range(first, current + 1)}
             self._rows = {key: row for key, row in self._rows.items() if key in keep}
-        rows = [self._rows[k, j] for k in range(first, current + 1)]
+        data = [self._rows[k, j] for k in range(first, current + 1)]
+        more = log_digits(data)  # one precision per column
+        rows = [log_cells(row, more, layout.has_b) for row in data]
         widths = log_widths([header, *rows], layout.has_b)
         self._header = align(header, layout.has_b, widths)
         self._shown = [align(row, layout.has_b, widths) for row in rows]
