@@ -591,17 +591,12 @@ def run_state(
     step = grouped(snapshot.step)
     if diverged:
         if cause == "cost_undefined":
-            return (
-                "diverged",
-                f"✗ stopped: J is not a number at {point(snapshot)}, the cost is undefined there",
-            )
+            # Short enough for a 60-column status line; the update panel says the rest.
+            return "diverged", f"✗ stopped: J is not a number at {point(snapshot)}"
         if cause == "slope_undefined":
             return "diverged", f"✗ stopped: the slope is not a number at {point(snapshot)}"
         if cause == "landing_undefined":
-            return (
-                "diverged",
-                f"✗ stopped at step {step}: the next update lands where J is not a number",
-            )
+            return "diverged", "✗ stopped: the next update lands where J is not a number"
         return (
             "diverged",
             f"✗ diverged at step {step}: the next update overflows; last finite values shown",
