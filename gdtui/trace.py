@@ -69,15 +69,31 @@ def summary_record(session: Session, result: RunResult) -> dict[str, Any]:
         "steps": current.step,
         "breakpoint": result.breakpoint,
         "cost": _number(current.cost),
-        "message": describe(result),
+        "message": describe(result, session.divergence),
+        "divergence": session.divergence,
     }
 
 
-def describe(result: RunResult) -> str:
-    """How a run ended, in words: `diverged at step 12`, `converged at step 85`, ..."""
+#: Why a run stopped where it could not go on, when it is not an overflow.
+DIVERGENCE_TEXT = {
+    "cost_undefined": "J is not a number at this point (the cost is undefined there)",
+    "slope_undefined": "the slope is not a number at this point",
+    "landing_undefined": "the next update would land where J is not a number",
+}
+
+
+def describe(result: RunResult, cause: str | None = None) -> str:
+    """How a run ended, in words: `diverged at step 12`, `converged at step 85`, ...
+
+    Args:
+        result: How the run ended.
+        cause: Why it diverged (`Session.divergence`), if it did.
+    """
     if result.status == "breakpoint":
         return f"stopped at step {result.step}: breakpoint {result.breakpoint}"
     if result.status == "diverged":
+        if cause in DIVERGENCE_TEXT:
+            return f"stopped at step {result.step}: {DIVERGENCE_TEXT[cause]}"
         return f"diverged at step {result.step}: the next update would overflow"
     return f"{STATUS_TEXT[result.status]} (step {result.step})"
 
@@ -294,7 +310,7 @@ class CsvWriter(TraceWriter):
     def finish(self, result: RunResult | None) -> None:
         """Write the summary line to `summary_out`."""
         if result is not None and self.summary_out is not None:
-            self.summary_out.write(describe(result) + "\n")
+            self.summary_out.write(describe(result, self.session.divergence) + "\n")
 
 
 class TableWriter(TraceWriter):
@@ -350,7 +366,7 @@ class TableWriter(TraceWriter):
         self.lowest = self.highest = self.session.last
         self._flush(self._step_width())
         if result is not None:
-            self.out.write(describe(result) + "\n")
+            self.out.write(describe(result, self.session.divergence) + "\n")
 
     def _step_width(self) -> int | None:
         """The step column's width, once every end the run can still have gives the same."""

@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -48,6 +49,10 @@ MAX_BREAKPOINTS = 52
 
 #: What may end a run, besides divergence and `max_steps`, which always do.
 STOP_ON_DEFAULT = frozenset({"converged", "breakpoint"})
+
+#: Why a run cannot go on from a step. Only `overflow` and `landing_undefined` are cured by a
+#: smaller alpha; the others are faults of the point itself (a start outside the cost's domain).
+DivergenceCause = Literal["cost_undefined", "slope_undefined", "landing_undefined", "overflow"]
 
 
 @dataclass(frozen=True)
@@ -129,6 +134,37 @@ class Session:
     def diverged(self) -> bool:
         """Whether the update from the cursor's step diverges."""
         return self._diverged_at == self._current.step
+
+    @property
+    def divergence(self) -> DivergenceCause | None:
+        """Why the update from the cursor's step cannot be made, or None when it can.
+
+        `cost_undefined`: J is not a finite number at this point (a start outside the cost's
+        domain, such as `log(w)` at `w = -1`); `slope_undefined`: J is, but its slope is not;
+        `landing_undefined`: the update lands where J is not a number; `overflow`: the update
+        lands beyond the numbers a float holds (or beyond `PARAMETER_LIMIT`), or J does there.
+        """
+        if not self.diverged:
+            return None
+        current = self._current
+        if not _finite_parameters(current.theta):
+            return "overflow"
+        if not math.isfinite(current.cost):
+            return "cost_undefined"
+        if not np.isfinite(current.grad).all():
+            return "slope_undefined"
+        if not _finite_parameters(current.next_theta):
+            return "overflow"
+        return "landing_undefined" if math.isnan(self.landing_cost(current)) else "overflow"
+
+    def converged_at(self, step: int | None = None) -> int | None:
+        """The first step, up to `step` (by default the cursor's), whose slope's length is
+        at most the tolerance: where a *continue* would have stopped as converged. None when
+        no step up to there has converged."""
+        step = self._current.step if step is None else min(step, self.last)
+        grad_norms = self.history.column(GRAD_NORM, 0, step + 1)
+        converged = np.flatnonzero(grad_norms <= self.tolerance)
+        return int(converged[0]) if converged.size else None
 
     def restart(
         self,
@@ -489,6 +525,13 @@ class Session:
             else:
                 snapshot = self._follow(snapshot)
             yield snapshot
+
+    def landing_slope(self, snapshot: Snapshot) -> Vector:
+        """The gradient where the update leaving `snapshot` lands: `(dw, db)` at the next
+        step, so a verdict can tell whether the step crossed the bottom (a slope that turns
+        sign). Computed, not recorded (the history keeps only its length)."""
+        with np.errstate(all="ignore"):
+            return self.problem.cost_and_gradient(np.array(snapshot.next_theta))[1]
 
     def landing_cost(self, snapshot: Snapshot) -> float:
         """`J` where the update leaving `snapshot` lands: the next step's cost.

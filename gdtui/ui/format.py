@@ -39,12 +39,14 @@ AGAINST_THE_SLOPE = {
 }
 
 
-def number(value: float, signed: bool = False) -> str:
-    """A value the way the debugger shows it: three decimals, or scientific when tiny or huge.
+def number(value: float, signed: bool = False, more: int = 0) -> str:
+    """A value the way the debugger shows it: three decimals, or scientific when small or huge.
 
     Args:
         value: The number.
         signed: Write `+` before positive numbers (slopes read better signed).
+        more: Digits beyond the usual three decimals (or the mantissa's three): `pair`
+            adds them until two values that differ look different.
 
     Returns:
         Text such as `0.500`, `+2.400`, `-1.250e-05`, `inf` or `nan`.
@@ -54,14 +56,57 @@ def number(value: float, signed: bool = False) -> str:
     if math.isinf(value):
         return ("+inf" if signed else "inf") if value > 0 else "-inf"
     size = abs(value)
-    if size == 0 or 1e-3 <= size < 1e5:
-        text = f"{value:.3f}"
+    if size == 0 or SMALL <= size < 1e5:
+        text = f"{value:.{3 + more}f}"
     else:
         # Three-digit exponents (a diverging run) give up a decimal to keep ten columns.
-        text = f"{value:.2e}" if size >= 1e100 or size < 1e-99 else f"{value:.3e}"
-    if text.lstrip("-") == "0.000":
-        text = "0.000"  # never "-0.000"
+        digits = 2 if size >= 1e100 or size < 1e-99 else 3
+        text = f"{value:.{digits + more}e}"
+    if not text.lstrip("-0."):
+        text = text.lstrip("-")  # never "-0.000"
     return f"+{text}" if signed and not text.startswith("-") and value != 0 else text
+
+
+#: Below this size a value is written in scientific notation: with three decimals,
+#: `dw = -0.00122` would read `-0.001` and lose two of its three digits.
+SMALL = 0.01
+
+#: The most digits `pair` adds: 3 + 16 decimals of a mantissa are 17 significant digits,
+#: which tell any two different floats apart.
+MOST_MORE = 16
+
+
+def pair(old: float, new: float, signed: bool = False) -> tuple[str, str]:
+    """Two values, `old` and `new`, with enough digits that they look different if they are.
+
+    `w` going from 1.42500 to 1.42537 is written `1.4250` and `1.4254`, not `1.425` twice.
+    Both get the same number of extra digits, so they read as a pair.
+
+    Args:
+        old: The value before (the last step's, or this step's before the update).
+        new: The value after.
+        signed: Write `+` before positive numbers.
+
+    Returns:
+        The two texts, old first.
+    """
+    more = more_digits(old, new, signed)
+    return number(old, signed, more), number(new, signed, more)
+
+
+def more_digits(old: float, new: float, signed: bool = False) -> int:
+    """How many digits beyond the usual `number` needs so that `old` and `new` look
+    different when they are (0 when they are equal or not finite)."""
+    if old == new or not _finite(old, new):
+        return 0
+    more = 0
+    while more < MOST_MORE and number(old, signed, more) == number(new, signed, more):
+        more += 1
+    return more
+
+
+def _finite(*values: float) -> bool:
+    return all(math.isfinite(v) for v in values)
 
 
 def alpha_text(alpha: float) -> str:
@@ -139,15 +184,16 @@ def update_rule(p: Parameter, alpha: float, kind: str = "gd") -> str:
 
     For plain gradient descent this is the lesson's `w := w - alpha*dw = 0.500 -
     0.10*(+2.400) = 0.260`. Other optimizers replace `dw` by what they actually step along,
-    worked back from the update they made, so the arithmetic on screen is the true one.
+    worked back from the update they made, so the arithmetic on screen is the true one. The
+    old and new values get the digits it takes to show that they differ.
     """
     symbol = STEP_SYMBOLS.get(kind, STEP_SYMBOLS["gd"])[0].format(d=p.slope_name, momentum=0)
     # What the step was taken along, worked back from the step itself: exact for any rule.
     along = p.slope if kind == "gd" else (p.value - p.next_value) / alpha
+    old, new = pair(p.value, p.next_value)
     return (
         f"{p.name} := {p.name} - alpha*{symbol} = "
-        f"{number(p.value)} - {alpha_text(alpha)}*({number(along, signed=True)}) = "
-        f"{number(p.next_value)}"
+        f"{old} - {alpha_text(alpha)}*({number(along, signed=True)}) = {new}"
     )
 
 
@@ -158,38 +204,176 @@ def step_symbol_note(kind: str, slope_name: str, params: dict[str, float]) -> st
 
 
 def verdict(p: Parameter, kind: str = "gd", short: bool = False) -> str:
-    """The update in words, the lesson's two cases and their mirror.
+    """The update's direction in words: the lesson's two cases and their mirror.
 
-    `dw > 0: the slope goes up, so w decreases and moves ← LEFT, toward lower cost`.
+    `dw > 0: the slope goes up, so w decreases and moves ← LEFT, downhill`. It says which way
+    is downhill and which way the step goes; what the step does to J (falls, or overshoots
+    and rises) is `outcome`'s sentence, since only the cost where it lands can tell.
     For momentum and Adam the sentence says when the step goes against the slope.
 
     Args:
         p: The parameter.
         kind: The optimizer.
-        short: Leave out the last clause, `toward lower cost`, where room is short.
+        short: Leave out the reason (`the slope goes up, so`), where room is short.
     """
-    sentence = _verdict(p, kind)
-    return sentence.replace(", toward lower cost", "") if short else sentence
-
-
-def _verdict(p: Parameter, kind: str) -> str:
     d, name = p.slope_name, p.name
     if math.isnan(p.slope):
         return f"{d} is not a number: there is no slope to follow"
     if p.slope > 0:
-        head, goes, rule = f"{d} > 0: the slope goes up", "decreases", LEFT
+        head, reason, goes, rule = f"{d} > 0", "the slope goes up", "decreases", LEFT
     elif p.slope < 0:
-        head, goes, rule = f"{d} < 0: the slope goes down", "increases", RIGHT
+        head, reason, goes, rule = f"{d} < 0", "the slope goes down", "increases", RIGHT
     else:
         return f"{d} = 0: the slope is flat, so {name} stays where it is"
+    if short:
+        reason = ""
     if p.move == STAY:
-        return f"{head}, but the step is too small to change {name} any more"
+        if short:
+            return f"{head}: the step is too small to change {name} any more"
+        return f"{head}: {reason}, but the step is too small to change {name} any more"
     if p.move == rule:
         if kind == "gd":
-            return f"{head}, so {name} {goes} and moves {MOVE_WORDS[rule]}, toward lower cost"
-        return f"{head}, and {name} moves {MOVE_WORDS[rule]}, downhill, toward lower cost"
-    reason = AGAINST_THE_SLOPE.get(kind, "this optimizer's state points the other way")
-    return f"{head}, yet {name} moves {MOVE_WORDS[p.move]}, AGAINST the slope: {reason}"
+            so = f"{reason}, so " if reason else ""
+            return f"{head}: {so}{name} {goes} and moves {MOVE_WORDS[rule]}, downhill"
+        and_ = f"{reason}, and " if reason else ""
+        return f"{head}: {and_}{name} moves {MOVE_WORDS[rule]}, downhill"
+    why = AGAINST_THE_SLOPE.get(kind, "this optimizer's state points the other way")
+    if short:
+        return f"{head}, yet {name} moves {MOVE_WORDS[p.move]}, AGAINST the slope"
+    return f"{head}: {reason}, yet {name} moves {MOVE_WORDS[p.move]}, AGAINST the slope: {why}"
+
+
+#: Optimizers whose step carries a velocity (a running sum or average of slopes): a rise of
+#: J is then most often the velocity's doing, not alpha's.
+VELOCITY = frozenset({"momentum", "nesterov", "adam"})
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the next update does to the cost, as the update panel's last line says it.
+
+    Attributes:
+        tone: `falls`, `crosses` (past the bottom, yet J falls), `overshoots` (J rises on a
+            downhill step), `uphill` (J rises on a step against the slope), `stays`,
+            `undefined` (J is not a number where it lands) or `overflows` (J is infinite there).
+        full: The line with every clause.
+        short: The line for a narrow panel.
+    """
+
+    tone: str
+    full: str
+    short: str
+
+
+def outcome(
+    explained: Sequence[Parameter],
+    cost: float,
+    landing_cost: float,
+    landing_slopes: Sequence[float],
+    kind: str = "gd",
+) -> Outcome:
+    """The landing cost `J(next)`, its change, and what the step does, in words.
+
+    Args:
+        explained: The parameters the panel explains (`w` or `w[j]`, then `b`).
+        cost: J at this step.
+        landing_cost: J where the update lands (`Session.landing_cost`).
+        landing_slopes: The explained parameters' slopes where the update lands, in the
+            same order: a slope that turns sign means the step crossed the bottom.
+        kind: The optimizer.
+
+    Returns:
+        The outcome: e.g. `J(next) = 16.000 (+12.000 ▲): alpha is so large that the step
+        overshoots the minimum: J rises 4.000 → 16.000`.
+    """
+    if math.isnan(landing_cost):
+        where = ", ".join(f"{p.name} = {number(p.next_value)}" for p in explained)
+        text = f"J(next) is not a number: the step lands at {where}, where J is undefined"
+        return Outcome("undefined", text, "J(next) is not a number: J is undefined there")
+    if math.isinf(landing_cost) and math.isfinite(cost):
+        text = "J(next) overflows: the step lands where J is beyond the numbers a float holds"
+        return Outcome("overflows", text, "J(next) overflows")
+    old, new = pair(cost, landing_cost)
+    change = landing_cost - cost
+    head = f"J(next) = {new}"
+    if math.isfinite(change) and change != 0:
+        head += f" ({number(change, signed=True)} {cost_arrow(change)})"
+    moved = [p for p in explained if p.move != STAY]
+    crossed = [
+        p.name
+        for p, slope in zip(explained, landing_slopes, strict=True)
+        if p.move != STAY and p.slope * slope < 0
+    ]
+    against = any(p.move != p.downhill for p in moved)
+    if change > 0:
+        rises = f"J rises {old} → {new}"
+        if against:
+            tone, why, gist = "uphill", "the velocity carries the step uphill", "it goes uphill"
+        elif kind in VELOCITY:
+            tone = "overshoots"
+            why = "the velocity built up on earlier steps overshoots the minimum"
+            gist = "the velocity overshoots"
+        else:
+            tone = "overshoots"
+            why = "alpha is so large that the step overshoots the minimum"
+            gist = "the step overshoots the minimum"
+        return Outcome(tone, f"{head}: {why}: {rises}", f"{head}: {gist}")
+    if change < 0:
+        falls = f"J falls {old} → {new}"
+        if crossed:
+            who = " and ".join(crossed)
+            verb = "crosses" if len(crossed) == 1 else "cross"
+            return Outcome(
+                "crosses",
+                f"{head}: {who} {verb} the minimum (the slope turns sign), yet {falls}",
+                f"{head}: {who} {verb} the minimum, yet J falls",
+            )
+        return Outcome("falls", f"{head}: {falls}", f"{head}: J falls")
+    if not moved:
+        return Outcome("stays", f"{head}: nothing moves, J stays", f"{head}: nothing moves")
+    return Outcome(
+        "stays",
+        f"{head}: J stays the same, to every digit a float has",
+        f"{head}: J stays the same",
+    )
+
+
+def point(snapshot: Snapshot) -> str:
+    """Where a step is, in the lesson's names: `w = -1.000`, `w = 0.500, b = 2.000`; a
+    vector `w` is `this (w, b)`."""
+    layout = snapshot.layout
+    if shows_components(layout):
+        return "this (w, b)" if layout.has_b else "this w"
+    text = f"w = {number(float(snapshot.theta[0]))}"
+    if layout.has_b:
+        text += f", b = {number(float(snapshot.theta[-1]))}"
+    return text
+
+
+def divergence_note(cause: str, snapshot: Snapshot) -> str:
+    """Why the update from `snapshot` cannot be made, and what to do: the update panel's
+    last line on a diverged step. Only a step that leaves the numbers (or the cost's domain)
+    is cured by a smaller alpha."""
+    where = point(snapshot)
+    if cause == "cost_undefined":
+        return (
+            f"J is not a number at {where}: the cost is undefined there, so there is no step "
+            "to take. Start elsewhere with [ or ]."
+        )
+    if cause == "slope_undefined":
+        return (
+            f"The slope is not a number at {where}: there is no direction to step. "
+            "Start elsewhere with [ or ]."
+        )
+    if cause == "landing_undefined":
+        return (
+            "This update lands where J is not a number (outside the cost's domain). "
+            "Lower alpha with -, or step back with b."
+        )
+    return (
+        "This update diverges: the numbers grow too large to compute. "
+        "Lower alpha with -, or step back with b."
+    )
 
 
 def cost_name(has_b: bool) -> str:
@@ -204,8 +388,12 @@ def cost_arrow(change: float | None) -> str:
     return "▼" if change < 0 else "▲"
 
 
-def cost_change(change: float | None) -> str:
-    """The change of the cost on the last step, in words."""
+def cost_change(change: float | None, kind: str = "gd") -> str:
+    """The change of the cost on the last step, in words.
+
+    A rise under momentum, Nesterov or Adam is most often the velocity carrying the step on,
+    not too large an alpha: the sentence names the likely cause for the optimizer.
+    """
     if change is None:
         return "step 0: the start, no update made yet"
     if math.isnan(change):
@@ -213,6 +401,8 @@ def cost_change(change: float | None) -> str:
     if change < 0:
         return "▼ J went down on the last step"
     if change > 0:
+        if kind in VELOCITY:
+            return "▲ J went UP: the velocity carried it on"
         return "▲ J went UP: is alpha too large?"
     return "= J did not change on the last step"
 
@@ -254,26 +444,115 @@ def log_header(has_b: bool, component: int | None = None) -> list[str]:
     ]
 
 
-def log_row(snapshot: Snapshot, component: int = 0) -> list[str]:
-    """One step as the step log's cells, in the order of `log_columns`."""
+#: The step log's number columns, and whether each is written with its sign.
+LOG_NUMBERS: dict[str, bool] = {"w": False, "b": False, "dw": True, "db": True, "cost": False}
+
+
+@dataclass(frozen=True)
+class LogRow:
+    """One step of the step log before it is written out.
+
+    Attributes:
+        cells: The cells that are not numbers: `step`, `alpha`, `move`.
+        values: The numbers, by column (`w`, `dw`, `cost`, and `b`, `db` if there is a `b`).
+        before: The same numbers at the step before (equal to `values` at step 0).
+        more: Per number column, the digits this value needs to differ from the row above.
+    """
+
+    cells: dict[str, str]
+    values: dict[str, float]
+    before: dict[str, float]
+    more: dict[str, int]
+
+
+def log_data(snapshot: Snapshot, component: int = 0, previous: Snapshot | None = None) -> LogRow:
+    """One step of the step log, its numbers not yet written (see `log_cells`).
+
+    Args:
+        snapshot: The step.
+        component: The component of a vector `w` shown.
+        previous: The step before, if any: each value notes the digits it takes to look
+            different from the row above when it is different.
+    """
     j = min(component, snapshot.layout.n_w - 1)
+    values = {
+        "w": float(snapshot.theta[j]),
+        "dw": float(snapshot.grad[j]),
+        "cost": snapshot.cost,
+    }
+    if snapshot.layout.has_b:
+        values["b"] = float(snapshot.theta[-1])
+        values["db"] = float(snapshot.grad[-1])
+    before = log_data(previous, component).values if previous is not None else values
+    more = {name: more_digits(before[name], v, LOG_NUMBERS[name]) for name, v in values.items()}
     cells = {
         "step": grouped(snapshot.step),
-        "w": number(float(snapshot.theta[j])),
-        "dw": number(float(snapshot.grad[j]), signed=True),
-        "cost": number(snapshot.cost),
         "alpha": alpha_text(snapshot.alpha),
         "move": move_cell(snapshot.move, j),
     }
-    if snapshot.b is not None and snapshot.db is not None:
-        cells["b"] = number(snapshot.b)
-        cells["db"] = number(snapshot.db, signed=True)
-    return [cells[name] for name in log_columns(snapshot.layout.has_b)]
+    return LogRow(cells, values, before, more)
 
 
-def align(cells: Sequence[str], has_b: bool) -> str:
-    """Cells padded to the step log's columns."""
+def log_digits(rows: Sequence[LogRow]) -> dict[str, int]:
+    """The digits to add to each number column so that the whole column reads at one
+    precision and every value that differs from the row above looks different from it.
+
+    The most any row needs is where to start, not always enough: rounding to one more digit
+    can make two values look alike again (0.12346 and 0.12354 are 0.123 and 0.124, but both
+    0.1235), so each column is checked and given more digits until it holds.
+    """
+    more: dict[str, int] = {}
+    for row in rows:
+        for name, digits in row.more.items():
+            more[name] = max(more.get(name, 0), digits)
+    for name in more:
+        signed = LOG_NUMBERS[name]
+        while more[name] < MOST_MORE and any(
+            row.before[name] != row.values[name]
+            and number(row.before[name], signed, more[name])
+            == number(row.values[name], signed, more[name])
+            for row in rows
+        ):
+            more[name] += 1
+    return more
+
+
+def log_cells(
+    row: LogRow, more: dict[str, int] | None = None, has_b: bool | None = None
+) -> list[str]:
+    """A step log row's cells, in the order of `log_columns`.
+
+    Args:
+        row: The step.
+        more: Digits to add per number column (by default the row's own): the log gives a
+            column the most any of its rows needs, so a column reads at one precision.
+        has_b: Whether the cost has a `b` (by default: whether the row has one).
+    """
+    more = row.more if more is None else more
+    cells = dict(row.cells)
+    for name, value in row.values.items():
+        cells[name] = number(value, LOG_NUMBERS[name], more.get(name, 0))
+    return [cells[name] for name in log_columns("b" in row.values if has_b is None else has_b)]
+
+
+def log_row(snapshot: Snapshot, component: int = 0, previous: Snapshot | None = None) -> list[str]:
+    """One step as the step log's cells, with the digits it takes to differ from `previous`."""
+    return log_cells(log_data(snapshot, component, previous))
+
+
+def log_widths(rows: Sequence[Sequence[str]], has_b: bool) -> list[int]:
+    """The step log's column widths: the usual ones, widened where a row's extra digits
+    need more room, so the columns stay straight."""
     widths = [LOG_COLUMNS[name] for name in log_columns(has_b)]
+    for row in rows:
+        widths = [max(width, len(cell)) for width, cell in zip(widths, row, strict=True)]
+    return widths
+
+
+def align(cells: Sequence[str], has_b: bool, widths: Sequence[int] | None = None) -> str:
+    """Cells padded to the step log's columns (or to `widths`)."""
+    if widths is None:
+        widths = [LOG_COLUMNS[name] for name in log_columns(has_b)]
     return " ".join(cell.rjust(width) for cell, width in zip(cells, widths, strict=True)).rstrip()
 
 
@@ -289,6 +568,8 @@ def run_state(
     tolerance: float,
     max_steps: int,
     hits: Sequence[tuple[str, str]] = (),
+    cause: str | None = None,
+    converged_at: int | None = None,
 ) -> tuple[str, str]:
     """Where a paused run stands, in words: the status line's last part.
 
@@ -298,6 +579,9 @@ def run_state(
         tolerance: The run counts as converged when the slope's length is at most this.
         max_steps: The most steps a run takes.
         hits: The enabled breakpoints that fired on arriving here, as (when, why).
+        cause: Why the update diverges (`Session.divergence`), if it does.
+        converged_at: The first step that converged on the way here
+            (`Session.converged_at`); by default this step.
 
     Returns:
         The tone (`paused`, `converged`, `diverged`, `breakpoint`, `max_steps`) and the text:
@@ -306,12 +590,24 @@ def run_state(
     """
     step = grouped(snapshot.step)
     if diverged:
+        if cause == "cost_undefined":
+            # Short enough for a 60-column status line; the update panel says the rest.
+            return "diverged", f"✗ stopped: J is not a number at {point(snapshot)}"
+        if cause == "slope_undefined":
+            return "diverged", f"✗ stopped: the slope is not a number at {point(snapshot)}"
+        if cause == "landing_undefined":
+            return "diverged", "✗ stopped: the next update lands where J is not a number"
         return (
             "diverged",
             f"✗ diverged at step {step}: the next update overflows; last finite values shown",
         )
     if snapshot.grad_norm <= tolerance:
-        return "converged", f"✓ converged at step {step}: the slope is (almost) zero"
+        first = snapshot.step if converged_at is None else min(converged_at, snapshot.step)
+        since = "" if first == snapshot.step else f" (this is step {step})"
+        return (
+            "converged",
+            f"✓ converged at step {grouped(first)}: the slope is (almost) zero{since}",
+        )
     if hits:
         when, why = hits[0]
         more = f" (+{len(hits) - 1} more)" if len(hits) > 1 else ""

@@ -57,10 +57,10 @@ async def test_every_size_shows_the_panels_that_fit_none_empty(
         screen = debugger(app)
         shown = await shown_panels(app)
         # A tall state panel (a vector w) leaves the history no room at 80x24: it is
-        # hidden then, and the plot's border says where it went.
+        # hidden then, the notes take its place, and the plot's border says where it went.
         expected = SHOWN[size]
         if "history" not in shown and size == (80, 24):
-            expected = expected - {"history"}
+            expected = (expected - {"history"}) | {"notes"}
             assert "v: history" in screen.query_one("#plot-view").border_subtitle
         assert shown == expected
         plot = screen.query_one(ContentSwitcher)

@@ -50,7 +50,14 @@ from gdtui.serve.protocol import (
 from gdtui.trace import write_trace
 from gdtui.ui.classroom import Seat
 from gdtui.ui.commands import DebuggerCommands, bindings
-from gdtui.ui.format import alpha_text, grouped, progress, run_state, shows_components
+from gdtui.ui.format import (
+    alpha_text,
+    divergence_note,
+    grouped,
+    progress,
+    run_state,
+    shows_components,
+)
 from gdtui.ui.layout import LEFT_MIN_WIDTH, TALL_HEIGHT, WIDE_WIDTH, arrange
 from gdtui.ui.messages import Exported, RunProgress, RunStopped, Stepped
 from gdtui.ui.screens.alpha_input import AlphaScreen
@@ -323,8 +330,14 @@ class DebuggerScreen(Screen[None]):
         self.state_panel.show(snapshot, previous, self.component)
         if self.view == "state":
             self.state_view.show(snapshot, previous, self.component)
-        diverged = False if self.busy else self.session.diverged
-        self.update_panel.show(snapshot, self.component, diverged)
+        if self.busy:  # a worker holds the session: no look-ups in it
+            self.update_panel.show(snapshot, self.component)
+        else:
+            session = self.session
+            landing = session.landing_cost(snapshot), session.landing_slope(snapshot)
+            self.update_panel.show(
+                snapshot, self.component, session.diverged, landing, session.divergence
+            )
 
     def _paint_status(self) -> None:
         snapshot = self.snapshot
@@ -347,6 +360,11 @@ class DebuggerScreen(Screen[None]):
                 tolerance=self.session.tolerance,
                 max_steps=self.session.max_steps,
                 hits=hits,
+                cause=self.session.divergence,
+                # Looked up only when it is shown: it reads the whole grad-norm column.
+                converged_at=self.session.converged_at(snapshot.step)
+                if snapshot.grad_norm <= self.session.tolerance
+                else None,
             )
         self.status_line.show(
             Status(
@@ -498,8 +516,10 @@ class DebuggerScreen(Screen[None]):
 
     def _explain_no_step(self, result: RunResult) -> None:
         if result.status == "diverged":
-            self.notify("The next update diverges: lower alpha with -, or step back with b.",
-                        severity="warning", timeout=4)  # fmt: skip
+            self._repaint()  # the step was refused just now: the panels say why
+            self.notify(divergence_note(self.session.divergence or "overflow",
+                                        self.session.current),
+                        severity="warning", timeout=4, markup=False)  # fmt: skip
         elif result.status == "max_steps":
             self.notify(f"This scenario stops at max_steps = {grouped(self.session.max_steps)}.",
                         severity="warning", timeout=4)  # fmt: skip

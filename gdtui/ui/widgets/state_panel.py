@@ -12,7 +12,15 @@ from textual.geometry import Region
 from textual.widgets import Static
 
 from gdtui.engine.snapshot import Snapshot
-from gdtui.ui.format import ARROWS, cost_arrow, cost_change, cost_name, number, shows_components
+from gdtui.ui.format import (
+    ARROWS,
+    cost_arrow,
+    cost_change,
+    cost_name,
+    number,
+    pair,
+    shows_components,
+)
 
 #: Widths of the panel's columns: name, value, gap, slope name, slope.
 NAME, VALUE, GAP, SLOPE_NAME, SLOPE = 7, 10, 1, 8, 10
@@ -51,8 +59,16 @@ class StatePanel(Vertical):
                 parts.append(str(getattr(static.visual, "plain", "")))
         return "\n".join(p for p in parts if p)
 
-    def _value(self, value: float, width: int, changed: bool, signed: bool = False) -> Content:
-        text = number(value, signed=signed).rjust(width)
+    def _value(
+        self,
+        value: float,
+        width: int,
+        changed: bool,
+        signed: bool = False,
+        old: float | None = None,
+    ) -> Content:
+        # Against the last step's value, with the digits it takes to show that it changed.
+        text = (number(value, signed) if old is None else pair(old, value, signed)[1]).rjust(width)
         if not changed:
             return Content(text)
         return Content.styled(text, self.get_visual_style("state-panel--changed", partial=True))
@@ -66,13 +82,14 @@ class StatePanel(Vertical):
         changed: tuple[bool, bool],
         slope_name_width: int = SLOPE_NAME,
         signed: bool = True,
+        old: tuple[float, float] | None = None,
     ) -> Content:
         return Content.assemble(
             name.ljust(NAME),
-            self._value(value, VALUE, changed[0]),
+            self._value(value, VALUE, changed[0], old=None if old is None else old[0]),
             " " * GAP,
             slope_name.ljust(slope_name_width),
-            self._value(slope, SLOPE, changed[1], signed=signed),
+            self._value(slope, SLOPE, changed[1], signed, None if old is None else old[1]),
         )
 
     def show(self, snapshot: Snapshot, previous: Snapshot | None, component: int = 0) -> None:
@@ -95,37 +112,56 @@ class StatePanel(Vertical):
             )  # fmt: skip
         else:
             lines.append(self._row("w", float(theta[0]), "dw", float(grad[0]),
-                                   (bool(moved[0]), bool(turned[0]))))  # fmt: skip
+                                   (bool(moved[0]), bool(turned[0])),
+                                   old=(float(old_theta[0]), float(old_grad[0]))))  # fmt: skip
         if layout.has_b:
             # j/k select b after the w components: the plot then shows J along b.
             b_selected = component == layout.n_w
             row = self._row("▶b" if b_selected else "b", float(theta[-1]), "db",
-                            float(grad[-1]), (bool(moved[-1]), bool(turned[-1])))  # fmt: skip
+                            float(grad[-1]), (bool(moved[-1]), bool(turned[-1])),
+                            old=(float(old_theta[-1]), float(old_grad[-1])))  # fmt: skip
             selected = self.get_visual_style("state-panel--selected", partial=True)
             lines.append(row.stylize(selected) if b_selected else row)
         change = None if previous is None else snapshot.cost - previous.cost
         cost_changed = change is not None and change != 0 and not math.isnan(change)
-        lines.append(
-            Content.assemble(
-                cost_name(layout.has_b).ljust(NAME),
-                self._value(snapshot.cost, VALUE, cost_changed),
-                " " * GAP,
+        cost = Content.assemble(
+            cost_name(layout.has_b).ljust(NAME),
+            self._value(snapshot.cost, VALUE, cost_changed,
+                        old=None if previous is None else previous.cost),
+        )  # fmt: skip
+        if change is None:
+            lines.append(cost)
+        else:
+            change_cells = Content.assemble(
                 "change".ljust(SLOPE_NAME),
-                "" if change is None else number(change, signed=True).rjust(SLOPE),
-                f" {cost_arrow(change)}" if change is not None else "",
+                number(change, signed=True).rjust(SLOPE),
+                f" {cost_arrow(change)}",
             )
-        )
-        lines.append(Content(cost_change(change)))
+            row = Content.assemble(cost, " " * GAP, change_cells)
+            if self.size.width and row.cell_length > self.size.width:
+                # A cost with the digits to show a tiny change leaves no room beside it:
+                # the change goes below, lined up with the slopes.
+                lines += [cost, Content.assemble(" " * (NAME + VALUE + GAP), change_cells)]
+            else:
+                lines.append(row)
+        # The optimizer that made the last step is the previous step's.
+        kind = (previous or snapshot).optimizer.kind
+        lines.append(Content(cost_change(change, kind)))
         summary = self.query_one("#state-summary", Static)
         summary.update(Content("\n").join(lines), layout=len(lines) != self._summary_lines)
         self._summary_lines = len(lines)
         scroll = self.query_one("#state-components", VerticalScroll)
         scroll.display = vector
         if vector:
-            self._show_components(snapshot, moved, turned, component)
+            self._show_components(snapshot, moved, turned, component, (old_theta, old_grad))
 
     def _show_components(
-        self, snapshot: Snapshot, moved: np.ndarray, turned: np.ndarray, component: int
+        self,
+        snapshot: Snapshot,
+        moved: np.ndarray,
+        turned: np.ndarray,
+        component: int,
+        old: tuple[np.ndarray, np.ndarray],
     ) -> None:
         theta, grad = snapshot.theta, snapshot.grad
         moves = snapshot.move["w"]
@@ -134,7 +170,8 @@ class StatePanel(Vertical):
         for j in range(snapshot.layout.n_w):
             mark = "▶" if j == component else " "
             row = self._row(f"{mark}w[{j}]", float(theta[j]), f"dw[{j}]", float(grad[j]),
-                            (bool(moved[j]), bool(turned[j])), SLOPE_NAME - 2)  # fmt: skip
+                            (bool(moved[j]), bool(turned[j])), SLOPE_NAME - 2,
+                            old=(float(old[0][j]), float(old[1][j])))  # fmt: skip
             row = Content.assemble(row, f" {ARROWS[moves[j]]}")
             rows.append(row.stylize(selected) if j == component else row)
         # One row a component, each cut to the panel's width: the height changes only with n.

@@ -6,45 +6,73 @@ from textual.content import Content
 from textual.widget import Widget
 
 from gdtui.engine.session import Session
-from gdtui.ui.format import align, log_header, log_row, shows_components
+from gdtui.engine.snapshot import Snapshot
+from gdtui.ui.format import (
+    LogRow,
+    align,
+    log_cells,
+    log_data,
+    log_digits,
+    log_header,
+    log_widths,
+    shows_components,
+)
 
 
 class StepLog(Widget):
     """`step  w  b  dw  db  cost  alpha  move`, one row a step, up to the step on screen.
 
     Rows are cached by step, so a new step formats one row; `forget()` drops the cache when
-    the recorded run changes (a new alpha, a restart).
+    the recorded run changes (a new alpha, a restart). Each value has the digits it takes to
+    differ from the row above when it differs, and a column is written at the most digits
+    any of its rows needs; a column widens when its digits need room.
     """
 
     COMPONENT_CLASSES = {"step-log--header", "step-log--current"}
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._rows: dict[tuple[int, int], str] = {}
+        self._rows: dict[tuple[int, int], LogRow] = {}
         self._header = ""
         self._shown: list[str] = []
+        self._tail: Snapshot | None = None
+        """The last step formatted: the row above the next step's."""
 
     def forget(self) -> None:
         """Forget the cached rows: the recorded run has changed."""
         self._rows.clear()
+        self._tail = None
 
     def show(self, session: Session, component: int = 0) -> None:
         """Show the steps that fit, ending at the cursor's step."""
         layout = session.layout
         vector = shows_components(layout)
         j = component if vector else 0
-        self._header = align(log_header(layout.has_b, j if vector else None), layout.has_b)
+        header = log_header(layout.has_b, j if vector else None)
         height = max(self.size.height - 1, 1) if self.size.height else 8
         current = session.current.step
         first = max(0, current - height + 1)
         missing = [k for k in range(first, current + 1) if (k, j) not in self._rows]
         if missing:
-            for snapshot in session.snapshots(missing[0], missing[-1] + 1):
-                self._rows[snapshot.step, j] = align(log_row(snapshot, j), layout.has_b)
+            # Each row's digits depend on the row above. One step forward has that row's
+            # snapshot at hand; anything else replays from the step before.
+            tail = self._tail
+            previous = tail if tail is not None and tail.step == missing[0] - 1 else None
+            start = missing[0] if previous is not None else max(missing[0] - 1, 0)
+            for snapshot in session.snapshots(start, missing[-1] + 1):
+                if snapshot.step >= missing[0]:
+                    self._rows[snapshot.step, j] = log_data(snapshot, j, previous)
+                previous = snapshot
+            self._tail = previous
         if len(self._rows) > 4096:
             keep = {(k, j) for k in range(first, current + 1)}
             self._rows = {key: row for key, row in self._rows.items() if key in keep}
-        self._shown = [self._rows[k, j] for k in range(first, current + 1)]
+        data = [self._rows[k, j] for k in range(first, current + 1)]
+        more = log_digits(data)  # one precision per column
+        rows = [log_cells(row, more, layout.has_b) for row in data]
+        widths = log_widths([header, *rows], layout.has_b)
+        self._header = align(header, layout.has_b, widths)
+        self._shown = [align(row, layout.has_b, widths) for row in rows]
         self.refresh()
 
     @property

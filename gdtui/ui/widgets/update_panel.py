@@ -6,17 +6,35 @@ from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import Static
 
-from gdtui.engine.snapshot import LEFT, RIGHT, Snapshot
-from gdtui.ui.format import parameters, step_symbol_note, update_rule, verdict
+from gdtui.engine.snapshot import LEFT, RIGHT, Snapshot, Vector
+from gdtui.ui.format import (
+    Parameter,
+    divergence_note,
+    outcome,
+    parameters,
+    step_symbol_note,
+    update_rule,
+    verdict,
+)
+
+#: Divergence causes where this very point has no cost (or slope) to go down.
+UNDEFINED_HERE = frozenset({"cost_undefined", "slope_undefined"})
+
+
+#: Outcomes that stand out: the step makes J worse, or leaves the numbers.
+WARNING_TONES = frozenset({"overshoots", "uphill", "undefined", "overflows"})
 
 
 class UpdatePanel(Static):
-    """For `w` (or the selected component of a vector `w`) and `b`:
+    """For `w` (or the selected component of a vector `w`) and `b`, then the cost:
 
         w := w - alpha*dw = 0.500 - 0.10*(+2.400) = 0.260
-          dw > 0: the slope goes up, so w decreases and moves ← LEFT, toward lower cost
+          dw > 0: the slope goes up, so w decreases and moves ← LEFT, downhill
+        J(next) = 7.508 (-4.160 ▼): J falls 11.668 → 7.508
 
-    Momentum and Adam show the step they really take, and say when it goes against the slope.
+    The last line says what the step does, read from the cost where it lands: falls,
+    crosses the minimum yet falls, or overshoots and rises. Momentum and Adam show the step
+    they really take, and say when it goes against the slope.
     """
 
     COMPONENT_CLASSES = {
@@ -25,6 +43,7 @@ class UpdatePanel(Static):
         "update-panel--right",
         "update-panel--against",
         "update-panel--diverged",
+        "update-panel--rises",
     }
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -45,18 +64,37 @@ class UpdatePanel(Static):
             return self.size.width or 1000
         return max(parent.size.width - self.styles.gutter.width, 1)
 
-    def show(self, snapshot: Snapshot, component: int = 0, diverged: bool = False) -> None:
-        """Explain the update that leaves `snapshot`."""
+    def show(
+        self,
+        snapshot: Snapshot,
+        component: int = 0,
+        diverged: bool = False,
+        landing: tuple[float, Vector] | None = None,
+        cause: str | None = None,
+    ) -> None:
+        """Explain the update that leaves `snapshot`.
+
+        Args:
+            snapshot: The step on screen.
+            component: The component of a vector `w` explained.
+            diverged: Whether this update diverges (it is then not made).
+            landing: J where the update lands and the slopes `(dw, db)` there
+                (`Session.landing_cost`, `Session.landing_slope`); None while a run holds
+                the session, when the line keeps its place with no numbers.
+            cause: Why the update diverges (`Session.divergence`), if it does.
+        """
         style = self.get_visual_style
         kind = snapshot.optimizer.kind
         lines: list[Content] = []
         explained = parameters(snapshot, component)
-        # The sentences keep one form: all in full, or all without their last clause.
+        # The sentences keep one form: all in full, or all without their reasons.
         width = self._width() - 1
         short = any(len(verdict(p, kind)) > width for p in explained)
         for p in explained:
             lines.append(Content.styled(update_rule(p, snapshot.alpha, kind),
                                         style("update-panel--rule", partial=True)))  # fmt: skip
+            if cause in UNDEFINED_HERE:
+                continue  # no cost here, so no downhill: the note below says why
             words = verdict(p, kind, short)
             if "AGAINST" in words:
                 tone = "against"
@@ -72,11 +110,14 @@ class UpdatePanel(Static):
         if diverged:
             lines.append(
                 Content.styled(
-                    "This update diverges: the numbers grow too large to compute. "
-                    "Lower alpha with -, or step back with b.",
+                    divergence_note(cause or "overflow", snapshot),
                     style("update-panel--diverged", partial=True),
                 )
             )
+        elif landing is None:
+            lines.append(Content("J(next) = …"))
+        else:
+            lines.append(self._outcome(snapshot, component, explained, landing, width))
         # A layout pass costs as much as the rest of a step: ask for one only when the height
         # may change (a line that does not fit wraps, and then the height is Textual's to find).
         room = self._width()
@@ -84,3 +125,24 @@ class UpdatePanel(Static):
         height = len(lines) if fits else None
         self.update(Content("\n").join(lines), layout=height is None or height != self._height)
         self._height = height
+
+    def _outcome(
+        self,
+        snapshot: Snapshot,
+        component: int,
+        explained: list[Parameter],
+        landing: tuple[float, Vector],
+        width: int,
+    ) -> Content:
+        """The line `J(next) = ...`: the landing cost, its change, what the step does."""
+        cost, slopes = landing
+        j = min(max(component, 0), snapshot.layout.n_w - 1)
+        indices = [j, -1] if snapshot.layout.has_b else [j]
+        said = outcome(explained, snapshot.cost, cost, [float(slopes[i]) for i in indices],
+                       snapshot.optimizer.kind)  # fmt: skip
+        # One parameter leaves room for the whole sentence (it may wrap); with `b` too the
+        # panel is already four lines, so a narrow one gets the gist.
+        text = said.full if len(said.full) <= width or len(explained) == 1 else said.short
+        if said.tone in WARNING_TONES:
+            return Content.styled(text, self.get_visual_style("update-panel--rises", partial=True))
+        return Content(text)
