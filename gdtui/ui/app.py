@@ -5,8 +5,8 @@ from __future__ import annotations
 from textual.app import App
 from textual.screen import Screen
 
+from gdtui.classroom.link import ClassroomLink
 from gdtui.scenario import Scenario
-from gdtui.serve.classroom import ClassroomLink
 from gdtui.ui.screens.debugger import DebuggerScreen
 
 

@@ -27,27 +27,29 @@ from textual.widgets import ContentSwitcher
 from textual.worker import Worker, get_current_worker
 
 from gdtui.build import build_session
-from gdtui.engine.optimizers import Optimizer
+from gdtui.classroom.link import ClassroomLink
 from gdtui.engine.session import STOP_ON_DEFAULT, RunResult, Session
 from gdtui.engine.snapshot import Snapshot
 from gdtui.exports import ExportQuota, QuotaExceeded, QuotaFile
-from gdtui.scenario import Scenario, ScenarioError, list_presets, load_scenario
-from gdtui.serve import protocol
-from gdtui.serve.classroom import ClassroomLink
-from gdtui.serve.protocol import (
+from gdtui.lesson.actions import (
+    REWRITES,
     Action,
     Back,
     Goto,
     Load,
+    Reason,
     Reset,
     Restart,
     SetAlpha,
     SetBreakpoints,
     SetOptimizer,
     Step,
+    apply,
+    open_scenario,
 )
+from gdtui.scenario import Scenario, ScenarioError, list_presets
 from gdtui.trace import write_trace
-from gdtui.ui.classroom import Seat
+from gdtui.ui.classroom import Seat, join_classroom
 from gdtui.ui.commands import DebuggerCommands, bindings
 from gdtui.ui.format import alpha_text, grouped, progress, run_state
 from gdtui.ui.messages import Exported, RunProgress, RunStopped, Stepped
@@ -88,14 +90,6 @@ VIEWS: tuple[str, ...] = ("curve", "surface", "history")
 
 #: Border titles of the plot views.
 VIEW_TITLES = {"curve": "cost curve", "surface": "cost surface (w, b)", "history": "cost history"}
-
-#: The teacher's actions that rewrite the run, and the repaint reason each one is.
-FORGETTING: dict[type, str] = {
-    SetAlpha: "alpha",
-    SetOptimizer: "optimizer",
-    Reset: "reset",
-    Restart: "restart",
-}
 
 #: The fraction of the plotted w range that `[` and `]` move the start by.
 START_FRACTION = 1 / 20
@@ -174,15 +168,16 @@ class DebuggerScreen(Screen[None]):
         """The lesson on screen."""
         self.seat = Seat(link)
         """Teacher, student or neither, in a classroom served over SSH."""
-        self._follow_pending = False
-        self._follow_reason = "follow"
         self.session: Session = build_session(scenario)
         """Its run. Only the event loop touches it, except while a worker is `busy`."""
         self.last_result: RunResult | None = None
         """How the last run, continue or step ended, if it stopped for a reason."""
         self._timer: Timer | None = None
         self._worker: Worker[None] | None = None
-        self._reason = "scenario"
+        self.lesson: list[Action] = [Load(*scenario.source)]
+        """What was done to this run since its scenario was loaded, as it happened."""
+        self._reason: Reason = "scenario"
+        self._pending: Reason | None = None
         self._collector: tuple[int, ...] | None = None
         """The collector's thresholds before this screen changed them, if it did."""
         self.exports = ExportQuota.from_environment()
@@ -227,8 +222,10 @@ class DebuggerScreen(Screen[None]):
         self.history_panel.border_title = "cost history"
         self.query_one("#plot-view").border_title = VIEW_TITLES["curve"]
         self._load(self.scenario, self.session)
+        self._moved("scenario")
         if self.seat.link is not None:
-            self._join_classroom()
+            self.run_worker(join_classroom(self), group="classroom", exclusive=True,
+                            exit_on_error=False)  # fmt: skip
         self.call_after_refresh(self._tune_collector)
 
     def _tune_collector(self) -> None:
@@ -251,8 +248,9 @@ class DebuggerScreen(Screen[None]):
         gc.unfreeze()
 
     def _load(self, scenario: Scenario, session: Session) -> None:
-        """Show a scenario from its start."""
+        """Put a scenario on screen from its start (painted once the caller has done)."""
         self.scenario, self.session, self.last_result = scenario, session, None
+        self.lesson = [Load(*scenario.source)]
         self.step_log.forget()
         for notes in self.notes_panels:
             notes.show(scenario.description)
@@ -261,13 +259,76 @@ class DebuggerScreen(Screen[None]):
         self.set_reactive(DebuggerScreen.view, "curve")
         self.query_one(ContentSwitcher).current = "plot-curve"
         self.query_one("#plot-view").border_title = VIEW_TITLES["curve"]
-        self._moved("scenario")
+
+    # -- performing actions --------------------------------------------------------------------
+
+    def perform(self, action: Action, *, paint: bool = True) -> RunResult | Snapshot | None:
+        """The one way the run changes: apply the action, record it, publish it when
+        teaching, and repaint for the reason it implies.
+
+        Keys, a student following the teacher and a replayed recording all come here. A step
+        that could not move is neither recorded nor painted; it is explained instead.
+
+        Args:
+            action: What to do.
+            paint: False to paint later, once for a burst (see `paint_pending`).
+
+        Returns:
+            What the session returned.
+
+        Raises:
+            ScenarioError: A `Load` names a scenario that cannot be read.
+            ValueError: The session refuses the action (a bad alpha, a wrong-sized start).
+        """
+        result: RunResult | Snapshot | None = None
+        if isinstance(action, Load):
+            self._load(*open_scenario(action))
+        else:
+            result = apply(self.session, action)
+        if isinstance(result, RunResult):
+            self.last_result = result
+            if not result.steps:
+                self._explain_no_step(result)
+                return result
+            action = Step(result.steps)  # what happened: it may have stopped early
+        elif action.reason in REWRITES:
+            self.last_result = None
+        if not isinstance(action, Load):  # `_load` began the record with it
+            self.lesson.append(action)
+        self.seat.publish(action)
+        if paint:
+            self._moved(action.reason)
+        else:
+            self._pending = _stronger(self._pending, action.reason)
+        return result
+
+    def record(self, step: Step, *, merge: bool = False) -> None:
+        """Record and publish updates the engine made itself (a run or a continue), as the
+        `Step` they amount to.
+
+        Args:
+            step: The updates made.
+            merge: Add them to the record's last step (a continue's later chunks), so a
+                replay takes the whole continue as one action.
+        """
+        last = self.lesson[-1]
+        if merge and isinstance(last, Step):
+            self.lesson[-1] = Step(last.k + step.k)
+        else:
+            self.lesson.append(step)
+        self.seat.publish(step)
+
+    def paint_pending(self) -> None:
+        """Paint once for the actions performed with `paint=False` since the last paint."""
+        if self._pending is not None:
+            reason, self._pending = self._pending, None
+            self._moved(reason)
 
     # -- painting ------------------------------------------------------------------------------
 
-    def _moved(self, reason: str) -> None:
+    def _moved(self, reason: Reason) -> None:
         """The session's cursor (or its settings) changed: show its step."""
-        if reason in {"alpha", "optimizer", "reset", "restart", "scenario"}:
+        if reason in REWRITES:
             self.step_log.forget()
             for history in self.query(CostHistoryPlot):
                 history.forget()
@@ -421,15 +482,8 @@ class DebuggerScreen(Screen[None]):
 
     def action_step(self) -> None:
         """One update forward."""
-        if not self._idle():
-            return
-        result = self.session.step(1)
-        self.last_result = result
-        if result.steps:
-            self.seat.publish(Step(result.steps))
-            self._moved("step")
-        else:
-            self._explain_no_step(result)
+        if self._idle():
+            self.perform(Step(1))
 
     def _explain_no_step(self, result: RunResult) -> None:
         if result.status == "diverged":
@@ -448,17 +502,12 @@ class DebuggerScreen(Screen[None]):
         if self.session.current.step == 0:
             self.notify("Already at step 0, the start.", timeout=2)
             return
-        self.session.back(1)
-        self.seat.publish(Back(1))
-        self._moved("back")
+        self.perform(Back(1))
 
     def action_reset(self) -> None:
         """Back to step 0, forgetting the run."""
         if self._idle():
-            self.session.reset()
-            self.seat.publish(Reset())
-            self.last_result = None
-            self._moved("reset")
+            self.perform(Reset())
 
     def action_goto(self) -> None:
         """Ask for a step and go there."""
@@ -473,9 +522,7 @@ class DebuggerScreen(Screen[None]):
         if step is None or not self._idle():
             return
         if step <= self.session.last:
-            self.session.goto(step)
-            self.seat.publish(Goto(step))
-            self._moved("goto")
+            self.perform(Goto(step))
         else:
             self._start_worker(step - self.session.current.step, frozenset(), "goto")
 
@@ -494,9 +541,11 @@ class DebuggerScreen(Screen[None]):
         self._timer = self.set_interval(1 / SPEEDS[self.speed], self._tick)
 
     def _tick(self) -> None:
+        # A run stops where a continue would (breakpoints, convergence), which `Step` does
+        # not: the engine runs it, and it is recorded as the step it made.
         result = self.session.run(limit=1)
         if result.steps:
-            self.seat.publish(Step(result.steps))
+            self.record(Step(result.steps))
             self._moved("run")
         if result.status != "steps_done":
             self.last_result = result
@@ -521,7 +570,7 @@ class DebuggerScreen(Screen[None]):
 
     # -- the worker ----------------------------------------------------------------------------
 
-    def _start_worker(self, limit: int | None, stop_on: frozenset[str], reason: str) -> None:
+    def _start_worker(self, limit: int | None, stop_on: frozenset[str], reason: Reason) -> None:
         self._reason = reason
         self.busy = "continue"
         self._worker = self._continue_in_thread(limit, stop_on)
@@ -541,15 +590,17 @@ class DebuggerScreen(Screen[None]):
         result: RunResult | None = None
         chunk, remaining, steps = 4, limit, 0
         error = None
+        record = self.app.call_from_thread
         try:
             while not worker.is_cancelled:
                 size = chunk if remaining is None else min(chunk, remaining)
                 started = time.perf_counter()
                 part = session.run(size, stop_on)
                 steps += part.steps
-                if part.steps and self.seat.teacher:
-                    # What happened, not what was asked: the same updates, replayed.
-                    self.app.call_from_thread(self.seat.publish, Step(part.steps))
+                if part.steps:
+                    # What happened, not what was asked: the same updates, replayed; live,
+                    # so a class sees the continue as it goes.
+                    record(self.record, Step(part.steps), merge=steps > part.steps)
                 result = RunResult(part.status, steps, part.step, part.breakpoint)
                 if remaining is not None:
                     remaining -= part.steps
@@ -591,9 +642,7 @@ class DebuggerScreen(Screen[None]):
         if new == alpha:
             self.notify(f"alpha stays {alpha_text(alpha)}: that is the limit.", timeout=2)
             return
-        self.session.set_alpha(new)
-        self.seat.publish(SetAlpha(new))
-        self._moved("alpha")
+        self.perform(SetAlpha(new))
 
     def action_start(self, direction: int) -> None:
         """Move the starting w of the selected component and start again."""
@@ -603,10 +652,7 @@ class DebuggerScreen(Screen[None]):
         size = (w_range[1] - w_range[0]) * START_FRACTION if w_range else START_STEP
         theta0 = self.session.theta0.copy()
         theta0[self.component] += direction * size
-        self.session.restart(theta0)
-        self.seat.publish(Restart(tuple(float(v) for v in theta0)))
-        self.last_result = None
-        self._moved("restart")
+        self.perform(Restart(tuple(float(v) for v in theta0)))
 
     def action_optimizer(self) -> None:
         """Choose the update rule."""
@@ -618,10 +664,8 @@ class DebuggerScreen(Screen[None]):
         if kind is None or not self._idle():
             return
         spec = self.scenario.optimizer
-        params = dict(spec.params) if kind == spec.kind else {}
-        self.session.set_optimizer(Optimizer(kind, params))
-        self.seat.publish(SetOptimizer(kind, tuple(params.items())))
-        self._moved("optimizer")
+        params = spec.params.items() if kind == spec.kind else ()
+        self.perform(SetOptimizer(kind, tuple(params)))
 
     def action_scenario(self) -> None:
         """Choose another lesson."""
@@ -632,13 +676,9 @@ class DebuggerScreen(Screen[None]):
         if name is None or not self._idle():
             return
         try:
-            scenario = load_scenario(name)
-            session = build_session(scenario)
+            self.perform(Load(name))
         except (ScenarioError, ValueError) as error:
             self.notify(str(error), title="Cannot open that scenario", severity="error")
-            return
-        self._load(scenario, session)
-        self.seat.publish(Load(*scenario.source))
 
     def action_breakpoints(self) -> None:
         """List the breakpoints and switch them on or off."""
@@ -649,14 +689,8 @@ class DebuggerScreen(Screen[None]):
     def _breakpoints_chosen(self, enabled: tuple[bool, ...] | None) -> None:
         if enabled is None or not self._idle():
             return
-        self.session.set_breakpoints(
-            bp if bp.enabled == on else bp.toggled()
-            for bp, on in zip(self.session.breakpoints, enabled, strict=True)
-        )
-        self.seat.publish(
-            SetBreakpoints(tuple((bp.when, bp.enabled) for bp in self.session.breakpoints))
-        )
-        self._paint_status()
+        pairs = zip(self.session.breakpoints, enabled, strict=True)
+        self.perform(SetBreakpoints(tuple((bp.when, on) for bp, on in pairs)))
 
     # -- what is shown -------------------------------------------------------------------------
 
@@ -747,55 +781,23 @@ class DebuggerScreen(Screen[None]):
 
     # -- the classroom -------------------------------------------------------------------------
 
-    @work(exclusive=True, group="classroom", exit_on_error=False)
-    async def _join_classroom(self) -> None:
-        """Connect to the hub; then publish (teacher) or follow (student) until it ends."""
-        link = self.seat.link
-        assert link is not None
-        try:
-            await link.connect()
-        except OSError:
-            self.seat.link = None
-            self.notify("The classroom is not reachable: working on your own.", timeout=5)
-            self._paint_status()
-            return
-        if self.seat.teacher:
-            link.publish_nowait(Load(*self.scenario.source))
-            async for counts in link.counts():
-                self.seat.counts = counts
-                self._paint_status()
-        else:
-            async for action in link.actions():
-                self._teacher_did(action)
-        self.seat.link = None
+    def seat_changed(self) -> None:
+        """The classroom changed (the class's counts, the link): say so on the status line."""
         self._paint_status()
 
-    def _teacher_did(self, action: Action) -> None:
-        """Student: perform the teacher's operation here too, while following."""
+    def teacher_did(self, action: Action) -> None:
+        """Student: perform the teacher's action here too, while following.
+
+        A backlog arrives in one burst: it is painted once it has been applied, not per
+        action.
+        """
         if not self.seat.following or self.busy:
             return
         try:
-            if isinstance(action, Load):
-                self._load(*protocol.open_scenario(action))
-                return
-            protocol.apply(self.session, action)
+            self.perform(action, paint=False)
         except (ScenarioError, ValueError) as error:
             self.notify(str(error), title="Cannot follow the teacher", severity="error")
-            return
-        # These rewrite the recorded run, as on the teacher's screen: paint for the same
-        # reason, so what was drawn of the old run (the step log's rows) goes here too.
-        forgets = FORGETTING.get(type(action))
-        if forgets is not None:
-            self._follow_reason = forgets
-        # A backlog arrives in one burst: paint once it has been applied, not per action.
-        if not self._follow_pending:
-            self._follow_pending = True
-            self.call_later(self._follow_painted)
-
-    def _follow_painted(self) -> None:
-        self._follow_pending = False
-        reason, self._follow_reason = self._follow_reason, "follow"
-        self._moved(reason)
+        self.call_later(self.paint_pending)
 
     def action_explore(self) -> None:
         """Student: stop following the teacher and drive this run."""
@@ -818,3 +820,11 @@ class DebuggerScreen(Screen[None]):
             # The hub resends the teacher's stream from its Load: the run is rebuilt.
             self.seat.follow(True)
             self._paint_status()
+
+
+def _stronger(pending: Reason | None, reason: Reason) -> Reason:
+    """The reason to paint a burst of actions for: one that rewrote the run wins, since what
+    was drawn of the old run must go; otherwise the burst was a `follow`."""
+    if reason in REWRITES:
+        return reason
+    return pending if pending in REWRITES and pending is not None else "follow"
