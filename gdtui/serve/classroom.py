@@ -35,6 +35,7 @@ from gdtui.classroom.link import (
 )
 from gdtui.lesson import wire
 from gdtui.lesson.actions import Action, Load, Step
+from gdtui.lesson.recording import Recorder
 
 #: A student whose app stops reading is dropped once this much is waiting for it, so one
 #: frozen session cannot make the server hold the whole lesson in memory per student.
@@ -85,6 +86,8 @@ class Hub:
         self._driver: _Peer | None = None
         self._backlog: list[Action] = []
         self._server: asyncio.AbstractServer | None = None
+        self.recorder: Recorder | None = None
+        """Saves the driving teacher's actions as lessons (`serve ssh --record`), if set."""
 
     # -- the server's side ---------------------------------------------------------------------
 
@@ -102,6 +105,8 @@ class Hub:
             with contextlib.suppress(Exception):
                 await self._server.wait_closed()
             self._server = None
+        if self.recorder is not None:
+            self.recorder.close()
         shutil.rmtree(self._directory, ignore_errors=True)
 
     def register(self, role: Role) -> str:
@@ -217,6 +222,11 @@ class Hub:
         return None
 
     def _record(self, action: Action) -> None:
+        if self.recorder is not None:
+            try:
+                self.recorder.write(action)
+            except OSError:
+                self.recorder = None  # a full disk ends the recording, not the class
         if isinstance(action, Load):
             self._backlog = [action]
             return

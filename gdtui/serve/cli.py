@@ -150,6 +150,9 @@ def add_serve_parser(top: argparse._SubParsersAction) -> None:
     ssh.add_argument("--idle-timeout", type=seconds, default=900, metavar="SECONDS",
                      help="close a session after this long without a key press; students "
                      "following the teacher are never idle (default 900; 0: never)")  # fmt: skip
+    ssh.add_argument("--record", type=Path, metavar="DIR",
+                     help="save the teacher's lessons in DIR, one .lesson.jsonl file per "
+                     "scenario loaded (replay one with `gdtui replay FILE`)")  # fmt: skip
     web = commands.add_parser(
         "web",
         help="gdtui in a browser tab, via textual-serve (no authentication)",
@@ -277,6 +280,15 @@ def _ssh(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
                         ("--teacher-password", args.teacher_password)):  # fmt: skip
         if value is not None and not value:
             raise UsageError(f"gdtui serve ssh: {flag} must not be empty")
+    if args.record is not None:
+        if args.teacher_password is None:
+            raise UsageError("gdtui serve ssh: --record saves the teacher's lessons: it needs "
+                             "--teacher-password")  # fmt: skip
+        try:
+            args.record.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise UsageError(f"gdtui serve ssh: --record {args.record}: cannot make that "
+                             f"folder ({error.strerror or error})") from None  # fmt: skip
     from gdtui.serve import forkserver
 
     app_args = [args.scenario] if args.scenario else []
@@ -298,6 +310,7 @@ def _ssh(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         login_timeout=args.login_timeout,
         idle_timeout=args.idle_timeout,
         child_env=ExportQuota.environment(args.max_exports, args.max_export_mb),
+        record_dir=args.record,
     )
     return asyncio.run(_run_ssh(config, path, out, err))
 

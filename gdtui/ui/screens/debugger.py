@@ -47,12 +47,14 @@ from gdtui.lesson.actions import (
     apply,
     open_scenario,
 )
+from gdtui.lesson.recording import SUFFIX, lesson_text, load_of
 from gdtui.scenario import Scenario, ScenarioError, list_presets
 from gdtui.trace import write_trace
 from gdtui.ui.classroom import Seat, join_classroom
 from gdtui.ui.commands import DebuggerCommands, bindings
 from gdtui.ui.format import alpha_text, grouped, progress, run_state
 from gdtui.ui.messages import Exported, RunProgress, RunStopped, Stepped
+from gdtui.ui.replay import Player
 from gdtui.ui.screens.breakpoints import BreakpointsScreen
 from gdtui.ui.screens.goto_step import GotoStepScreen
 from gdtui.ui.screens.help import HelpScreen
@@ -162,19 +164,23 @@ class DebuggerScreen(Screen[None]):
     busy: var[str] = var("", init=False)
     """What a worker is doing with the session (`continue`, `export`), or empty."""
 
-    def __init__(self, scenario: Scenario, link: ClassroomLink | None = None) -> None:
+    def __init__(
+        self, scenario: Scenario, link: ClassroomLink | None = None, player: Player | None = None
+    ) -> None:
         super().__init__()
         self.scenario = scenario
         """The lesson on screen."""
         self.seat = Seat(link)
         """Teacher, student or neither, in a classroom served over SSH."""
+        self.player = player
+        """The recorded lesson being replayed, if any."""
         self.session: Session = build_session(scenario)
         """Its run. Only the event loop touches it, except while a worker is `busy`."""
         self.last_result: RunResult | None = None
         """How the last run, continue or step ended, if it stopped for a reason."""
         self._timer: Timer | None = None
         self._worker: Worker[None] | None = None
-        self.lesson: list[Action] = [Load(*scenario.source)]
+        self.lesson: list[Action] = [load_of(scenario)]
         """What was done to this run since its scenario was loaded, as it happened."""
         self._reason: Reason = "scenario"
         self._pending: Reason | None = None
@@ -250,7 +256,7 @@ class DebuggerScreen(Screen[None]):
     def _load(self, scenario: Scenario, session: Session) -> None:
         """Put a scenario on screen from its start (painted once the caller has done)."""
         self.scenario, self.session, self.last_result = scenario, session, None
-        self.lesson = [Load(*scenario.source)]
+        self.lesson = [load_of(scenario)]
         self.step_log.forget()
         for notes in self.notes_panels:
             notes.show(scenario.description)
@@ -390,7 +396,7 @@ class DebuggerScreen(Screen[None]):
                 tone=tone,
                 state=state,
                 alpha_changed=snapshot.alpha != self.scenario.optimizer.alpha,
-                classroom=self.seat.status(),
+                classroom=self.player.status() if self.player else self.seat.status(),
             )
         )
 
@@ -465,6 +471,10 @@ class DebuggerScreen(Screen[None]):
         if self.seat.following:
             self.notify("Following the teacher: x explores on your own.", timeout=3)
             return False
+        if self.player is not None and self.player.following:
+            self.notify("Replaying a lesson: n and b move through it, x explores on your own.",
+                        timeout=3)  # fmt: skip
+            return False
         if self.busy:
             what = "continuing" if self.busy == "continue" else "exporting"
             self.notify(f"Still {what}: r pauses it first.", severity="warning", timeout=3)
@@ -481,8 +491,10 @@ class DebuggerScreen(Screen[None]):
     # -- moving through the run ----------------------------------------------------------------
 
     def action_step(self) -> None:
-        """One update forward."""
-        if self._idle():
+        """One update forward (in a replay: the recording's next action)."""
+        if self.player is not None and self.player.following:
+            self._replay_next()
+        elif self._idle():
             self.perform(Step(1))
 
     def _explain_no_step(self, result: RunResult) -> None:
@@ -496,7 +508,10 @@ class DebuggerScreen(Screen[None]):
             self.notify("Already converged: the slope is (almost) zero.", timeout=3)
 
     def action_back(self) -> None:
-        """One step back."""
+        """One step back (in a replay: one action back)."""
+        if self.player is not None and self.player.following:
+            self._replay_back()
+            return
         if not self._idle():
             return
         if self.session.current.step == 0:
@@ -727,7 +742,8 @@ class DebuggerScreen(Screen[None]):
     # -- export ------------------------------------------------------------------------------
 
     def action_export(self) -> None:
-        """Write the trace as CSV and JSONL, and the screen as SVG, in the current folder.
+        """Write the trace as CSV and JSONL, the screen as SVG and the run's actions as a
+        recorded lesson, in the current folder.
 
         On a server the app runs in the session's own folder, and the quota the server set
         (count and bytes) bounds what one student can write.
@@ -741,13 +757,19 @@ class DebuggerScreen(Screen[None]):
             return
         stem = f"gdtui-trace-{file_stem(self.scenario)}-step{self.session.current.step}"
         self.busy = "export"
-        self._export_in_thread(stem, self.app.export_screenshot())
+        lesson = f"{file_stem(self.scenario)}-step{self.session.current.step}{SUFFIX}"
+        self._export_in_thread(stem, self.app.export_screenshot(), lesson, tuple(self.lesson))
 
     @work(thread=True, exit_on_error=False, group="session")
-    def _export_in_thread(self, stem: str, svg: str) -> None:
+    def _export_in_thread(
+        self, stem: str, svg: str, lesson: str, actions: tuple[Action, ...]
+    ) -> None:
         paths: list[str] = []
         error = None
         try:
+            with QuotaFile(lesson, self.exports) as stream:
+                stream.write(lesson_text(actions))
+            paths.append(lesson)
             for fmt in ("svg", "csv", "jsonl"):
                 path = f"{stem}.{fmt}"
                 with QuotaFile(path, self.exports) as stream:
@@ -800,8 +822,16 @@ class DebuggerScreen(Screen[None]):
         self.call_later(self.paint_pending)
 
     def action_explore(self) -> None:
-        """Student: stop following the teacher and drive this run."""
-        if not self.seat.student:
+        """Student, or a replay: stop following and drive this run."""
+        if self.player is not None:
+            if not self.player.following:
+                self.notify("Already exploring: f returns to the recording.", timeout=2)
+            elif self._settled():
+                self.player.following = False
+                self._paint_status()
+                self.notify("Exploring on your own: every key works. f returns to the "
+                            "recording.", timeout=3)  # fmt: skip
+        elif not self.seat.student:
             self.notify("x and f are for a class following its teacher over ssh.", timeout=3)
         elif not self.seat.following:
             self.notify("Already exploring: f follows the teacher again.", timeout=2)
@@ -811,8 +841,14 @@ class DebuggerScreen(Screen[None]):
             self.notify("Exploring on your own: every key works. f follows again.", timeout=3)
 
     def action_follow(self) -> None:
-        """Student: jump back to the teacher's run and follow it live."""
-        if not self.seat.student:
+        """Student: jump back to the teacher's run; a replay: back to the recording."""
+        if self.player is not None:
+            if self.player.following:
+                self.notify("Already following the recording.", timeout=2)
+            elif self._idle():
+                self.player.following = True
+                self._replay_to(self.player.position)
+        elif not self.seat.student:
             self.notify("x and f are for a class following its teacher over ssh.", timeout=3)
         elif self.seat.following:
             self.notify("Already following the teacher.", timeout=2)
@@ -820,6 +856,58 @@ class DebuggerScreen(Screen[None]):
             # The hub resends the teacher's stream from its Load: the run is rebuilt.
             self.seat.follow(True)
             self._paint_status()
+
+    # -- replaying a recorded lesson -----------------------------------------------------------
+
+    def _settled(self) -> bool:
+        """Whether no worker holds the session (a replay leads even while busy otherwise)."""
+        if self.busy:
+            self.notify("Still busy: wait a moment.", severity="warning", timeout=2)
+        return not self.busy
+
+    def _replay_next(self) -> None:
+        assert self.player is not None
+        if not self._settled():
+            return
+        action = self.player.next()
+        if action is None:
+            self.notify(f"That was the recording's last action ({self.player.total}): x "
+                        "explores from here.", timeout=3)  # fmt: skip
+            return
+        try:
+            self.perform(action)
+        except (ScenarioError, ValueError) as error:
+            self.notify(str(error), title="Cannot replay that action", severity="error")
+        self._paint_status()
+
+    def _replay_back(self) -> None:
+        assert self.player is not None
+        if not self._settled():
+            return
+        if self.player.position <= 1:
+            self.notify("At the recording's first action.", timeout=2)
+            return
+        self._replay_to(self.player.position - 1)
+
+    def _replay_to(self, position: int) -> None:
+        """Perform the recording's first `position` actions again, and paint once."""
+        assert self.player is not None
+        self.player.position = position
+        view, component = self.view, self.component
+        for action in self.player.performed():
+            try:
+                self.perform(action, paint=False)
+            except (ScenarioError, ValueError) as error:
+                self.notify(str(error), title="Cannot replay that action", severity="error")
+                break
+        # Going back should not undo what the viewer chose to look at.
+        if component < self.session.layout.n_w:
+            self.set_reactive(DebuggerScreen.component, component)
+        if view != "surface" or self.session.layout.has_b:
+            self.set_reactive(DebuggerScreen.view, view)
+            self.query_one(ContentSwitcher).current = f"plot-{view}"
+            self.query_one("#plot-view").border_title = VIEW_TITLES[view]
+        self.paint_pending()
 
 
 def _stronger(pending: Reason | None, reason: Reason) -> Reason:
