@@ -1,22 +1,20 @@
 """The debugger screen: one gradient descent run, stepped, rewound, run and explained.
 
-The screen owns the session. Everything that moves the run happens on the event loop,
-except a long *continue*, which runs in a thread worker in short chunks; while it runs the
-worker alone touches the session, and the screen draws from the frozen snapshots it posts.
+The screen owns the session, and changes it one way: `perform(action)` applies an action
+(`gdtui.lesson.actions`), records it, publishes it to a class when teaching and repaints for
+the reason the action names. Keys, a student following the teacher and a replayed lesson
+all come through it. Only the engine's own runs (`r`, and a long *continue* in a worker
+thread, see `running`) step the session directly, and are recorded as the `Step` they made.
+
+The keys live beside it by theme: `running` (r, c), `settings` (alpha, start, optimizer,
+scenario, breakpoints), `following` (the classroom, a replay) and `exporting` (e).
 """
 
 from __future__ import annotations
 
 import gc
-import io
-import math
-import re
-import time
-import zipfile
-from pathlib import Path
 from typing import ClassVar
 
-from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
@@ -24,13 +22,13 @@ from textual.reactive import var
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import ContentSwitcher
-from textual.worker import Worker, get_current_worker
+from textual.worker import Worker
 
 from gdtui.build import build_session
 from gdtui.classroom.link import ClassroomLink
-from gdtui.engine.session import STOP_ON_DEFAULT, RunResult, Session
+from gdtui.engine.session import RunResult, Session
 from gdtui.engine.snapshot import Snapshot
-from gdtui.exports import ExportQuota, QuotaExceeded, QuotaFile
+from gdtui.exports import ExportQuota
 from gdtui.lesson.actions import (
     REWRITES,
     Action,
@@ -39,27 +37,23 @@ from gdtui.lesson.actions import (
     Load,
     Reason,
     Reset,
-    Restart,
-    SetAlpha,
-    SetBreakpoints,
-    SetOptimizer,
     Step,
     apply,
     open_scenario,
 )
-from gdtui.lesson.recording import SUFFIX, lesson_text, load_of
-from gdtui.scenario import Scenario, ScenarioError, list_presets
-from gdtui.trace import write_trace
+from gdtui.lesson.recording import load_of
+from gdtui.scenario import Scenario
 from gdtui.ui.classroom import Seat, join_classroom
 from gdtui.ui.commands import DebuggerCommands, bindings
-from gdtui.ui.format import alpha_text, grouped, progress, run_state
-from gdtui.ui.messages import Exported, RunProgress, RunStopped, Stepped
+from gdtui.ui.format import grouped, progress, run_state
+from gdtui.ui.messages import Stepped
 from gdtui.ui.replay import Player
-from gdtui.ui.screens.breakpoints import BreakpointsScreen
+from gdtui.ui.screens.exporting import Exporting
+from gdtui.ui.screens.following import Following
 from gdtui.ui.screens.goto_step import GotoStepScreen
 from gdtui.ui.screens.help import HelpScreen
-from gdtui.ui.screens.optimizer_picker import OptimizerPicker
-from gdtui.ui.screens.scenario_picker import ScenarioPicker
+from gdtui.ui.screens.running import DEFAULT_SPEED, SPEEDS, Running
+from gdtui.ui.screens.settings import Settings
 from gdtui.ui.widgets.cost_curve import CostCurvePlot
 from gdtui.ui.widgets.cost_history import CostHistoryPlot
 from gdtui.ui.widgets.cost_surface import CostSurfacePlot
@@ -69,19 +63,6 @@ from gdtui.ui.widgets.state_panel import StatePanel
 from gdtui.ui.widgets.status_line import Status, StatusLine
 from gdtui.ui.widgets.step_log import StepLog
 from gdtui.ui.widgets.update_panel import UpdatePanel
-
-#: Steps a second while running (`r`), from slowest to fastest (`<` and `>`).
-SPEEDS: tuple[int, ...] = (1, 2, 5, 10, 20, 30, 60)
-
-#: The speed a run starts at: an index into `SPEEDS`.
-DEFAULT_SPEED = 2
-
-#: `+` and `-` move alpha along 1, 2, 3, 5, 7 times a power of ten, within these bounds.
-ALPHA_RUNGS: tuple[float, ...] = (1.0, 2.0, 3.0, 5.0, 7.0)
-ALPHA_MIN, ALPHA_MAX = 1e-6, 100.0
-
-#: A continue's chunks aim at this many seconds, so pausing and quitting answer at once.
-CHUNK_SECONDS = 0.03
 
 #: New objects between the garbage collector's youngest passes while the screen is up
 #: (Python's default is 700).
@@ -93,52 +74,8 @@ VIEWS: tuple[str, ...] = ("curve", "surface", "history")
 #: Border titles of the plot views.
 VIEW_TITLES = {"curve": "cost curve", "surface": "cost surface (w, b)", "history": "cost history"}
 
-#: The fraction of the plotted w range that `[` and `]` move the start by.
-START_FRACTION = 1 / 20
 
-#: How far `[` and `]` move the start when the scenario gives no range.
-START_STEP = 0.5
-
-
-def next_alpha(alpha: float, direction: int) -> float:
-    """The next learning rate on the ladder ... 0.1, 0.2, 0.3, 0.5, 0.7, 1 ... up or down.
-
-    Args:
-        alpha: The learning rate now (need not be on the ladder).
-        direction: +1 for the next larger rung, -1 for the next smaller.
-
-    Returns:
-        The new alpha, kept within `ALPHA_MIN` and `ALPHA_MAX`.
-    """
-    exponent = math.floor(math.log10(alpha))
-    rungs = sorted(
-        float(f"{rung * 10.0**e:.12g}")
-        for e in (exponent - 1, exponent, exponent + 1)
-        for rung in ALPHA_RUNGS
-    )
-    if direction > 0:
-        new = min(r for r in rungs if r > alpha * (1 + 1e-9))
-    else:
-        new = max(r for r in rungs if r < alpha * (1 - 1e-9))
-    return min(max(new, ALPHA_MIN), ALPHA_MAX)
-
-
-def file_stem(scenario: Scenario) -> str:
-    """A name for files about this scenario: the preset or file name, safe for any disk."""
-    stem = Path(scenario.path).stem if scenario.path else scenario.name
-    return re.sub(r"[^A-Za-z0-9._-]+", "-", stem).strip("-") or "scenario"
-
-
-def zipped(paths: tuple[str, ...]) -> bytes:
-    """The files at `paths` in one zip archive."""
-    archive = io.BytesIO()
-    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as bundle:
-        for path in paths:
-            bundle.write(path, Path(path).name)
-    return archive.getvalue()
-
-
-class DebuggerScreen(Screen[None]):
+class DebuggerScreen(Running, Settings, Following, Exporting, Screen[None]):
     """The run on one screen: status, state, the update explained, plots, log and notes."""
 
     BINDINGS: ClassVar[list[BindingType]] = bindings()
@@ -262,9 +199,13 @@ class DebuggerScreen(Screen[None]):
             notes.show(scenario.description)
             notes.border_title = "notes"
         self.set_reactive(DebuggerScreen.component, 0)
-        self.set_reactive(DebuggerScreen.view, "curve")
-        self.query_one(ContentSwitcher).current = "plot-curve"
-        self.query_one("#plot-view").border_title = VIEW_TITLES["curve"]
+        self.show_view("curve")
+
+    def show_view(self, view: str) -> None:
+        """Put `view` in the plot area without drawing it (the next paint does)."""
+        self.set_reactive(DebuggerScreen.view, view)
+        self.query_one(ContentSwitcher).current = f"plot-{view}"
+        self.query_one("#plot-view").border_title = VIEW_TITLES[view]
 
     # -- performing actions --------------------------------------------------------------------
 
@@ -541,172 +482,6 @@ class DebuggerScreen(Screen[None]):
         else:
             self._start_worker(step - self.session.current.step, frozenset(), "goto")
 
-    def action_run(self) -> None:
-        """Animate the run one drawn step at a time; pause it (or a continue) if running."""
-        if self.busy == "continue":
-            self._cancel_worker()
-            return
-        if self.busy or self.seat.following:
-            self._idle()
-            return
-        if self.running:
-            self._stop_animation()
-            return
-        self.running = True
-        self._timer = self.set_interval(1 / SPEEDS[self.speed], self._tick)
-
-    def _tick(self) -> None:
-        # A run stops where a continue would (breakpoints, convergence), which `Step` does
-        # not: the engine runs it, and it is recorded as the step it made.
-        result = self.session.run(limit=1)
-        if result.steps:
-            self.record(Step(result.steps))
-            self._moved("run")
-        if result.status != "steps_done":
-            self.last_result = result
-            self._stop_animation()
-            if not result.steps:
-                self._explain_no_step(result)
-
-    def action_speed(self, direction: int) -> None:
-        """Run faster or slower."""
-        self.speed = min(max(self.speed + direction, 0), len(SPEEDS) - 1)
-        if self._timer is not None:
-            self._timer.stop()
-            self._timer = self.set_interval(1 / SPEEDS[self.speed], self._tick)
-            self._paint_status()
-        else:
-            self.notify(f"Runs at {SPEEDS[self.speed]} steps a second.", timeout=2)
-
-    def action_continue(self) -> None:
-        """Run until a breakpoint, convergence, divergence or max steps."""
-        if self._idle():
-            self._start_worker(None, STOP_ON_DEFAULT, "continue")
-
-    # -- the worker ----------------------------------------------------------------------------
-
-    def _start_worker(self, limit: int | None, stop_on: frozenset[str], reason: Reason) -> None:
-        self._reason = reason
-        self.busy = "continue"
-        self._worker = self._continue_in_thread(limit, stop_on)
-
-    def _cancel_worker(self) -> None:
-        if self._worker is not None:
-            self._worker.cancel()
-
-    @work(thread=True, exit_on_error=False, group="session")
-    def _continue_in_thread(self, limit: int | None, stop_on: frozenset[str]) -> None:
-        """Continue in chunks sized to take `CHUNK_SECONDS`, posting progress between them.
-
-        The session belongs to this thread until `RunStopped` is posted, whatever happens.
-        """
-        worker = get_current_worker()
-        session = self.session
-        result: RunResult | None = None
-        chunk, remaining, steps = 4, limit, 0
-        error = None
-        record = self.app.call_from_thread
-        try:
-            while not worker.is_cancelled:
-                size = chunk if remaining is None else min(chunk, remaining)
-                started = time.perf_counter()
-                part = session.run(size, stop_on)
-                steps += part.steps
-                if part.steps:
-                    # What happened, not what was asked: the same updates, replayed; live,
-                    # so a class sees the continue as it goes.
-                    record(self.record, Step(part.steps), merge=steps > part.steps)
-                result = RunResult(part.status, steps, part.step, part.breakpoint)
-                if remaining is not None:
-                    remaining -= part.steps
-                if part.status != "steps_done" or remaining == 0:
-                    break
-                elapsed = time.perf_counter() - started
-                chunk = max(16, min(int(chunk * CHUNK_SECONDS / max(elapsed, 1e-6)), 4 * chunk))
-                self.post_message(RunProgress(session.current))
-        except Exception as exc:  # the engine failing must not leave the screen busy
-            error = f"{type(exc).__name__}: {exc}"
-        finally:
-            self.post_message(RunStopped(result, worker.is_cancelled, error))
-
-    @on(RunProgress)
-    def _progress(self, message: RunProgress) -> None:
-        if self.busy == "continue":
-            self.snapshot = message.snapshot
-
-    @on(RunStopped)
-    def _stopped(self, message: RunStopped) -> None:
-        self.busy = ""
-        self._worker = None
-        if message.error:
-            self.notify(message.error, title="The run failed", severity="error")
-        if message.result is not None and not message.cancelled:
-            self.last_result = message.result
-            if not message.result.steps:
-                self._explain_no_step(message.result)
-        self._moved(self._reason)
-
-    # -- settings ------------------------------------------------------------------------------
-
-    def action_alpha(self, direction: int) -> None:
-        """A larger or smaller learning rate, from the next step on."""
-        if not self._idle():
-            return
-        alpha = self.session.alpha
-        new = next_alpha(alpha, direction)
-        if new == alpha:
-            self.notify(f"alpha stays {alpha_text(alpha)}: that is the limit.", timeout=2)
-            return
-        self.perform(SetAlpha(new))
-
-    def action_start(self, direction: int) -> None:
-        """Move the starting w of the selected component and start again."""
-        if not self._idle():
-            return
-        w_range = self.scenario.w_range
-        size = (w_range[1] - w_range[0]) * START_FRACTION if w_range else START_STEP
-        theta0 = self.session.theta0.copy()
-        theta0[self.component] += direction * size
-        self.perform(Restart(tuple(float(v) for v in theta0)))
-
-    def action_optimizer(self) -> None:
-        """Choose the update rule."""
-        if self._idle():
-            self.app.push_screen(OptimizerPicker(self.session.optimizer.kind),
-                                 self._optimizer_chosen)  # fmt: skip
-
-    def _optimizer_chosen(self, kind: str | None) -> None:
-        if kind is None or not self._idle():
-            return
-        spec = self.scenario.optimizer
-        params = spec.params.items() if kind == spec.kind else ()
-        self.perform(SetOptimizer(kind, tuple(params)))
-
-    def action_scenario(self) -> None:
-        """Choose another lesson."""
-        if self._idle():
-            self.app.push_screen(ScenarioPicker(list_presets()), self._scenario_chosen)
-
-    def _scenario_chosen(self, name: str | None) -> None:
-        if name is None or not self._idle():
-            return
-        try:
-            self.perform(Load(name))
-        except (ScenarioError, ValueError) as error:
-            self.notify(str(error), title="Cannot open that scenario", severity="error")
-
-    def action_breakpoints(self) -> None:
-        """List the breakpoints and switch them on or off."""
-        if self._idle():
-            self.app.push_screen(BreakpointsScreen(self.session.breakpoints),
-                                 self._breakpoints_chosen)  # fmt: skip
-
-    def _breakpoints_chosen(self, enabled: tuple[bool, ...] | None) -> None:
-        if enabled is None or not self._idle():
-            return
-        pairs = zip(self.session.breakpoints, enabled, strict=True)
-        self.perform(SetBreakpoints(tuple((bp.when, on) for bp, on in pairs)))
-
     # -- what is shown -------------------------------------------------------------------------
 
     def action_component(self, direction: int) -> None:
@@ -738,176 +513,6 @@ class DebuggerScreen(Screen[None]):
     def action_help(self) -> None:
         """The keys and the lesson's ideas."""
         self.app.push_screen(HelpScreen(self.session.breakpoints))
-
-    # -- export ------------------------------------------------------------------------------
-
-    def action_export(self) -> None:
-        """Write the trace as CSV and JSONL, the screen as SVG and the run's actions as a
-        recorded lesson, in the current folder.
-
-        On a server the app runs in the session's own folder, and the quota the server set
-        (count and bytes) bounds what one student can write.
-        """
-        if not self._idle():
-            return
-        try:
-            self.exports.start()
-        except QuotaExceeded as refusal:
-            self.notify(str(refusal), title="Not exported", severity="warning", timeout=8)
-            return
-        stem = f"gdtui-trace-{file_stem(self.scenario)}-step{self.session.current.step}"
-        self.busy = "export"
-        lesson = f"{file_stem(self.scenario)}-step{self.session.current.step}{SUFFIX}"
-        self._export_in_thread(stem, self.app.export_screenshot(), lesson, tuple(self.lesson))
-
-    @work(thread=True, exit_on_error=False, group="session")
-    def _export_in_thread(
-        self, stem: str, svg: str, lesson: str, actions: tuple[Action, ...]
-    ) -> None:
-        paths: list[str] = []
-        error = None
-        try:
-            with QuotaFile(lesson, self.exports) as stream:
-                stream.write(lesson_text(actions))
-            paths.append(lesson)
-            for fmt in ("svg", "csv", "jsonl"):
-                path = f"{stem}.{fmt}"
-                with QuotaFile(path, self.exports) as stream:
-                    if fmt == "svg":
-                        stream.write(svg)
-                    else:
-                        write_trace(self.session, stream, fmt)  # type: ignore[arg-type]
-                paths.append(path)
-        except QuotaExceeded as exc:
-            error = str(exc)
-        except Exception as exc:  # a full disk must not leave the screen busy
-            error = f"{type(exc).__name__}: {exc}"
-        finally:
-            self.post_message(Exported(tuple(paths), error))
-
-    @on(Exported)
-    def _exported(self, message: Exported) -> None:
-        self.busy = ""
-        if message.error:
-            self.notify(message.error, title="Export failed", severity="error")
-        elif self.app.is_web:
-            # In a browser the files are on the server, in a folder that goes with the tab:
-            # send them to the browser instead, as one download (a page may start only one
-            # download per key press).
-            name = f"{Path(message.paths[0]).stem}.zip"
-            self.app.deliver_binary(io.BytesIO(zipped(message.paths)), save_filename=name)
-            self.notify(f"{name} (SVG, CSV and JSONL): sent to your browser's downloads",
-                        title="Exported", timeout=6)  # fmt: skip
-        else:
-            self.notify("\n".join(message.paths), title="Exported", timeout=6)
-
-    # -- the classroom -------------------------------------------------------------------------
-
-    def seat_changed(self) -> None:
-        """The classroom changed (the class's counts, the link): say so on the status line."""
-        self._paint_status()
-
-    def teacher_did(self, action: Action) -> None:
-        """Student: perform the teacher's action here too, while following.
-
-        A backlog arrives in one burst: it is painted once it has been applied, not per
-        action.
-        """
-        if not self.seat.following or self.busy:
-            return
-        try:
-            self.perform(action, paint=False)
-        except (ScenarioError, ValueError) as error:
-            self.notify(str(error), title="Cannot follow the teacher", severity="error")
-        self.call_later(self.paint_pending)
-
-    def action_explore(self) -> None:
-        """Student, or a replay: stop following and drive this run."""
-        if self.player is not None:
-            if not self.player.following:
-                self.notify("Already exploring: f returns to the recording.", timeout=2)
-            elif self._settled():
-                self.player.following = False
-                self._paint_status()
-                self.notify("Exploring on your own: every key works. f returns to the "
-                            "recording.", timeout=3)  # fmt: skip
-        elif not self.seat.student:
-            self.notify("x and f are for a class following its teacher over ssh.", timeout=3)
-        elif not self.seat.following:
-            self.notify("Already exploring: f follows the teacher again.", timeout=2)
-        else:
-            self.seat.follow(False)
-            self._paint_status()
-            self.notify("Exploring on your own: every key works. f follows again.", timeout=3)
-
-    def action_follow(self) -> None:
-        """Student: jump back to the teacher's run; a replay: back to the recording."""
-        if self.player is not None:
-            if self.player.following:
-                self.notify("Already following the recording.", timeout=2)
-            elif self._idle():
-                self.player.following = True
-                self._replay_to(self.player.position)
-        elif not self.seat.student:
-            self.notify("x and f are for a class following its teacher over ssh.", timeout=3)
-        elif self.seat.following:
-            self.notify("Already following the teacher.", timeout=2)
-        elif self._idle():
-            # The hub resends the teacher's stream from its Load: the run is rebuilt.
-            self.seat.follow(True)
-            self._paint_status()
-
-    # -- replaying a recorded lesson -----------------------------------------------------------
-
-    def _settled(self) -> bool:
-        """Whether no worker holds the session (a replay leads even while busy otherwise)."""
-        if self.busy:
-            self.notify("Still busy: wait a moment.", severity="warning", timeout=2)
-        return not self.busy
-
-    def _replay_next(self) -> None:
-        assert self.player is not None
-        if not self._settled():
-            return
-        action = self.player.next()
-        if action is None:
-            self.notify(f"That was the recording's last action ({self.player.total}): x "
-                        "explores from here.", timeout=3)  # fmt: skip
-            return
-        try:
-            self.perform(action)
-        except (ScenarioError, ValueError) as error:
-            self.notify(str(error), title="Cannot replay that action", severity="error")
-        self._paint_status()
-
-    def _replay_back(self) -> None:
-        assert self.player is not None
-        if not self._settled():
-            return
-        if self.player.position <= 1:
-            self.notify("At the recording's first action.", timeout=2)
-            return
-        self._replay_to(self.player.position - 1)
-
-    def _replay_to(self, position: int) -> None:
-        """Perform the recording's first `position` actions again, and paint once."""
-        assert self.player is not None
-        self.player.position = position
-        view, component = self.view, self.component
-        for action in self.player.performed():
-            try:
-                self.perform(action, paint=False)
-            except (ScenarioError, ValueError) as error:
-                self.notify(str(error), title="Cannot replay that action", severity="error")
-                break
-        # Going back should not undo what the viewer chose to look at.
-        if component < self.session.layout.n_w:
-            self.set_reactive(DebuggerScreen.component, component)
-        if view != "surface" or self.session.layout.has_b:
-            self.set_reactive(DebuggerScreen.view, view)
-            self.query_one(ContentSwitcher).current = f"plot-{view}"
-            self.query_one("#plot-view").border_title = VIEW_TITLES[view]
-        self.paint_pending()
 
 
 def _stronger(pending: Reason | None, reason: Reason) -> Reason:
