@@ -157,7 +157,8 @@ def trace(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         result = session.run(args.steps, stop_on=UNTIL[args.until])
     else:
         result = session.run(args.steps, stop_on=frozenset({"converged"}))
-    write_trace(session, out, args.format, result, every=args.every, summary_out=err)
+    write_trace(session, out, args.format, result, every=args.every, summary_out=err,
+                captions=dict(scenario.captions))  # fmt: skip
     return 0
 
 

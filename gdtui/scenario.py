@@ -26,6 +26,9 @@ Keys inside arrays carry 0-based indices, as in Python: `problem.x[3][1]`,
     tolerance = 1e-6
     [[breakpoints]]
     when = "slope_sign_flip"     # a built-in, or a condition such as "cost > prev_cost"
+    [[captions]]                 # optional narration, shown from that step on
+    step = 1
+    text = "watch the sign of dw flip at every step"
     [view]                       # optional plot hints
     w_range = [-2.0, 8.0]
 """
@@ -76,7 +79,13 @@ MAX_GENERATED_VALUES = 20_000_000
 #: Hyperparameters that must lie in [0, 1): decay rates of running averages.
 _DECAY_RATES = frozenset({"momentum", "rho", "beta1", "beta2"})
 
-_TOP_KEYS = ("name", "description", "problem", "start", "optimizer", "stop", "breakpoints", "view")
+_TOP_KEYS = (
+    "name", "description", "problem", "start", "optimizer", "stop", "breakpoints", "captions",
+    "view",
+)  # fmt: skip
+
+#: The longest caption: a line of narration (as `gdtui.lesson.wire` accepts one).
+MAX_CAPTION = 500
 _LOGISTIC_KEYS = ("kind", "x", "y", "data", "generate", "standardize", "feature_names")
 _CURVE_KEYS = ("kind", "cost")
 _GENERATE_KEYS = ("kind", "samples", "features", "separation", "seed")
@@ -211,6 +220,7 @@ class Scenario:
         max_steps: The most updates a run takes.
         tolerance: A run has converged when the slope is this flat: norm((dw, db)) <= tolerance.
         breakpoints: The breakpoints, in file order.
+        captions: `(step, text)` narration, by step: each shows from its step until the next.
         w_range: The `w` axis range for plots, if the author chose one.
         b_range: The `b` axis range for plots, if the author chose one.
         raw: The scenario table as validated (overrides applied), for export and echo.
@@ -232,6 +242,7 @@ class Scenario:
     b_range: tuple[float, float] | None
     raw: dict[str, Any]
     source: tuple[str, tuple[str, ...]] = ("", ())
+    captions: tuple[tuple[int, str], ...] = ()
 
     @property
     def n_features(self) -> int:
@@ -585,6 +596,7 @@ class _Checker:
         max_steps = self.integer(stop.get("max_steps", 1000), "stop.max_steps", 1, 10_000_000)
         tolerance = self.non_negative(stop.get("tolerance", 1e-6), "stop.tolerance")
         breakpoints = self.breakpoints(data.get("breakpoints", []))
+        captions = self.captions(data.get("captions", []), max_steps)
         view = self.table(data.get("view", {}), "view", ("w_range", "b_range"))
         w_range = self.range(view["w_range"], "view.w_range") if "w_range" in view else None
         b_range = None
@@ -608,6 +620,7 @@ class _Checker:
             w_range=w_range,
             b_range=b_range,
             raw=data,
+            captions=captions,
         )
 
     def problem(self, value: object) -> LogisticSpec | LinearSpec | CurveSpec:
@@ -947,6 +960,25 @@ class _Checker:
             enabled = self.boolean(table.get("enabled", True), f"{key}.enabled")
             found.append(BreakpointSpec(when=when.strip(), enabled=enabled))
         return tuple(found)
+
+    def captions(self, value: object, max_steps: int) -> tuple[tuple[int, str], ...]:
+        if not isinstance(value, list):
+            self.expected("captions", "an array of tables ([[captions]])", value)
+        found: dict[int, str] = {}
+        for i, item in enumerate(value):
+            key = f"captions[{i}]"
+            table = self.table(item, key, ("step", "text"))
+            step = self.integer(self.required(table, key, "step", "a step number"),
+                                f"{key}.step", 0, max_steps)  # fmt: skip
+            expected = f"one line of text (at most {MAX_CAPTION} characters)"
+            text = self.string(self.required(table, key, "text", expected), f"{key}.text",
+                               expected).strip()  # fmt: skip
+            if not text or "\n" in text or "\r" in text or len(text) > MAX_CAPTION:
+                self.expected(f"{key}.text", expected, table["text"])
+            if step in found:
+                self.fail(f"{key}.step", f"step {step} already has a caption")
+            found[step] = text
+        return tuple(sorted(found.items()))
 
     def condition(self, text: str, key: str) -> None:
         if text in BUILTIN_BREAKPOINTS:

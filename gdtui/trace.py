@@ -14,7 +14,7 @@ from __future__ import annotations
 import csv
 import json
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import IO, Any
 
 from gdtui.engine.session import RunResult, Session
@@ -169,6 +169,7 @@ def write_trace(
     *,
     every: int = 1,
     summary_out: IO[str] | None = None,
+    captions: Mapping[int, str] | None = None,
 ) -> None:
     """Write the session's recorded run in `fmt`.
 
@@ -180,11 +181,16 @@ def write_trace(
         every: Write every `every`-th step (step 0 and the last always).
         summary_out: Where the CSV summary goes (it would break the CSV); default `out`
             for the other formats, nowhere for CSV.
+        captions: The lesson's narration by step: `jsonl` gives those steps a `caption`.
     """
     snapshots = steps_to_print(session, every)
     if fmt == "jsonl":
+        captions = captions or {}
         for s in snapshots:
-            out.write(json.dumps(step_record(s, session.hits(s.step))) + "\n")
+            record = step_record(s, session.hits(s.step))
+            if s.step in captions:  # only there: every other line stays as it was
+                record["caption"] = captions[s.step]
+            out.write(json.dumps(record) + "\n")
         if result is not None:
             out.write(json.dumps(summary_record(session, result)) + "\n")
     elif fmt == "csv":

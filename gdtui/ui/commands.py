@@ -107,7 +107,11 @@ COMMANDS: tuple[Command, ...] = (
     Command("debugger.breakpoints", "B", "breakpoints", "breakpoints", "Breakpoints…",
             "List the scenario's breakpoints and switch them on or off.", "B"),
     Command("debugger.export", "e", "export", "export", "Export the trace",
-            "Write the run as CSV and JSONL, and the screen as SVG, here.", "e"),
+            "Write the run as CSV and JSONL, the screen as SVG and the run as a recorded "
+            "lesson (.lesson.jsonl), here.", "e"),
+    Command("debugger.caption", "semicolon", "caption", "caption", "Caption this step…",
+            "Narrate the step on screen: the caption shows from here on and is saved in "
+            "the recorded lesson.", ";"),
     Command("debugger.slower", "less_than_sign", "speed(-1)", "speed", "Run slower",
             "Fewer steps a second while running.", "<"),
     Command("debugger.faster", "greater_than_sign", "speed(1)", "speed", "Run faster",

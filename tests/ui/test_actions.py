@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from gdtui.lesson import actions
-from gdtui.lesson.actions import Action, Goto, Load, SetAlpha, Step
+from gdtui.lesson.actions import Action, Caption, Goto, Load, SetAlpha, Step
 from gdtui.lesson.recording import read_lesson, write_lesson
+from gdtui.scenario import load_scenario
 from gdtui.ui.app import GdtuiApp, replay_app
 from gdtui.ui.screens.debugger import DebuggerScreen
 from tests.lesson.test_actions import fingerprint
@@ -148,3 +149,41 @@ async def test_export_writes_a_lesson_that_replays_the_run(
         state = fingerprint(debugger(app).session)
     lesson = read_lesson(tmp_path / "curve-step3.lesson.jsonl")
     assert fingerprint(actions.replay(lesson.actions)[1]) == state
+
+
+async def test_a_caption_shows_from_its_step_until_the_next() -> None:
+    preset = load_scenario("alpha-overshoot")
+    captions = dict(preset.captions)
+    app = GdtuiApp(preset)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = debugger(app)
+        notes = screen.notes_panel
+        assert notes is not None and notes.caption_text == captions[0]
+        await pilot.press("n")
+        assert notes.caption_text == captions[1]
+        await pilot.press("n", "n", "n")
+        assert screen.session.current.step == 4 and notes.caption_text == captions[2]
+        await pilot.press("b", "b", "b")
+        assert notes.caption_text == captions[1]
+
+
+async def test_a_typed_caption_is_an_action_that_a_replay_shows(tmp_path: Path) -> None:
+    app = GdtuiApp(scenario("curve"))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = debugger(app)
+        await pilot.press("n", "semicolon")
+        await pilot.press(*"the slope is gentler now", "enter")
+        await pilot.pause()
+        assert screen.lesson[-1] == Caption(1, "the slope is gentler now")
+        assert screen.notes_panel is not None
+        assert screen.notes_panel.caption_text == "the slope is gentler now"
+        lesson = list(screen.lesson)
+    path = tmp_path / "l.lesson.jsonl"
+    write_lesson(path, lesson)
+    app = replay_app(read_lesson(path))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = debugger(app)
+        await pilot.press("n")
+        assert screen.notes_panel is not None and screen.notes_panel.caption_text == ""
+        await pilot.press("n")
+        assert screen.notes_panel.caption_text == "the slope is gentler now"

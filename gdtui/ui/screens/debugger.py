@@ -13,6 +13,7 @@ scenario, breakpoints), `following` (the classroom, a replay) and `exporting` (e
 from __future__ import annotations
 
 import gc
+from functools import partial
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -33,6 +34,7 @@ from gdtui.lesson.actions import (
     REWRITES,
     Action,
     Back,
+    Caption,
     Goto,
     Load,
     Reason,
@@ -48,6 +50,7 @@ from gdtui.ui.commands import DebuggerCommands, bindings
 from gdtui.ui.format import grouped, progress, run_state
 from gdtui.ui.messages import Stepped
 from gdtui.ui.replay import Player
+from gdtui.ui.screens.caption_input import CaptionScreen
 from gdtui.ui.screens.exporting import Exporting
 from gdtui.ui.screens.following import Following
 from gdtui.ui.screens.goto_step import GotoStepScreen
@@ -118,6 +121,9 @@ class DebuggerScreen(Running, Settings, Following, Exporting, Screen[None]):
         self._timer: Timer | None = None
         self._worker: Worker[None] | None = None
         self.lesson: list[Action] = [load_of(scenario)]
+        self.captions: dict[int, str] = dict(scenario.captions)
+        """The run's narration by step: the scenario's, and those added with `;`."""
+        self._caption = ""
         """What was done to this run since its scenario was loaded, as it happened."""
         self._reason: Reason = "scenario"
         self._pending: Reason | None = None
@@ -194,6 +200,7 @@ class DebuggerScreen(Running, Settings, Following, Exporting, Screen[None]):
         """Put a scenario on screen from its start (painted once the caller has done)."""
         self.scenario, self.session, self.last_result = scenario, session, None
         self.lesson = [load_of(scenario)]
+        self.captions = dict(scenario.captions)
         self.step_log.forget()
         for notes in self.notes_panels:
             notes.show(scenario.description)
@@ -240,6 +247,8 @@ class DebuggerScreen(Running, Settings, Following, Exporting, Screen[None]):
             action = Step(result.steps)  # what happened: it may have stopped early
         elif action.reason in REWRITES:
             self.last_result = None
+        elif isinstance(action, Caption):
+            self.captions[action.step] = action.text
         if not isinstance(action, Load):  # `_load` began the record with it
             self.lesson.append(action)
         self.seat.publish(action)
@@ -297,7 +306,17 @@ class DebuggerScreen(Running, Settings, Following, Exporting, Screen[None]):
         self._paint_values(new, previous)
         self._paint_plots()
         self._paint_log()
+        self._paint_caption(new.step)
         self.post_message(Stepped(new.step, self._reason))
+
+    def _paint_caption(self, step: int) -> None:
+        """The caption of the last captioned step up to `step`, above the notes."""
+        reached = [s for s in self.captions if s <= step]
+        caption = self.captions[max(reached)] if reached else ""
+        if caption != self._caption:
+            self._caption = caption
+            for notes in self.notes_panels:
+                notes.caption(caption)
 
     def _paint_values(self, snapshot: Snapshot, previous: Snapshot | None) -> None:
         """The status line, the state panel and the update panel: cheap, from a snapshot."""
@@ -509,6 +528,17 @@ class DebuggerScreen(Running, Settings, Following, Exporting, Screen[None]):
     def action_notes(self) -> None:
         """Show or hide the teaching notes."""
         self.notes = self.notes_panel is None
+
+    def action_caption(self) -> None:
+        """Narrate the step on screen: a caption, saved as an action."""
+        if self._idle():
+            step = self.session.current.step
+            self.app.push_screen(CaptionScreen(step, self.captions.get(step, "")),
+                                 partial(self._caption_typed, step))  # fmt: skip
+
+    def _caption_typed(self, step: int, text: str | None) -> None:
+        if text and self._idle():
+            self.perform(Caption(step, text))
 
     def action_help(self) -> None:
         """The keys and the lesson's ideas."""

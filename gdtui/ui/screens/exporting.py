@@ -73,7 +73,8 @@ class Exporting:
                     if fmt == "svg":
                         stream.write(svg)
                     else:
-                        write_trace(self.session, stream, fmt)  # type: ignore[arg-type]
+                        write_trace(self.session, stream, fmt,  # type: ignore[arg-type]
+                                    captions=self.captions)  # fmt: skip
                 paths.append(path)
             with QuotaFile(lesson, self.exports) as stream:
                 stream.write(lesson_text(actions))

@@ -123,7 +123,7 @@ class Following:
                 break
         # Going back should not undo what the viewer chose to look at.
         if component < self.session.layout.n_w:
-            self.set_reactive(DebuggerScreen.component, component)
+            self.set_reactive(type(self).component, component)
         if view != "surface" or self.session.layout.has_b:
             self.show_view(view)
         self.paint_pending()
