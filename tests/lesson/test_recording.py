@@ -107,3 +107,13 @@ def test_gdtui_replay_refuses_a_bad_file_in_one_line_and_exit_2(
 def test_gdtui_replay_of_a_missing_file_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["replay", "/nonexistent/l.lesson.jsonl"]) == 2
     assert capsys.readouterr().err.count("\n") == 1
+
+
+def test_the_readme_example_is_a_lesson_that_replays(tmp_path: Path) -> None:
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    example = readme.split("```json\n", 1)[1].split("```", 1)[0]
+    path = tmp_path / "example.lesson.jsonl"
+    path.write_text(example, encoding="utf-8")
+    lesson = read_lesson(path)
+    assert isinstance(lesson.actions[0], Load) and len(lesson.actions) == 5
+    assert actions.replay(lesson.actions)[1].current.step == 4

@@ -258,21 +258,17 @@ class DebuggerScreen(Running, Settings, Following, Exporting, Screen[None]):
             self._pending = _stronger(self._pending, action.reason)
         return result
 
-    def record(self, step: Step, *, merge: bool = False) -> None:
-        """Record and publish updates the engine made itself (a run or a continue), as the
-        `Step` they amount to.
+    def record(self, step: Step, *, publish: bool = True) -> None:
+        """Record (and publish) updates the engine made itself, a run's or a continue's, as
+        the `Step` they amount to.
 
         Args:
             step: The updates made.
-            merge: Add them to the record's last step (a continue's later chunks), so a
-                replay takes the whole continue as one action.
+            publish: False when they were published already (a continue's chunks, live).
         """
-        last = self.lesson[-1]
-        if merge and isinstance(last, Step):
-            self.lesson[-1] = Step(last.k + step.k)
-        else:
-            self.lesson.append(step)
-        self.seat.publish(step)
+        self.lesson.append(step)
+        if publish:
+            self.seat.publish(step)
 
     def paint_pending(self) -> None:
         """Paint once for the actions performed with `paint=False` since the last paint."""

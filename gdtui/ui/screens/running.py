@@ -106,17 +106,16 @@ class Running:
         result: RunResult | None = None
         chunk, remaining, steps = 4, limit, 0
         error = None
-        record = self.app.call_from_thread
         try:
             while not worker.is_cancelled:
                 size = chunk if remaining is None else min(chunk, remaining)
                 started = time.perf_counter()
                 part = session.run(size, stop_on)
                 steps += part.steps
-                if part.steps:
-                    # What happened, not what was asked: the same updates, replayed; live,
-                    # so a class sees the continue as it goes.
-                    record(self.record, Step(part.steps), merge=steps > part.steps)
+                if part.steps and self.seat.teacher:
+                    # Live, so a class sees the continue as it goes; what happened, not what
+                    # was asked: the same updates, replayed.
+                    self.app.call_from_thread(self.seat.publish, Step(part.steps))
                 result = RunResult(part.status, steps, part.step, part.breakpoint)
                 if remaining is not None:
                     remaining -= part.steps
@@ -139,6 +138,9 @@ class Running:
         """A continue has ended: the session is the screen's again."""
         self.busy = ""
         self._worker = None
+        if message.result is not None and message.result.steps:
+            # One action for the whole continue (published chunk by chunk as it went).
+            self.record(Step(message.result.steps), publish=False)
         if message.error:
             self.notify(message.error, title="The run failed", severity="error")
         if message.result is not None and not message.cancelled:
