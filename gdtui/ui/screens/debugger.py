@@ -33,12 +33,9 @@ from gdtui.exports import ExportQuota
 from gdtui.lesson.actions import (
     REWRITES,
     Action,
-    Back,
     Caption,
-    Goto,
     Load,
     Reason,
-    Reset,
     Step,
     apply,
     open_scenario,
@@ -47,13 +44,12 @@ from gdtui.lesson.recording import load_of
 from gdtui.scenario import Scenario
 from gdtui.ui.classroom import Seat, join_classroom
 from gdtui.ui.commands import DebuggerCommands, bindings
-from gdtui.ui.format import grouped, progress, run_state
+from gdtui.ui.format import progress, run_state
 from gdtui.ui.messages import Stepped
 from gdtui.ui.replay import Player
 from gdtui.ui.screens.caption_input import CaptionScreen
 from gdtui.ui.screens.exporting import Exporting
 from gdtui.ui.screens.following import Following
-from gdtui.ui.screens.goto_step import GotoStepScreen
 from gdtui.ui.screens.help import HelpScreen
 from gdtui.ui.screens.running import DEFAULT_SPEED, SPEEDS, Running
 from gdtui.ui.screens.settings import Settings
@@ -443,59 +439,6 @@ class DebuggerScreen(Running, Settings, Following, Exporting, Screen[None]):
             self._timer.stop()
             self._timer = None
         self.running = False
-
-    # -- moving through the run ----------------------------------------------------------------
-
-    def action_step(self) -> None:
-        """One update forward (in a replay: the recording's next action)."""
-        if self.player is not None and self.player.following:
-            self._replay_next()
-        elif self._idle():
-            self.perform(Step(1))
-
-    def _explain_no_step(self, result: RunResult) -> None:
-        if result.status == "diverged":
-            self.notify("The next update diverges: lower alpha with -, or step back with b.",
-                        severity="warning", timeout=4)  # fmt: skip
-        elif result.status == "max_steps":
-            self.notify(f"This scenario stops at max_steps = {grouped(self.session.max_steps)}.",
-                        severity="warning", timeout=4)  # fmt: skip
-        elif result.status == "converged":
-            self.notify("Already converged: the slope is (almost) zero.", timeout=3)
-
-    def action_back(self) -> None:
-        """One step back (in a replay: one action back)."""
-        if self.player is not None and self.player.following:
-            self._replay_back()
-            return
-        if not self._idle():
-            return
-        if self.session.current.step == 0:
-            self.notify("Already at step 0, the start.", timeout=2)
-            return
-        self.perform(Back(1))
-
-    def action_reset(self) -> None:
-        """Back to step 0, forgetting the run."""
-        if self._idle():
-            self.perform(Reset())
-
-    def action_goto(self) -> None:
-        """Ask for a step and go there."""
-        if not self._idle():
-            return
-        current, last = self.session.current.step, self.session.last
-        self.app.push_screen(
-            GotoStepScreen(current, last, self.session.max_steps), self._goto_chosen
-        )
-
-    def _goto_chosen(self, step: int | None) -> None:
-        if step is None or not self._idle():
-            return
-        if step <= self.session.last:
-            self.perform(Goto(step))
-        else:
-            self._start_worker(step - self.session.current.step, frozenset(), "goto")
 
     # -- what is shown -------------------------------------------------------------------------
 

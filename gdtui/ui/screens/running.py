@@ -1,8 +1,8 @@
-"""The debugger's runs: `r` animates a step at a time, `c` continues in a worker thread.
+"""Moving through the run: a step, back, reset, go to; `r` animates, `c` continues.
 
 While a continue runs, the worker alone touches the session, in short chunks; the screen
-draws from the frozen snapshots it posts, and every chunk is recorded (and published to a
-class) as the `Step` it made.
+draws from the frozen snapshots it posts. A teacher's screen publishes each chunk as the
+`Step` it made, live; the whole continue is recorded as one `Step` when it ends.
 """
 
 # mypy: disable-error-code="misc"
@@ -17,8 +17,10 @@ from textual.worker import get_current_worker
 
 from gdtui.engine.session import STOP_ON_DEFAULT, RunResult
 from gdtui.engine.snapshot import Snapshot
-from gdtui.lesson.actions import Reason, Step
+from gdtui.lesson.actions import Back, Goto, Reason, Reset, Step
+from gdtui.ui.format import grouped
 from gdtui.ui.messages import RunProgress, RunStopped
+from gdtui.ui.screens.goto_step import GotoStepScreen
 
 if TYPE_CHECKING:
     from gdtui.ui.screens.debugger import DebuggerScreen
@@ -34,11 +36,62 @@ CHUNK_SECONDS = 0.03
 
 
 class Running:
-    """`r`, `<`, `>`, `c`, and a `goto` past the recorded run."""
+    """Moving through the run: `n`, `b`, `0`, `g`, and the engine's own runs, `r` and `c`."""
 
     if TYPE_CHECKING:  # the screen's own, set here too
         snapshot: Snapshot | None
         last_result: RunResult | None
+
+    def action_step(self: DebuggerScreen) -> None:
+        """One update forward (in a replay: the recording's next action)."""
+        if self.player is not None and self.player.following:
+            self._replay_next()
+        elif self._idle():
+            self.perform(Step(1))
+
+    def _explain_no_step(self: DebuggerScreen, result: RunResult) -> None:
+        if result.status == "diverged":
+            self.notify("The next update diverges: lower alpha with -, or step back with b.",
+                        severity="warning", timeout=4)  # fmt: skip
+        elif result.status == "max_steps":
+            self.notify(f"This scenario stops at max_steps = {grouped(self.session.max_steps)}.",
+                        severity="warning", timeout=4)  # fmt: skip
+        elif result.status == "converged":
+            self.notify("Already converged: the slope is (almost) zero.", timeout=3)
+
+    def action_back(self: DebuggerScreen) -> None:
+        """One step back (in a replay: one action back)."""
+        if self.player is not None and self.player.following:
+            self._replay_back()
+            return
+        if not self._idle():
+            return
+        if self.session.current.step == 0:
+            self.notify("Already at step 0, the start.", timeout=2)
+            return
+        self.perform(Back(1))
+
+    def action_reset(self: DebuggerScreen) -> None:
+        """Back to step 0, forgetting the run."""
+        if self._idle():
+            self.perform(Reset())
+
+    def action_goto(self: DebuggerScreen) -> None:
+        """Ask for a step and go there."""
+        if not self._idle():
+            return
+        current, last = self.session.current.step, self.session.last
+        self.app.push_screen(
+            GotoStepScreen(current, last, self.session.max_steps), self._goto_chosen
+        )
+
+    def _goto_chosen(self: DebuggerScreen, step: int | None) -> None:
+        if step is None or not self._idle():
+            return
+        if step <= self.session.last:
+            self.perform(Goto(step))
+        else:
+            self._start_worker(step - self.session.current.step, frozenset(), "goto")
 
     def action_run(self: DebuggerScreen) -> None:
         """Animate the run one drawn step at a time; pause it (or a continue) if running."""
