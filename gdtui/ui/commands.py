@@ -123,9 +123,10 @@ COMMANDS: tuple[Command, ...] = (
     Command("debugger.quit", "q", "app.quit", "quit", "Quit", "Leave gdtui.", "q",
             footer=True),
     Command("classroom.explore", "x", "explore", "explore", "Explore on my own",
-            "In a classroom: stop following the teacher and drive this run yourself.", "x"),
+            "In a classroom or a replay: stop following and drive this run yourself.", "x"),
     Command("classroom.follow", "f", "follow", "follow", "Follow the teacher again",
-            "In a classroom: jump back to the teacher's run and follow it live.", "f"),
+            "In a classroom or a replay: back to the teacher's run (or the recording where "
+            "you left it).", "f"),
 )  # fmt: skip
 
 

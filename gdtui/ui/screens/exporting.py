@@ -97,7 +97,6 @@ class Exporting:
             # download per key press).
             name = f"{Path(message.paths[0]).stem}.zip"
             self.app.deliver_binary(io.BytesIO(zipped(message.paths)), save_filename=name)
-            self.notify(f"{name} (SVG, CSV, JSONL and the lesson): sent to your browser's "
-                        "downloads", title="Exported", timeout=6)  # fmt: skip
+            self.notify(f"{name}: sent to your browser's downloads", title="Exported", timeout=6)
         else:
             self.notify("\n".join(message.paths), title="Exported", timeout=6)
