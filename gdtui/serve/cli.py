@@ -126,7 +126,7 @@ def add_serve_parser(top: argparse._SubParsersAction) -> None:
     )
     ssh.add_argument(
         "--max-logins",
-        type=count,
+        type=positive_int,
         default=None,
         metavar="N",
         help="connections logging in at once, in all (default: --max-sessions); from one "
@@ -135,7 +135,7 @@ def add_serve_parser(top: argparse._SubParsersAction) -> None:
     )
     ssh.add_argument(
         "--login-timeout",
-        type=count,
+        type=positive_int,
         default=10,
         metavar="SECONDS",
         help="time a connection has to log in (default 10)",
