@@ -1,55 +1,70 @@
-"""The `gdtui` command: the debugger by default, headless commands by name.
+"""The `gdtui` command: the debugger by default, every other command by name.
 
-    gdtui [SCENARIO] [--set KEY=VALUE ...]     open the debugger
+    gdtui [SCENARIO] [--set KEY=VALUE ...]     open the debugger (`gdtui open ...`)
     gdtui trace|list|check ...                 headless, for scripts and autograders
     gdtui serve ssh|web ...                    teach a class
+    gdtui replay FILE                          step through a recorded lesson
 
-The UI is imported only when it is about to open, so the headless commands never load
-textual.
+One argparse tree (`gdtui.cli.build_parser`) holds them all; each command's handler is
+imported only when it runs, so the headless commands never load textual.
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 from collections.abc import Sequence
+from typing import IO
 
 from gdtui import cli
-from gdtui.scenario import DEFAULT_SCENARIO
 
 #: Words that name a command rather than a scenario.
-COMMANDS = {"trace", "list", "check", "serve"}
+COMMANDS = {"open", "trace", "list", "check", "serve", "replay"}
 
 
-def open_debugger(argv: Sequence[str]) -> int:
+def open_debugger(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     """Validate the scenario before the screen opens, then run the app."""
-    parser = cli.Parser(prog="gdtui", description="Open the gradient descent debugger.")
-    parser.add_argument("scenario", nargs="?", default=DEFAULT_SCENARIO,
-                        help="a preset name (see `gdtui list`) or a .toml file")  # fmt: skip
-    cli.add_set_argument(parser)
-    try:
-        args = parser.parse_args(argv)
-        scenario = cli.load_scenario(args.scenario, args.overrides)
-    except (cli.UsageError, cli.ScenarioError) as error:
-        print(error, file=sys.stderr)
-        return cli.BAD_INPUT
+    scenario = cli.load_scenario(args.scenario, args.overrides)
     from gdtui.ui.app import run
 
     run(scenario)
     return 0
 
 
+def open_replay(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    """Read the whole recording before the screen opens, then step through it."""
+    from gdtui.lesson.recording import RecordingError, read_lesson
+
+    try:
+        lesson = read_lesson(args.file)
+    except RecordingError as error:
+        err.write(f"{error}\n")
+        return cli.BAD_INPUT
+    from gdtui.lesson.actions import replay as replay_headless
+    from gdtui.scenario import ScenarioError
+
+    try:
+        replay_headless(lesson.actions)  # every action must apply before the screen opens
+    except (ScenarioError, ValueError) as error:
+        err.write(f"{args.file}: cannot replay: {error}\n")
+        return cli.BAD_INPUT
+    if lesson.truncated:
+        err.write(f"{args.file}: the last line is cut short: replaying the "
+                  f"{len(lesson.actions)} whole actions before it\n")  # fmt: skip
+    from gdtui.ui.app import replay
+
+    replay(lesson)
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `gdtui` console script."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or (argv[0] not in COMMANDS and argv[0] not in {"-h", "--help", "--version"}):
+        argv = ["open", *argv]  # `gdtui` and `gdtui SCENARIO` open the debugger
     try:
-        if argv and (argv[0] in COMMANDS or argv[0] in {"-h", "--help", "--version"}):
-            if argv[0] == "serve":
-                from gdtui.serve.cli import serve
-
-                return serve(argv[1:])
-            return cli.run(argv)
-        return open_debugger(argv)
+        return cli.run(argv)
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

@@ -1,4 +1,5 @@
-"""The headless commands: `trace`, `list` and `check`. No textual, no rich: they start fast.
+"""The command line, as one argparse tree, and the headless commands `trace`, `list` and
+`check`. No textual, no rich: the tree names each command's handler, imported only to run it.
 
 Bad input (a scenario file, a flag, an expression) is one line on stderr naming the file, the
 key and what was expected, and exit status 2. A run that completes exits 0 whatever its
@@ -9,11 +10,12 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import IO, NoReturn
 
-from gdtui.scenario import ScenarioError, list_presets, load_scenario
+from gdtui.scenario import DEFAULT_SCENARIO, ScenarioError, list_presets, load_scenario
 from gdtui.trace import FORMATS, run_trace
 
 #: Exit status for bad input.
@@ -84,8 +86,33 @@ def add_set_argument(parser: argparse.ArgumentParser) -> None:
     )  # fmt: skip
 
 
+def add_open_parser(commands: argparse._SubParsersAction) -> None:
+    """`gdtui [open] [SCENARIO]`: the debugger (the command when none is named)."""
+    debugger = commands.add_parser(
+        "open", help="open the debugger (the default: `gdtui SCENARIO`)",
+        description="Open the gradient descent debugger on a scenario.",
+    )  # fmt: skip
+    debugger.add_argument("scenario", nargs="?", default=DEFAULT_SCENARIO,
+                          help="a preset name (see `gdtui list`) or a .toml file")  # fmt: skip
+    add_set_argument(debugger)
+    debugger.set_defaults(handler="gdtui.__main__:open_debugger")
+
+
+def add_replay_parser(commands: argparse._SubParsersAction) -> None:
+    """`gdtui replay FILE`."""
+    replay = commands.add_parser(
+        "replay", help="step through a recorded lesson (a .lesson.jsonl file)",
+        description="Open the debugger on a recorded lesson: n performs its next action, b "
+        "goes back one, x explores from there on your own, f returns to the recording.",
+    )  # fmt: skip
+    replay.add_argument("file", metavar="FILE", help="a .lesson.jsonl recording")
+    replay.set_defaults(handler="gdtui.__main__:open_replay")
+
+
 def build_parser() -> Parser:
-    """The whole command line, for `gdtui --help` and the headless commands."""
+    """The whole command line, for `gdtui --help` and every command."""
+    from gdtui.serve.cli import add_serve_parser
+
     parser = Parser(
         prog="gdtui",
         description="Step through gradient descent one update at a time. "
@@ -95,6 +122,7 @@ def build_parser() -> Parser:
     )
     parser.add_argument("--version", action="version", version=_version())
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    add_open_parser(commands)
     add_trace_parser(commands)
     commands.add_parser("list", help="list the preset scenarios",
                         description="List the preset scenarios and what each teaches.")  # fmt: skip
@@ -105,7 +133,15 @@ def build_parser() -> Parser:
     )  # fmt: skip
     check.add_argument("files", nargs="+", metavar="FILE")
     add_set_argument(check)
+    add_serve_parser(commands)
+    add_replay_parser(commands)
     return parser
+
+
+def handler(name: str) -> Callable[[argparse.Namespace, IO[str], IO[str]], int]:
+    """A command's handler, `module:function`, imported now that it is about to run."""
+    module, function = name.split(":")
+    return getattr(importlib.import_module(module), function)
 
 
 def _version() -> str:
@@ -123,7 +159,8 @@ def trace(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     stop_on = UNTIL[args.until] if args.until is not None else frozenset({"converged"})
     # Printed as the run goes: one gradient evaluation a step, a snapshot only for the
     # steps printed.
-    run_trace(session, out, args.format, args.steps, stop_on, every=args.every, summary_out=err)
+    run_trace(session, out, args.format, args.steps, stop_on, every=args.every, summary_out=err,
+              captions=dict(scenario.captions))  # fmt: skip
     return 0
 
 
@@ -171,6 +208,8 @@ def run(argv: Sequence[str], out: IO[str] | None = None, err: IO[str] | None = N
             return list_command(out)
         if args.command == "check":
             return check(args, out, err)
+        if hasattr(args, "handler"):
+            return handler(args.handler)(args, out, err)
         build_parser().print_help(out)
         return 0
     except (UsageError, ScenarioError) as error:

@@ -29,6 +29,9 @@ Keys inside arrays carry 0-based indices, as in Python: `problem.x[3][1]`,
     tolerance = 1e-6
     [[breakpoints]]
     when = "slope_sign_flip"     # a built-in, or a condition such as "cost > prev_cost"
+    [[captions]]                 # optional narration, shown from that step on
+    step = 1
+    text = "watch the sign of dw flip at every step"
     [view]                       # optional plot hints
     w_range = [-2.0, 8.0]
 """
@@ -79,7 +82,13 @@ MAX_GENERATED_VALUES = 20_000_000
 #: Hyperparameters that must lie in [0, 1): decay rates of running averages.
 _DECAY_RATES = frozenset({"momentum", "rho", "beta1", "beta2"})
 
-_TOP_KEYS = ("name", "description", "problem", "start", "optimizer", "stop", "breakpoints", "view")
+_TOP_KEYS = (
+    "name", "description", "problem", "start", "optimizer", "stop", "breakpoints", "captions",
+    "view",
+)  # fmt: skip
+
+#: The longest caption: a line of narration (as `gdtui.lesson.wire` accepts one).
+MAX_CAPTION = 500
 _LOGISTIC_KEYS = ("kind", "x", "y", "data", "generate", "standardize", "feature_names")
 _CURVE_KEYS = ("kind", "cost")
 _GENERATE_KEYS = ("kind", "samples", "features", "separation", "seed")
@@ -257,6 +266,7 @@ class Scenario:
         max_steps: The most updates a run takes.
         tolerance: A run has converged when the slope is this flat: norm((dw, db)) <= tolerance.
         breakpoints: The breakpoints, in file order.
+        captions: `(step, text)` narration, by step: each shows from its step until the next.
         w_range: The `w` axis range for plots, if the author chose one.
         b_range: The `b` axis range for plots, if the author chose one.
         raw: The scenario table as validated (overrides applied), for export and echo.
@@ -278,6 +288,7 @@ class Scenario:
     b_range: tuple[float, float] | None
     raw: dict[str, Any]
     source: tuple[str, tuple[str, ...]] = ("", ())
+    captions: tuple[tuple[int, str], ...] = ()
 
     @property
     def n_features(self) -> int:
@@ -667,6 +678,10 @@ class _Checker:
             )
             tolerance = attempt(self.non_negative, stop.get("tolerance", 1e-6), "stop.tolerance")
         breakpoints = attempt(self.breakpoints, data.get("breakpoints", []), problem)
+        # A caption's step is checked against max_steps: without it, captions are not checked.
+        captions: tuple[tuple[int, str], ...] | None = ()
+        if max_steps is not None:
+            captions = attempt(self.captions, data.get("captions", []), max_steps)
         ranges = attempt(self.view, data.get("view", {}), problem)
         if self.errors:
             raise_all(self.errors)
@@ -674,6 +689,7 @@ class _Checker:
         assert name is not None and description is not None and problem is not None
         assert optimizer is not None and max_steps is not None and tolerance is not None
         assert start is not None and breakpoints is not None and ranges is not None
+        assert captions is not None
         return Scenario(
             name=name,
             description=description,
@@ -688,6 +704,7 @@ class _Checker:
             w_range=ranges[0],
             b_range=ranges[1],
             raw=data,
+            captions=captions,
         )
 
     def name(self, data: dict[str, Any]) -> str:
@@ -1063,6 +1080,46 @@ class _Checker:
         if None in found:
             raise _Reported
         return tuple(spec for spec in found if spec is not None)
+
+    def captions(self, value: object, max_steps: int) -> tuple[tuple[int, str], ...]:
+        if not isinstance(value, list):
+            self.expected("captions", "an array of tables ([[captions]])", value)
+        found: dict[int, str] = {}
+        failed = False
+        for i, item in enumerate(value):
+            caption = self.attempt(self.caption, item, i, max_steps)
+            if caption is None:
+                failed = True
+                continue
+            step, text = caption
+            if step in found:
+                self.attempt(self.fail, f"captions[{i}].step", f"step {step} already has a caption")
+                failed = True
+            found[step] = text
+        if failed:
+            raise _Reported
+        return tuple(sorted(found.items()))
+
+    def caption(self, item: object, i: int, max_steps: int) -> tuple[int, str]:
+        key = f"captions[{i}]"
+        table = self.table(item, key, ("step", "text"))
+        step = self.attempt(self.caption_step, table, key, max_steps)
+        text = self.attempt(self.caption_text, table, key)
+        if step is None or text is None:
+            raise _Reported
+        return step, text
+
+    def caption_step(self, table: dict[str, Any], key: str, max_steps: int) -> int:
+        given = self.required(table, key, "step", "a step number")
+        return self.integer(given, f"{key}.step", 0, max_steps)
+
+    def caption_text(self, table: dict[str, Any], key: str) -> str:
+        expected = f"one line of text (at most {MAX_CAPTION} characters)"
+        text = self.string(self.required(table, key, "text", expected), f"{key}.text",
+                           expected).strip()  # fmt: skip
+        if not text or "\n" in text or "\r" in text or len(text) > MAX_CAPTION:
+            self.expected(f"{key}.text", expected, table["text"])
+        return text
 
     def breakpoint(self, item: object, i: int, problem: ProblemSpec | None) -> BreakpointSpec:
         key = f"breakpoints[{i}]"

@@ -14,7 +14,7 @@ from __future__ import annotations
 import csv
 import json
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import IO, Any
 
 from gdtui.engine.session import RunResult, Session
@@ -190,6 +190,7 @@ def write_trace(
     *,
     every: int = 1,
     summary_out: IO[str] | None = None,
+    captions: Mapping[int, str] | None = None,
 ) -> None:
     """Write the session's recorded run in `fmt`.
 
@@ -201,8 +202,11 @@ def write_trace(
         every: Write every `every`-th step (step 0 and the last always).
         summary_out: Where the CSV summary goes (it would break the CSV); default `out`
             for the other formats, nowhere for CSV.
+        captions: The lesson's narration by step: `jsonl` gives those steps a `caption`.
     """
-    writer = trace_writer(session, out, fmt, summary_out, last=(session.last, session.last))
+    writer = trace_writer(
+        session, out, fmt, summary_out, last=(session.last, session.last), captions=captions
+    )
     for snapshot in steps_to_print(session, every):
         writer.step(snapshot)
     writer.finish(result)
@@ -217,6 +221,7 @@ def run_trace(
     *,
     every: int = 1,
     summary_out: IO[str] | None = None,
+    captions: Mapping[int, str] | None = None,
 ) -> RunResult:
     """Run the session from its last step and write the trace as the run goes.
 
@@ -233,6 +238,7 @@ def run_trace(
         stop_on: What ends the run, as for `Session.run`.
         every: Write every `every`-th step (the first and the last always).
         summary_out: As for `write_trace`.
+        captions: As for `write_trace`.
 
     Returns:
         How the run ended.
@@ -242,7 +248,9 @@ def run_trace(
         raise ValueError("run_trace starts from the last recorded step")
     # Where the run may end: not before the start, not after max_steps or the limit.
     end = session.max_steps if limit is None else min(session.max_steps, start + limit)
-    writer = trace_writer(session, out, fmt, summary_out, last=(start, max(start, end)))
+    writer = trace_writer(
+        session, out, fmt, summary_out, last=(start, max(start, end)), captions=captions
+    )
     writer.step(session.current)
     printed = start
 
@@ -282,11 +290,30 @@ class TraceWriter:
 
 
 class JsonlWriter(TraceWriter):
-    """One JSON object per step, then the summary object."""
+    """One JSON object per step, then the summary object.
+
+    Args:
+        session: The run the steps come from.
+        out: Where the steps go.
+        summary_out: Unused: the summary goes to `out`.
+        captions: The lesson's narration by step: those steps get a `caption`.
+    """
+
+    def __init__(
+        self,
+        session: Session,
+        out: IO[str],
+        summary_out: IO[str] | None,
+        captions: Mapping[int, str] | None = None,
+    ) -> None:
+        super().__init__(session, out, summary_out)
+        self.captions = captions or {}
 
     def step(self, snapshot: Snapshot) -> None:
         """Write one step."""
         record = step_record(snapshot, self.session.hits(snapshot.step))
+        if snapshot.step in self.captions:  # only there: every other line stays as it was
+            record["caption"] = self.captions[snapshot.step]
         self.out.write(json.dumps(record) + "\n")
 
     def finish(self, result: RunResult | None) -> None:
@@ -424,6 +451,7 @@ def trace_writer(
     summary_out: IO[str] | None = None,
     *,
     last: tuple[int, int],
+    captions: Mapping[int, str] | None = None,
 ) -> TraceWriter:
     """The writer for `fmt`.
 
@@ -434,9 +462,10 @@ def trace_writer(
         summary_out: Where the CSV summary goes (it would break the CSV); the other formats
             write their summary to `out`.
         last: The lowest and highest step the run can end at (equal for a recorded run).
+        captions: The lesson's narration by step, for `jsonl`.
     """
     if fmt == "jsonl":
-        return JsonlWriter(session, out, summary_out)
+        return JsonlWriter(session, out, summary_out, captions)
     if fmt == "csv":
         return CsvWriter(session, out, summary_out)
     if fmt == "table":

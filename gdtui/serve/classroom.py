@@ -1,18 +1,10 @@
-"""Classroom follow mode: the teacher's actions, relayed to every student's session.
+"""The classroom's hub: the teacher's actions, relayed to every student's session.
 
 The hub lives in the SSH server's process and listens on a Unix socket in a private (0700)
 directory. The server starts each session's app with the socket's path, the session's role
-and a random token in its environment (`ENV_SOCKET`, `ENV_ROLE`, `ENV_TOKEN`); the hub knows
-each token's role because the server registered it, so a child cannot promote itself by
-claiming another role.
-
-On the wire, one JSON object a line:
-
-    app -> hub    {"hello": TOKEN}                      first, from everyone
-    teacher       {"action": ACTION}                    see `gdtui.serve.protocol`
-    student       {"following": true|false}
-    hub -> student {"action": ACTION}                   the backlog on joining, then live
-    hub -> teacher {"counts": {"students": N, "following": M, "driving": true|false}}
+and a random token in its environment (see `gdtui.classroom.link`, which also describes the
+wire); the hub knows each token's role because the server registered it, so a child cannot
+promote itself by claiming another role.
 
 The hub keeps the driving teacher's actions since their last `load` and sends them whole to
 a student who joins or asks to follow again, then streams new ones live to the students who
@@ -24,27 +16,26 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import os
 import secrets
 import shutil
 import tempfile
-from collections.abc import AsyncIterator, Callable, Mapping
-from dataclasses import dataclass
-from typing import Any, Literal
+from collections.abc import Callable
+from typing import Any
 
-from gdtui.serve import protocol
-from gdtui.serve.protocol import Action
-
-#: Environment variables that tell a session's app about the classroom.
-ENV_SOCKET = "GDTUI_CLASSROOM"
-ENV_TOKEN = "GDTUI_CLASSROOM_TOKEN"
-ENV_ROLE = "GDTUI_CLASSROOM_ROLE"
-
-Role = Literal["teacher", "student"]
-
-#: The longest line either side accepts: an action, or a backlog entry.
-LINE_LIMIT = protocol.MAX_LINE + 64
+from gdtui.classroom.link import (
+    ENV_ROLE,
+    ENV_SOCKET,
+    ENV_TOKEN,
+    LINE_LIMIT,
+    Counts,
+    Role,
+    decode_message,
+    encode_message,
+)
+from gdtui.lesson import wire
+from gdtui.lesson.actions import Action, Load, Step
+from gdtui.lesson.recording import Recorder
 
 #: A student whose app stops reading is dropped once this much is waiting for it, so one
 #: frozen session cannot make the server hold the whole lesson in memory per student.
@@ -53,21 +44,6 @@ MAX_PENDING_BYTES = 4 * 1024 * 1024
 #: Bad lines logged per app; past this, one more line says the rest go unlogged, so an app
 #: that sends garbage in a loop cannot fill the server's log.
 MAX_LOGGED_ERRORS = 5
-
-
-@dataclass(frozen=True)
-class Counts:
-    """What the teacher's screen shows about the class.
-
-    Attributes:
-        students: Students whose app is connected.
-        following: Of those, how many follow the teacher (the others explore).
-        driving: Whether this teacher session drives (the latest teacher login does).
-    """
-
-    students: int
-    following: int
-    driving: bool = True
 
 
 class _Peer:
@@ -110,6 +86,8 @@ class Hub:
         self._driver: _Peer | None = None
         self._backlog: list[Action] = []
         self._server: asyncio.AbstractServer | None = None
+        self.recorder: Recorder | None = None
+        """Saves the driving teacher's actions as lessons (`serve ssh --record`), if set."""
 
     # -- the server's side ---------------------------------------------------------------------
 
@@ -127,6 +105,8 @@ class Hub:
             with contextlib.suppress(Exception):
                 await self._server.wait_closed()
             self._server = None
+        if self.recorder is not None:
+            self.recorder.close()
         shutil.rmtree(self._directory, ignore_errors=True)
 
     def register(self, role: Role) -> str:
@@ -167,7 +147,7 @@ class Hub:
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         peer: _Peer | None = None
         try:
-            hello = _message(await _read_line(reader) or b"")
+            hello = decode_message(await _read_line(reader) or b"")
             token = hello.get("hello") if isinstance(hello, dict) else None
             role = self._roles.get(token) if isinstance(token, str) else None
             if role is None or token in self._peers:
@@ -183,7 +163,7 @@ class Hub:
                 # a bug in one message should not cut a student off the lesson.
                 problem = "longer than the line limit" if line is None else None
                 if line is not None:
-                    message = _message(line)
+                    message = decode_message(line)
                     problem = (self._received(peer, message) if isinstance(message, dict)
                                else "not one JSON object")  # fmt: skip
                 if problem is not None:
@@ -229,33 +209,38 @@ class Hub:
         if "action" not in message:
             return 'a teacher sends only {"action": ...}'
         try:
-            action = protocol.from_json(message["action"])
+            action = wire.from_json(message["action"])
         except (ValueError, TypeError, KeyError, OverflowError, RecursionError) as error:
             return f"not an action ({type(error).__name__}: {str(error)[:80]!r})"
         if peer is not self._driver:
             return None  # a teacher who no longer drives: the class follows the latest
         self._record(action)
-        line = _line({"action": protocol.to_json(action)})
+        line = encode_message({"action": wire.to_json(action)})
         for student in self._students():
             if student.following:
                 student.send(line)
         return None
 
     def _record(self, action: Action) -> None:
-        if isinstance(action, protocol.Load):
+        if self.recorder is not None:
+            try:
+                self.recorder.write(action)
+            except OSError:
+                self.recorder = None  # a full disk ends the recording, not the class
+        if isinstance(action, Load):
             self._backlog = [action]
             return
         # Consecutive steps add up (a step stops early only where the next would do
         # nothing), which keeps a late joiner's catch-up short after many `n` presses.
         last = self._backlog[-1] if self._backlog else None
-        if isinstance(action, protocol.Step) and isinstance(last, protocol.Step):
-            self._backlog[-1] = protocol.Step(min(last.k + action.k, protocol.MAX_STEPS))
+        if isinstance(action, Step) and isinstance(last, Step):
+            self._backlog[-1] = Step(min(last.k + action.k, wire.MAX_STEPS))
         else:
             self._backlog.append(action)
 
     def _send_backlog(self, peer: _Peer) -> None:
         for action in self._backlog:
-            if not peer.send(_line({"action": protocol.to_json(action)})):
+            if not peer.send(encode_message({"action": wire.to_json(action)})):
                 return
 
     def _send_counts(self) -> None:
@@ -264,23 +249,10 @@ class Hub:
             if peer.role == "teacher":
                 body = {"students": counts.students, "following": counts.following,
                         "driving": peer is self._driver}  # fmt: skip
-                peer.send(_line({"counts": body}))
+                peer.send(encode_message({"counts": body}))
 
     def _students(self) -> list[_Peer]:
         return [p for p in self._peers.values() if p.role == "student"]
-
-
-def _line(message: dict[str, Any]) -> bytes:
-    return json.dumps(message, allow_nan=False, separators=(",", ":")).encode() + b"\n"
-
-
-def _message(line: bytes) -> dict[str, Any] | None:
-    """A JSON object from a line, or None for anything else (deep nesting included)."""
-    try:
-        message = json.loads(line)
-    except (ValueError, RecursionError):
-        return None
-    return message if isinstance(message, dict) else None
 
 
 async def _read_line(reader: asyncio.StreamReader) -> bytes | None:
@@ -299,146 +271,3 @@ async def _read_line(reader: asyncio.StreamReader) -> bytes | None:
             skipping = True
             continue
         return None if skipping else line
-
-
-_END = object()
-
-
-class ClassroomLink:
-    """A session's app, connected to the classroom hub.
-
-    Use it from the app's event loop (an async worker):
-
-        link = ClassroomLink.from_environment()
-        if link is not None:
-            await link.connect()
-            if link.role == "teacher":
-                await link.publish(protocol.Step(1))     # after each operation
-                link.publish_nowait(protocol.Step(1))    # the same, from a sync handler
-                async for counts in link.counts(): ...   # Counts(students, following)
-            else:
-                async for action in link.actions(): ...  # backlog first, then live
-                await link.report(following=False)       # x: explore on my own
-                await link.report(following=True)        # f: the hub resends the backlog
-
-    Args:
-        path: The hub's socket.
-        token: This session's token.
-        role: `teacher` or `student`, as the server decided.
-    """
-
-    def __init__(self, path: str, token: str, role: Role) -> None:
-        self.path, self.token, self.role = path, token, role
-        self._reader: asyncio.StreamReader | None = None
-        self._writer: asyncio.StreamWriter | None = None
-        self._task: asyncio.Task[None] | None = None
-        self._actions: asyncio.Queue[object] = asyncio.Queue()
-        self._counts: asyncio.Queue[object] = asyncio.Queue()
-        self.latest_counts = Counts(0, 0)
-        """The last counts the hub sent (teacher)."""
-
-    @classmethod
-    def from_environment(cls, environ: Mapping[str, str] | None = None) -> ClassroomLink | None:
-        """The link the server set up for this session, or None outside a classroom."""
-        environ = os.environ if environ is None else environ
-        path, token, role = (environ.get(k) for k in (ENV_SOCKET, ENV_TOKEN, ENV_ROLE))
-        if not (path and token) or role not in ("teacher", "student"):
-            return None
-        return cls(path, token, "teacher" if role == "teacher" else "student")
-
-    @property
-    def connected(self) -> bool:
-        """Whether the link to the hub is up."""
-        return self._task is not None and not self._task.done()
-
-    async def connect(self) -> None:
-        """Connect and say hello; a student's backlog starts arriving at once.
-
-        Raises:
-            OSError: The hub is not there.
-        """
-        self._reader, self._writer = await asyncio.open_unix_connection(self.path, limit=LINE_LIMIT)
-        self._writer.write(_line({"hello": self.token}))
-        await self._writer.drain()
-        self._task = asyncio.create_task(self._read())
-
-    async def close(self) -> None:
-        """Leave the classroom."""
-        if self._writer is not None:
-            self._writer.close()
-            with contextlib.suppress(Exception):
-                await self._writer.wait_closed()
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-
-    async def __aenter__(self) -> ClassroomLink:
-        await self.connect()
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.close()
-
-    async def publish(self, action: Action) -> None:
-        """Teacher: send one operation, after performing it."""
-        await self._send({"action": protocol.to_json(action)})
-
-    def publish_nowait(self, action: Action) -> None:
-        """`publish` from synchronous code (a key binding's action): queued, not awaited.
-
-        The hub reads as fast as a teacher can type, so nothing piles up.
-        """
-        self._send_nowait({"action": protocol.to_json(action)})
-
-    async def report(self, following: bool) -> None:
-        """Student: follow the teacher (the hub resends the backlog) or explore alone."""
-        await self._send({"following": following})
-
-    def report_nowait(self, following: bool) -> None:
-        """`report` from synchronous code."""
-        self._send_nowait({"following": following})
-
-    async def actions(self) -> AsyncIterator[Action]:
-        """Student: the teacher's actions, the backlog first, then live; ends when the link
-        does. A `Load` means: start a new session (see `protocol.open_scenario`)."""
-        while (item := await self._actions.get()) is not _END:
-            yield item  # type: ignore[misc]
-
-    async def counts(self) -> AsyncIterator[Counts]:
-        """Teacher: the class's counts, each time they change; ends when the link does."""
-        while (item := await self._counts.get()) is not _END:
-            yield item  # type: ignore[misc]
-
-    async def _send(self, message: dict[str, Any]) -> None:
-        self._send_nowait(message)
-        assert self._writer is not None
-        await self._writer.drain()
-
-    def _send_nowait(self, message: dict[str, Any]) -> None:
-        if self._writer is None:
-            raise RuntimeError("not connected")
-        if not self._writer.is_closing():  # a lost hub: the app carries on alone
-            self._writer.write(_line(message))
-
-    async def _read(self) -> None:
-        assert self._reader is not None
-        try:
-            while line := await self._reader.readline():
-                message = _message(line)
-                if message is None:
-                    continue
-                if "action" in message:
-                    with contextlib.suppress(ValueError):
-                        self._actions.put_nowait(protocol.from_json(message["action"]))
-                elif isinstance(counts := message.get("counts"), dict):
-                    self.latest_counts = Counts(
-                        int(counts.get("students", 0)), int(counts.get("following", 0)),
-                        bool(counts.get("driving", True)),
-                    )  # fmt: skip
-                    self._counts.put_nowait(self.latest_counts)
-        except (ConnectionError, ValueError, asyncio.IncompleteReadError):
-            pass
-        finally:
-            self._actions.put_nowait(_END)
-            self._counts.put_nowait(_END)

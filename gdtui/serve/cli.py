@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
-from gdtui.cli import BAD_INPUT, Parser, UsageError
+from gdtui.cli import BAD_INPUT, Parser, UsageError, build_parser, positive_int
 from gdtui.exports import DEFAULT_MAX_EXPORT_MB, DEFAULT_MAX_EXPORTS, ExportQuota
 from gdtui.scenario import ScenarioError, load_scenario
 
@@ -44,17 +44,6 @@ def port_number(text: str) -> int:
     return value
 
 
-def count(text: str) -> int:
-    """An argparse type: a whole number >= 1."""
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}")
-    return value
-
-
 def seconds(text: str) -> int:
     """An argparse type: whole seconds >= 0."""
     try:
@@ -66,14 +55,16 @@ def seconds(text: str) -> int:
     return value
 
 
-def build_parser() -> Parser:
-    """`gdtui serve` and its two commands."""
-    parser = Parser(
-        prog="gdtui serve",
+def add_serve_parser(top: argparse._SubParsersAction) -> None:
+    """`gdtui serve` and its two commands, in the command line's one tree."""
+    parser = top.add_parser(
+        "serve",
+        help="teach a class: `serve ssh` (students type ssh) or `serve web` (a browser tab)",
         description="Serve gdtui to a class: over SSH (each login gets its own app) or to "
         "browsers. Both bind 127.0.0.1 unless --host says otherwise.",
     )
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    parser.set_defaults(handler="gdtui.serve.cli:run_serve")
+    commands = parser.add_subparsers(dest="serve_command", metavar="COMMAND", parser_class=Parser)
     ssh = commands.add_parser(
         "ssh",
         help="one gdtui per SSH login (students type: ssh -p PORT HOST)",
@@ -121,21 +112,21 @@ def build_parser() -> Parser:
     )
     ssh.add_argument(
         "--max-sessions",
-        type=count,
+        type=positive_int,
         default=60,
         metavar="N",
         help="concurrent sessions in all (default 60)",
     )
     ssh.add_argument(
         "--max-per-ip",
-        type=count,
+        type=positive_int,
         default=10,
         metavar="N",
         help="concurrent sessions from one address (default 10)",
     )
     ssh.add_argument(
         "--max-logins",
-        type=count,
+        type=positive_int,
         default=None,
         metavar="N",
         help="connections logging in at once, in all (default: --max-sessions); from one "
@@ -144,7 +135,7 @@ def build_parser() -> Parser:
     )
     ssh.add_argument(
         "--login-timeout",
-        type=count,
+        type=positive_int,
         default=10,
         metavar="SECONDS",
         help="time a connection has to log in (default 10)",
@@ -159,6 +150,9 @@ def build_parser() -> Parser:
     ssh.add_argument("--idle-timeout", type=seconds, default=900, metavar="SECONDS",
                      help="close a session after this long without a key press; students "
                      "following the teacher are never idle (default 900; 0: never)")  # fmt: skip
+    ssh.add_argument("--record", type=Path, metavar="DIR",
+                     help="save the teacher's lessons in DIR, one .lesson.jsonl file per "
+                     "scenario loaded (replay one with `gdtui replay FILE`)")  # fmt: skip
     web = commands.add_parser(
         "web",
         help="gdtui in a browser tab, via textual-serve (no authentication)",
@@ -181,36 +175,43 @@ def build_parser() -> Parser:
     )
     web.add_argument(
         "--max-sessions",
-        type=count,
+        type=positive_int,
         default=60,
         metavar="N",
         help="tabs (apps) open at once, in all (default 60)",
     )
     for command in (ssh, web):
-        command.add_argument("--max-exports", type=count, default=DEFAULT_MAX_EXPORTS,
+        command.add_argument("--max-exports", type=positive_int, default=DEFAULT_MAX_EXPORTS,
                              metavar="N", help="exports (e) a session may write "
                              f"(default {DEFAULT_MAX_EXPORTS})")  # fmt: skip
-        command.add_argument("--max-export-mb", type=count, default=DEFAULT_MAX_EXPORT_MB,
+        command.add_argument("--max-export-mb", type=positive_int, default=DEFAULT_MAX_EXPORT_MB,
                              metavar="MB", help="megabytes of exports a session may write "
                              f"(default {DEFAULT_MAX_EXPORT_MB})")  # fmt: skip
-    return parser
 
 
 def serve(argv: list[str], out: IO[str] | None = None, err: IO[str] | None = None) -> int:
-    """Run `gdtui serve ...`; returns the exit status."""
+    """Run `gdtui serve ...` (`argv` after `serve`); returns the exit status."""
     out = out or sys.stdout
     err = err or sys.stderr
     try:
-        args = build_parser().parse_args(argv)
-        if args.command is None:
-            build_parser().print_help(out)
-            return 0
+        args = build_parser().parse_args(["serve", *argv])
+    except UsageError as error:
+        err.write(f"{error}\n")
+        return BAD_INPUT
+    return run_serve(args, out, err)
+
+
+def run_serve(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    """The `gdtui serve` handler, on the parsed command line; returns the exit status."""
+    try:
+        if args.serve_command is None:
+            build_parser().parse_args(["serve", "--help"])
         if args.scenario is not None:
             load_scenario(args.scenario)  # a bad scenario stops the server, not each login
             if os.path.exists(args.scenario):
                 # Each session runs in a folder of its own: a relative path would not resolve.
                 args.scenario = os.path.abspath(args.scenario)
-        if args.command == "web":
+        if args.serve_command == "web":
             return _web(args, out, err)
         return _ssh(args, out, err)
     except (UsageError, ScenarioError) as error:
@@ -279,6 +280,15 @@ def _ssh(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
                         ("--teacher-password", args.teacher_password)):  # fmt: skip
         if value is not None and not value:
             raise UsageError(f"gdtui serve ssh: {flag} must not be empty")
+    if args.record is not None:
+        if args.teacher_password is None:
+            raise UsageError("gdtui serve ssh: --record saves the teacher's lessons: it needs "
+                             "--teacher-password")  # fmt: skip
+        try:
+            args.record.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise UsageError(f"gdtui serve ssh: --record {args.record}: cannot make that "
+                             f"folder ({error.strerror or error})") from None  # fmt: skip
     from gdtui.serve import forkserver
 
     app_args = [args.scenario] if args.scenario else []
@@ -300,6 +310,7 @@ def _ssh(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         login_timeout=args.login_timeout,
         idle_timeout=args.idle_timeout,
         child_env=ExportQuota.environment(args.max_exports, args.max_export_mb),
+        record_dir=args.record,
     )
     return asyncio.run(_run_ssh(config, path, out, err))
 

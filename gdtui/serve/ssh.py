@@ -25,10 +25,12 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import IO, Any
 
 import asyncssh
 
+from gdtui.lesson.recording import Recorder
 from gdtui.serve.classroom import Hub
 from gdtui.serve.forkserver import ForkServer
 from gdtui.serve.limits import (
@@ -90,6 +92,7 @@ class SSHConfig:
         max_sessions: Concurrent sessions in all.
         max_per_ip: Concurrent sessions from one client address.
         idle_timeout: Seconds without a key press before a session closes (0: never).
+        record_dir: A folder to save the teacher's lessons in (`--record`), or None.
         hangup_grace: Seconds a hung-up child has to exit before it is killed.
         failure_delay: Seconds before answering a wrong password (slows guessing).
         login_timeout: Seconds a client has to log in.
@@ -123,6 +126,7 @@ class SSHConfig:
     max_sessions: int = 60
     max_per_ip: int = 10
     idle_timeout: float = 900.0
+    record_dir: Path | None = None
     hangup_grace: float = HANGUP_GRACE
     failure_delay: float = 0.5
     login_timeout: float = 10.0
@@ -169,6 +173,8 @@ class AppServer:
         self.turned_away: set[_Connection] = set()
         """Connections refused, that have a moment to finish the handshake and hear why."""
         self.hub: Hub | None = Hub(log=self.record) if config.teacher_password else None
+        if self.hub is not None and config.record_dir is not None:
+            self.hub.recorder = Recorder(config.record_dir)
         self.forkserver: ForkServer | None = None
         self._retired: list[ForkServer] = []
         self._listener: asyncssh.SSHAcceptor | None = None

@@ -5,8 +5,11 @@ from __future__ import annotations
 from textual.app import App
 from textual.screen import Screen
 
+from gdtui.classroom.link import ClassroomLink
+from gdtui.lesson.actions import Load, open_scenario
+from gdtui.lesson.recording import Lesson
 from gdtui.scenario import Scenario
-from gdtui.serve.classroom import ClassroomLink
+from gdtui.ui.replay import Player
 from gdtui.ui.screens.debugger import DebuggerScreen
 
 
@@ -20,16 +23,32 @@ class GdtuiApp(App[None]):
     CSS_PATH = "gdtui.tcss"
     TITLE = "gdtui"
 
-    def __init__(self, scenario: Scenario, link: ClassroomLink | None = None) -> None:
+    def __init__(
+        self, scenario: Scenario, link: ClassroomLink | None = None, player: Player | None = None
+    ) -> None:
         super().__init__()
         self.scenario = scenario
         self.link = link
+        self.player = player
 
     def get_default_screen(self) -> Screen[None]:
-        return DebuggerScreen(self.scenario, self.link)
+        return DebuggerScreen(self.scenario, self.link, self.player)
 
 
 def run(scenario: Scenario) -> None:
     """Open the debugger on `scenario` (in the classroom the server set up, if any) and
     return when the user quits."""
     GdtuiApp(scenario, ClassroomLink.from_environment()).run()
+
+
+def replay_app(lesson: Lesson) -> GdtuiApp:
+    """The app on a recorded lesson, at its first action (the `Load` it starts with)."""
+    first = lesson.actions[0]
+    assert isinstance(first, Load)
+    scenario, _ = open_scenario(first)
+    return GdtuiApp(scenario, player=Player(lesson))
+
+
+def replay(lesson: Lesson) -> None:
+    """Step through a recorded lesson and return when the user quits."""
+    replay_app(lesson).run()

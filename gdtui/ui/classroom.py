@@ -8,8 +8,13 @@ teacher's whole stream (the hub resends it, starting with the scenario's `Load`)
 
 from __future__ import annotations
 
-from gdtui.serve.classroom import ClassroomLink, Counts
-from gdtui.serve.protocol import Action
+from typing import TYPE_CHECKING
+
+from gdtui.classroom.link import ClassroomLink, Counts
+from gdtui.lesson.actions import Action, Load
+
+if TYPE_CHECKING:
+    from gdtui.ui.screens.debugger import DebuggerScreen
 
 
 class Seat:
@@ -57,3 +62,28 @@ class Seat:
         if self.student:
             return "following the teacher" if self.following else "exploring · f follows"
         return ""
+
+
+async def join_classroom(screen: DebuggerScreen) -> None:
+    """Connect the screen to the hub; then publish (teacher) or follow (student) until the
+    link ends. Run as the screen's worker."""
+    seat = screen.seat
+    link = seat.link
+    assert link is not None
+    try:
+        await link.connect()
+    except OSError:
+        seat.link = None
+        screen.notify("The classroom is not reachable: working on your own.", timeout=5)
+        screen.seat_changed()
+        return
+    if seat.teacher:
+        link.publish_nowait(Load(*screen.scenario.source))
+        async for counts in link.counts():
+            seat.counts = counts
+            screen.seat_changed()
+    else:
+        async for action in link.actions():
+            screen.teacher_did(action)
+    seat.link = None
+    screen.seat_changed()

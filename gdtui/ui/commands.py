@@ -126,7 +126,11 @@ COMMANDS: tuple[Command, ...] = (
     Command("debugger.breakpoints", "B", "breakpoints", "breakpoints", "Breakpoints…",
             "List the scenario's breakpoints and switch them on or off.", "B"),
     Command("debugger.export", "e", "export", "export", "Export the trace",
-            "Write the run as CSV and JSONL, and the screen as SVG, here.", "e"),
+            "Write the run as CSV and JSONL, the screen as SVG and the run as a recorded "
+            "lesson (.lesson.jsonl), here.", "e"),
+    Command("debugger.caption", "semicolon", "caption", "caption", "Caption this step…",
+            "Narrate the step on screen: the caption shows from here on and is saved in "
+            "the recorded lesson.", ";"),
     Command("debugger.slower", "less_than_sign", "speed(-1)", "speed", "Run slower",
             "Fewer steps a second while running.", "<"),
     Command("debugger.faster", "greater_than_sign", "speed(1)", "speed", "Run faster",
@@ -138,9 +142,10 @@ COMMANDS: tuple[Command, ...] = (
     Command("debugger.quit", "q", "app.quit", "quit", "Quit", "Leave gdtui.", "q",
             footer=True),
     Command("classroom.explore", "x", "explore", "explore", "Explore on my own",
-            "In a classroom: stop following the teacher and drive this run yourself.", "x"),
+            "In a classroom or a replay: stop following and drive this run yourself.", "x"),
     Command("classroom.follow", "f", "follow", "follow", "Follow the teacher again",
-            "In a classroom: jump back to the teacher's run and follow it live.", "f"),
+            "In a classroom or a replay: back to the teacher's run (or the recording where "
+            "you left it).", "f"),
 )  # fmt: skip
 
 

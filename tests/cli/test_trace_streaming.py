@@ -150,11 +150,13 @@ CASES = [
 def _run_then_write(name: str, flags: list[str], fmt: str) -> tuple[str, str]:
     """The trace written from the recorded run, after it: the way it used to be made."""
     args = cli.build_parser().parse_args(["trace", name, "--format", fmt, *flags])
-    session = build_session(load_scenario(args.scenario, args.overrides))
+    scenario = load_scenario(args.scenario, args.overrides)
+    session = build_session(scenario)
     stop_on = cli.UNTIL[args.until] if args.until else frozenset({"converged"})
     result = session.run(args.steps, stop_on=stop_on)
     out, err = io.StringIO(), io.StringIO()
-    write_trace(session, out, fmt, result, every=args.every, summary_out=err)
+    write_trace(session, out, fmt, result, every=args.every, summary_out=err,
+                captions=dict(scenario.captions))  # fmt: skip
     return out.getvalue(), err.getvalue()
 
 

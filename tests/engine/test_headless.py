@@ -28,6 +28,10 @@ HEADLESS_MODULES = [
     "gdtui.build",
     "gdtui.trace",
     "gdtui.cli",
+    "gdtui.lesson.actions",
+    "gdtui.lesson.wire",
+    "gdtui.lesson.recording",
+    "gdtui.classroom.link",
     # The entry point parses the command line and imports the UI only to run it.
     "gdtui.__main__",
 ]

@@ -12,8 +12,8 @@ import os
 import sys
 import tty
 
-from gdtui.serve import protocol
-from gdtui.serve.classroom import ClassroomLink
+from gdtui.classroom.link import ClassroomLink
+from gdtui.lesson import actions
 
 
 def say(text: str) -> None:
@@ -27,8 +27,8 @@ async def main() -> int:
         say("no classroom")
         return 1
     await link.connect()
-    load = protocol.Load("bowl-from-left")
-    _, session = protocol.open_scenario(load)
+    load = actions.Load("bowl-from-left")
+    _, session = actions.open_scenario(load)
     following = link.role == "student"
     keys: asyncio.Queue[bytes] = asyncio.Queue()
     loop = asyncio.get_running_loop()
@@ -40,10 +40,10 @@ async def main() -> int:
         async for action in link.actions():
             if not following:
                 continue
-            if isinstance(action, protocol.Load):
-                _, session = protocol.open_scenario(action)
+            if isinstance(action, actions.Load):
+                _, session = actions.open_scenario(action)
             else:
-                protocol.apply(session, action)
+                actions.apply(session, action)
             say(f"step:{session.current.step}")
 
     async def show_counts() -> None:
@@ -61,7 +61,7 @@ async def main() -> int:
                 session.step(1)
                 say(f"step:{session.current.step}")
                 if link.role == "teacher":
-                    await link.publish(protocol.Step(1))
+                    await link.publish(actions.Step(1))
             elif key == "x" and link.role == "student":
                 following = False
                 await link.report(False)

@@ -16,10 +16,11 @@ from typing import Any
 import asyncssh
 import pytest
 
+from gdtui.classroom.link import LINE_LIMIT, ClassroomLink, Counts
+from gdtui.lesson.actions import Step
 from gdtui.serve import ssh
-from gdtui.serve.classroom import LINE_LIMIT, ClassroomLink, Counts, Hub
+from gdtui.serve.classroom import Hub
 from gdtui.serve.limits import KEY_BURST, KEY_RATE, MAX_COLUMNS, MAX_ROWS, PASTE_END, PASTE_START
-from gdtui.serve.protocol import Step
 from gdtui.serve.pty import POP_KEYBOARD, RESTORE_TERMINAL
 from tests.serve.conftest import (
     GDTUI,

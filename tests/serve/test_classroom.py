@@ -13,9 +13,10 @@ from typing import Any
 import asyncssh
 import pytest
 
-from gdtui.serve import protocol
-from gdtui.serve.classroom import ClassroomLink, Counts, Hub
-from gdtui.serve.protocol import Load, Step
+from gdtui.classroom.link import ClassroomLink, Counts
+from gdtui.lesson import actions
+from gdtui.lesson.actions import Load, Step
+from gdtui.serve.classroom import Hub
 from tests.serve.conftest import StartServer, open_screen
 
 FOLLOW = [sys.executable, str(Path(__file__).with_name("follow_child.py"))]
@@ -37,9 +38,9 @@ async def join(hub: Hub, role: str) -> ClassroomLink:
     return link
 
 
-async def take(link: ClassroomLink, n: int) -> list[protocol.Action]:
+async def take(link: ClassroomLink, n: int) -> list[actions.Action]:
     """The next `n` actions a student receives."""
-    got: list[protocol.Action] = []
+    got: list[actions.Action] = []
     async with asyncio.timeout(5):
         async for action in link.actions():
             got.append(action)
@@ -93,8 +94,8 @@ async def test_a_late_student_catches_up_from_the_last_load(hub: Hub) -> None:
     late = await join(hub, "student")
     backlog = await take(late, 2)
     assert backlog == [Load("bowl-from-left"), Step(7)]  # steps add up in the backlog
-    _, caught_up = protocol.replay(backlog)
-    _, live = protocol.replay([Load("bowl-from-left"), Step(2), Step(5)])
+    _, caught_up = actions.replay(backlog)
+    _, live = actions.replay([Load("bowl-from-left"), Step(2), Step(5)])
     assert caught_up.current.theta.tobytes() == live.current.theta.tobytes()
     assert caught_up.costs().tobytes() == live.costs().tobytes()
 

@@ -277,7 +277,8 @@ async def test_an_export_in_the_browser_arrives_as_one_download(
         )
         archive = zipfile.ZipFile(io.BytesIO(await response.read()))
     stem = "gdtui-trace-logistic-one-feature-step1"
-    assert sorted(archive.namelist()) == [f"{stem}.csv", f"{stem}.jsonl", f"{stem}.svg"]
+    lesson = "logistic-one-feature-step1.lesson.jsonl"  # the run as a recorded lesson
+    assert sorted(archive.namelist()) == [f"{stem}.csv", f"{stem}.jsonl", f"{stem}.svg", lesson]
     steps = [json.loads(line)["step"] for line in archive.read(f"{stem}.jsonl").splitlines()]
     assert steps == [0, 1]
     await tab.until(r"sent to your browser")

@@ -68,5 +68,5 @@ async def test_a_local_user_is_not_limited(in_tmp: Path) -> None:
         for _ in range(25):  # more than any server's default count
             await pilot.press("e")
             await settle(pilot)
-    assert len(list(in_tmp.iterdir())) == 3  # the same three files, rewritten
+    assert len(list(in_tmp.iterdir())) == 4  # the same four files (with the lesson), rewritten
     assert not any("limit" in m or "stopped" in m for m in messages(app))

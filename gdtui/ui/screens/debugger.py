@@ -1,23 +1,21 @@
 """The debugger screen: one gradient descent run, stepped, rewound, run and explained.
 
-The screen owns the session. Everything that moves the run happens on the event loop,
-except a long *continue*, which runs in a thread worker in short chunks; while it runs the
-worker alone touches the session, and the screen draws from the frozen snapshots it posts.
+The screen owns the session, and changes it one way: `perform(action)` applies an action
+(`gdtui.lesson.actions`), records it, publishes it to a class when teaching and repaints for
+the reason the action names. Keys, a student following the teacher and a replayed lesson
+all come through it. Only the engine's own runs (`r`, and a long *continue* in a worker
+thread, see `running`) step the session directly, and are recorded as the `Step` they made.
+
+The keys live beside it by theme: `running` (r, c), `settings` (alpha, start, optimizer,
+scenario, breakpoints), `following` (the classroom, a replay) and `exporting` (e).
 """
 
 from __future__ import annotations
 
 import gc
-import io
-import math
-import re
-import time
-import zipfile
-from pathlib import Path
+from functools import partial
 from typing import ClassVar
 
-import numpy as np
-from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
@@ -25,48 +23,41 @@ from textual.reactive import var
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import ContentSwitcher
-from textual.worker import Worker, get_current_worker
+from textual.worker import Worker
 
 from gdtui.build import build_session
-from gdtui.engine.optimizers import Optimizer
-from gdtui.engine.session import STOP_ON_DEFAULT, RunResult, Session
+from gdtui.classroom.link import ClassroomLink
+from gdtui.engine.session import RunResult, Session
 from gdtui.engine.snapshot import Snapshot
-from gdtui.exports import ExportQuota, QuotaExceeded, QuotaFile
-from gdtui.scenario import Scenario, ScenarioError, list_presets, load_scenario
-from gdtui.serve import protocol
-from gdtui.serve.classroom import ClassroomLink
-from gdtui.serve.protocol import (
+from gdtui.exports import ExportQuota
+from gdtui.lesson.actions import (
+    REWRITES,
     Action,
-    Back,
-    Goto,
+    Caption,
     Load,
-    Reset,
-    Restart,
-    SetAlpha,
-    SetBreakpoints,
-    SetOptimizer,
+    Reason,
     Step,
+    apply,
+    open_scenario,
 )
-from gdtui.trace import write_trace
-from gdtui.ui.classroom import Seat
+from gdtui.lesson.recording import load_of
+from gdtui.scenario import Scenario
+from gdtui.ui.classroom import Seat, join_classroom
 from gdtui.ui.commands import DebuggerCommands, bindings
 from gdtui.ui.format import (
-    alpha_text,
-    divergence_note,
-    grouped,
     progress,
     run_state,
     shows_components,
 )
 from gdtui.ui.layout import LEFT_MIN_WIDTH, TALL_HEIGHT, WIDE_WIDTH, arrange
-from gdtui.ui.messages import Exported, RunProgress, RunStopped, Stepped
-from gdtui.ui.screens.alpha_input import AlphaScreen
-from gdtui.ui.screens.breakpoints import BreakpointsScreen
-from gdtui.ui.screens.goto_step import GotoStepScreen
+from gdtui.ui.messages import Stepped
+from gdtui.ui.replay import Player
+from gdtui.ui.screens.caption_input import CaptionScreen
+from gdtui.ui.screens.exporting import Exporting
+from gdtui.ui.screens.following import Following
 from gdtui.ui.screens.help import HelpScreen
-from gdtui.ui.screens.optimizer_picker import OptimizerPicker
-from gdtui.ui.screens.scenario_picker import ScenarioPicker
-from gdtui.ui.screens.start_input import StartScreen
+from gdtui.ui.screens.running import DEFAULT_SPEED, SPEEDS, Running
+from gdtui.ui.screens.settings import Settings
 from gdtui.ui.widgets.cost_curve import CostCurvePlot
 from gdtui.ui.widgets.cost_history import CostHistoryPlot
 from gdtui.ui.widgets.cost_surface import CostSurfacePlot
@@ -76,19 +67,6 @@ from gdtui.ui.widgets.state_panel import StatePanel
 from gdtui.ui.widgets.status_line import Status, StatusLine
 from gdtui.ui.widgets.step_log import StepLog
 from gdtui.ui.widgets.update_panel import UpdatePanel
-
-#: Steps a second while running (`r`), from slowest to fastest (`<` and `>`).
-SPEEDS: tuple[int, ...] = (1, 2, 5, 10, 20, 30, 60)
-
-#: The speed a run starts at: an index into `SPEEDS`.
-DEFAULT_SPEED = 2
-
-#: `+` and `-` move alpha along 1, 2, 3, 5, 7 times a power of ten, within these bounds.
-ALPHA_RUNGS: tuple[float, ...] = (1.0, 2.0, 3.0, 5.0, 7.0)
-ALPHA_MIN, ALPHA_MAX = 1e-6, 100.0
-
-#: A continue's chunks aim at this many seconds, so pausing and quitting answer at once.
-CHUNK_SECONDS = 0.03
 
 #: New objects between the garbage collector's youngest passes while the screen is up
 #: (Python's default is 700).
@@ -110,60 +88,8 @@ VIEW_TITLES = {
     "notes": "notes",
 }
 
-#: The teacher's actions that rewrite the run, and the repaint reason each one is.
-FORGETTING: dict[type, str] = {
-    SetAlpha: "alpha",
-    SetOptimizer: "optimizer",
-    Reset: "reset",
-    Restart: "restart",
-}
 
-#: The fraction of the plotted w range that `[` and `]` move the start by.
-START_FRACTION = 1 / 20
-
-#: How far `[` and `]` move the start when the scenario gives no range.
-START_STEP = 0.5
-
-
-def next_alpha(alpha: float, direction: int) -> float:
-    """The next learning rate on the ladder ... 0.1, 0.2, 0.3, 0.5, 0.7, 1 ... up or down.
-
-    Args:
-        alpha: The learning rate now (need not be on the ladder).
-        direction: +1 for the next larger rung, -1 for the next smaller.
-
-    Returns:
-        The new alpha, kept within `ALPHA_MIN` and `ALPHA_MAX`.
-    """
-    exponent = math.floor(math.log10(alpha))
-    rungs = sorted(
-        float(f"{rung * 10.0**e:.12g}")
-        for e in (exponent - 1, exponent, exponent + 1)
-        for rung in ALPHA_RUNGS
-    )
-    if direction > 0:
-        new = min(r for r in rungs if r > alpha * (1 + 1e-9))
-    else:
-        new = max(r for r in rungs if r < alpha * (1 - 1e-9))
-    return min(max(new, ALPHA_MIN), ALPHA_MAX)
-
-
-def file_stem(scenario: Scenario) -> str:
-    """A name for files about this scenario: the preset or file name, safe for any disk."""
-    stem = Path(scenario.path).stem if scenario.path else scenario.name
-    return re.sub(r"[^A-Za-z0-9._-]+", "-", stem).strip("-") or "scenario"
-
-
-def zipped(paths: tuple[str, ...]) -> bytes:
-    """The files at `paths` in one zip archive."""
-    archive = io.BytesIO()
-    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as bundle:
-        for path in paths:
-            bundle.write(path, Path(path).name)
-    return archive.getvalue()
-
-
-class DebuggerScreen(Screen[None]):
+class DebuggerScreen(Running, Settings, Following, Exporting, Screen[None]):
     """The run on one screen: status, state, the update explained, plots, log and notes."""
 
     BINDINGS: ClassVar[list[BindingType]] = bindings()
@@ -192,21 +118,29 @@ class DebuggerScreen(Screen[None]):
     busy: var[str] = var("", init=False)
     """What a worker is doing with the session (`continue`, `export`), or empty."""
 
-    def __init__(self, scenario: Scenario, link: ClassroomLink | None = None) -> None:
+    def __init__(
+        self, scenario: Scenario, link: ClassroomLink | None = None, player: Player | None = None
+    ) -> None:
         super().__init__()
         self.scenario = scenario
         """The lesson on screen."""
         self.seat = Seat(link)
         """Teacher, student or neither, in a classroom served over SSH."""
-        self._follow_pending = False
-        self._follow_reason = "follow"
+        self.player = player
+        """The recorded lesson being replayed, if any."""
         self.session: Session = build_session(scenario)
         """Its run. Only the event loop touches it, except while a worker is `busy`."""
         self.last_result: RunResult | None = None
         """How the last run, continue or step ended, if it stopped for a reason."""
         self._timer: Timer | None = None
         self._worker: Worker[None] | None = None
-        self._reason = "scenario"
+        self.lesson: list[Action] = [load_of(scenario)]
+        self.captions: dict[int, str] = dict(scenario.captions)
+        """The run's narration by step: the scenario's, and those added with `;`."""
+        self._caption = ""
+        """What was done to this run since its scenario was loaded, as it happened."""
+        self._reason: Reason = "scenario"
+        self._pending: Reason | None = None
         self._collector: tuple[int, ...] | None = None
         """The collector's thresholds before this screen changed them, if it did."""
         self.exports = ExportQuota.from_environment()
@@ -259,8 +193,10 @@ class DebuggerScreen(Screen[None]):
         self.history_panel.border_title = "cost history"
         self.query_one("#plot-view").border_title = VIEW_TITLES["curve"]
         self._load(self.scenario, self.session)
+        self._moved("scenario")
         if self.seat.link is not None:
-            self._join_classroom()
+            self.run_worker(join_classroom(self), group="classroom", exclusive=True,
+                            exit_on_error=False)  # fmt: skip
         self.call_after_refresh(self._tune_collector)
 
     def _tune_collector(self) -> None:
@@ -283,24 +219,91 @@ class DebuggerScreen(Screen[None]):
         gc.unfreeze()
 
     def _load(self, scenario: Scenario, session: Session) -> None:
-        """Show a scenario from its start."""
+        """Put a scenario on screen from its start (painted once the caller has done)."""
         self.scenario, self.session, self.last_result = scenario, session, None
+        self.lesson = [load_of(scenario)]
+        self.captions = dict(scenario.captions)
         self.step_log.forget()
         for notes in self.notes_panels:
             notes.show(scenario.description)
             notes.border_title = "notes"
         self.set_reactive(DebuggerScreen.component, 0)
-        self.set_reactive(DebuggerScreen.view, "curve")
-        self.query_one(ContentSwitcher).current = "plot-curve"
-        self.query_one("#plot-view").border_title = VIEW_TITLES["curve"]
-        self._arrange()
-        self._moved("scenario")
+        self.show_view("curve")
+        self._arrange()  # the new scenario may have no b, or a long w: lay out before painting
+
+    def show_view(self, view: str) -> None:
+        """Put `view` in the plot area without drawing it (the next paint does)."""
+        self.set_reactive(DebuggerScreen.view, view)
+        self.query_one(ContentSwitcher).current = f"plot-{view}"
+        self.query_one("#plot-view").border_title = VIEW_TITLES[view]
+
+    # -- performing actions --------------------------------------------------------------------
+
+    def perform(self, action: Action, *, paint: bool = True) -> RunResult | Snapshot | None:
+        """The one way the run changes: apply the action, record it, publish it when
+        teaching, and repaint for the reason it implies.
+
+        Keys, a student following the teacher and a replayed recording all come here. A step
+        that could not move is neither recorded nor painted; it is explained instead.
+
+        Args:
+            action: What to do.
+            paint: False to paint later, once for a burst (see `paint_pending`).
+
+        Returns:
+            What the session returned.
+
+        Raises:
+            ScenarioError: A `Load` names a scenario that cannot be read.
+            ValueError: The session refuses the action (a bad alpha, a wrong-sized start).
+        """
+        result: RunResult | Snapshot | None = None
+        if isinstance(action, Load):
+            self._load(*open_scenario(action))
+        else:
+            result = apply(self.session, action)
+        if isinstance(result, RunResult):
+            self.last_result = result
+            if not result.steps:
+                self._explain_no_step(result)
+                return result
+            action = Step(result.steps)  # what happened: it may have stopped early
+        elif action.reason in REWRITES:
+            self.last_result = None
+        elif isinstance(action, Caption):
+            self.captions[action.step] = action.text
+        if not isinstance(action, Load):  # `_load` began the record with it
+            self.lesson.append(action)
+        self.seat.publish(action)
+        if paint:
+            self._moved(action.reason)
+        else:
+            self._pending = _stronger(self._pending, action.reason)
+        return result
+
+    def record(self, step: Step, *, publish: bool = True) -> None:
+        """Record (and publish) updates the engine made itself, a run's or a continue's, as
+        the `Step` they amount to.
+
+        Args:
+            step: The updates made.
+            publish: False when they were published already (a continue's chunks, live).
+        """
+        self.lesson.append(step)
+        if publish:
+            self.seat.publish(step)
+
+    def paint_pending(self) -> None:
+        """Paint once for the actions performed with `paint=False` since the last paint."""
+        if self._pending is not None:
+            reason, self._pending = self._pending, None
+            self._moved(reason)
 
     # -- painting ------------------------------------------------------------------------------
 
-    def _moved(self, reason: str) -> None:
+    def _moved(self, reason: Reason) -> None:
         """The session's cursor (or its settings) changed: show its step."""
-        if reason in {"alpha", "optimizer", "reset", "restart", "scenario"}:
+        if reason in REWRITES:
             self.step_log.forget()
             for history in self.query(CostHistoryPlot):
                 history.forget()
@@ -322,7 +325,17 @@ class DebuggerScreen(Screen[None]):
         self._paint_values(new, previous)
         self._paint_plots()
         self._paint_log()
+        self._paint_caption(new.step)
         self.post_message(Stepped(new.step, self._reason))
+
+    def _paint_caption(self, step: int) -> None:
+        """The caption of the last captioned step up to `step`, above the notes."""
+        reached = [s for s in self.captions if s <= step]
+        caption = self.captions[max(reached)] if reached else ""
+        if caption != self._caption:
+            self._caption = caption
+            for notes in self.notes_panels:
+                notes.caption(caption)
 
     def _paint_values(self, snapshot: Snapshot, previous: Snapshot | None) -> None:
         """The status line, the state panel and the update panel: cheap, from a snapshot."""
@@ -375,7 +388,7 @@ class DebuggerScreen(Screen[None]):
                 tone=tone,
                 state=state,
                 alpha_changed=snapshot.alpha != self.scenario.optimizer.alpha,
-                classroom=self.seat.status(),
+                classroom=self.player.status() if self.player else self.seat.status(),
             )
         )
 
@@ -487,6 +500,10 @@ class DebuggerScreen(Screen[None]):
         if self.seat.following:
             self.notify("Following the teacher: x explores on your own.", timeout=3)
             return False
+        if self.player is not None and self.player.following:
+            self.notify("Replaying a lesson: n and b move through it, x explores on your own.",
+                        timeout=3)  # fmt: skip
+            return False
         if self.busy:
             what = "continuing" if self.busy == "continue" else "exporting"
             self.notify(f"Still {what}: r pauses it first.", severity="warning", timeout=3)
@@ -499,279 +516,6 @@ class DebuggerScreen(Screen[None]):
             self._timer.stop()
             self._timer = None
         self.running = False
-
-    # -- moving through the run ----------------------------------------------------------------
-
-    def action_step(self) -> None:
-        """One update forward."""
-        if not self._idle():
-            return
-        result = self.session.step(1)
-        self.last_result = result
-        if result.steps:
-            self.seat.publish(Step(result.steps))
-            self._moved("step")
-        else:
-            self._explain_no_step(result)
-
-    def _explain_no_step(self, result: RunResult) -> None:
-        if result.status == "diverged":
-            self._repaint()  # the step was refused just now: the panels say why
-            self.notify(divergence_note(self.session.divergence or "overflow",
-                                        self.session.current),
-                        severity="warning", timeout=4, markup=False)  # fmt: skip
-        elif result.status == "max_steps":
-            self.notify(f"This scenario stops at max_steps = {grouped(self.session.max_steps)}.",
-                        severity="warning", timeout=4)  # fmt: skip
-        elif result.status == "converged":
-            self.notify("Already converged: the slope is (almost) zero.", timeout=3)
-
-    def action_back(self) -> None:
-        """One step back."""
-        if not self._idle():
-            return
-        if self.session.current.step == 0:
-            self.notify("Already at step 0, the start.", timeout=2)
-            return
-        self.session.back(1)
-        self.seat.publish(Back(1))
-        self._moved("back")
-
-    def action_reset(self) -> None:
-        """Back to step 0, forgetting the run."""
-        if self._idle():
-            self.session.reset()
-            self.seat.publish(Reset())
-            self.last_result = None
-            self._moved("reset")
-
-    def action_goto(self) -> None:
-        """Ask for a step and go there."""
-        if not self._idle():
-            return
-        current, last = self.session.current.step, self.session.last
-        self.app.push_screen(
-            GotoStepScreen(current, last, self.session.max_steps), self._goto_chosen
-        )
-
-    def _goto_chosen(self, step: int | None) -> None:
-        if step is None or not self._idle():
-            return
-        if step <= self.session.last:
-            self.session.goto(step)
-            self.seat.publish(Goto(step))
-            self._moved("goto")
-        else:
-            self._start_worker(step - self.session.current.step, frozenset(), "goto")
-
-    def action_run(self) -> None:
-        """Animate the run one drawn step at a time; pause it (or a continue) if running."""
-        if self.busy == "continue":
-            self._cancel_worker()
-            return
-        if self.busy or self.seat.following:
-            self._idle()
-            return
-        if self.running:
-            self._stop_animation()
-            return
-        self.running = True
-        self._timer = self.set_interval(1 / SPEEDS[self.speed], self._tick)
-
-    def _tick(self) -> None:
-        result = self.session.run(limit=1)
-        if result.steps:
-            self.seat.publish(Step(result.steps))
-            self._moved("run")
-        if result.status != "steps_done":
-            self.last_result = result
-            self._stop_animation()
-            if not result.steps:
-                self._explain_no_step(result)
-
-    def action_speed(self, direction: int) -> None:
-        """Run faster or slower."""
-        self.speed = min(max(self.speed + direction, 0), len(SPEEDS) - 1)
-        if self._timer is not None:
-            self._timer.stop()
-            self._timer = self.set_interval(1 / SPEEDS[self.speed], self._tick)
-            self._paint_status()
-        else:
-            self.notify(f"Runs at {SPEEDS[self.speed]} steps a second.", timeout=2)
-
-    def action_continue(self) -> None:
-        """Run until a breakpoint, convergence, divergence or max steps."""
-        if self._idle():
-            self._start_worker(None, STOP_ON_DEFAULT, "continue")
-
-    # -- the worker ----------------------------------------------------------------------------
-
-    def _start_worker(self, limit: int | None, stop_on: frozenset[str], reason: str) -> None:
-        self._reason = reason
-        self.busy = "continue"
-        self._worker = self._continue_in_thread(limit, stop_on)
-
-    def _cancel_worker(self) -> None:
-        if self._worker is not None:
-            self._worker.cancel()
-
-    @work(thread=True, exit_on_error=False, group="session")
-    def _continue_in_thread(self, limit: int | None, stop_on: frozenset[str]) -> None:
-        """Continue in chunks sized to take `CHUNK_SECONDS`, posting progress between them.
-
-        The session belongs to this thread until `RunStopped` is posted, whatever happens.
-        """
-        worker = get_current_worker()
-        session = self.session
-        result: RunResult | None = None
-        chunk, remaining, steps = 4, limit, 0
-        error = None
-        try:
-            while not worker.is_cancelled:
-                size = chunk if remaining is None else min(chunk, remaining)
-                started = time.perf_counter()
-                part = session.run(size, stop_on)
-                steps += part.steps
-                if part.steps and self.seat.teacher:
-                    # What happened, not what was asked: the same updates, replayed.
-                    self.app.call_from_thread(self.seat.publish, Step(part.steps))
-                result = RunResult(part.status, steps, part.step, part.breakpoint)
-                if remaining is not None:
-                    remaining -= part.steps
-                if part.status != "steps_done" or remaining == 0:
-                    break
-                elapsed = time.perf_counter() - started
-                chunk = max(16, min(int(chunk * CHUNK_SECONDS / max(elapsed, 1e-6)), 4 * chunk))
-                self.post_message(RunProgress(session.current))
-        except Exception as exc:  # the engine failing must not leave the screen busy
-            error = f"{type(exc).__name__}: {exc}"
-        finally:
-            self.post_message(RunStopped(result, worker.is_cancelled, error))
-
-    @on(RunProgress)
-    def _progress(self, message: RunProgress) -> None:
-        if self.busy == "continue":
-            self.snapshot = message.snapshot
-
-    @on(RunStopped)
-    def _stopped(self, message: RunStopped) -> None:
-        self.busy = ""
-        self._worker = None
-        if message.error:
-            self.notify(message.error, title="The run failed", severity="error", markup=False)
-        if message.result is not None and not message.cancelled:
-            self.last_result = message.result
-            if not message.result.steps:
-                self._explain_no_step(message.result)
-        self._moved(self._reason)
-
-    # -- settings ------------------------------------------------------------------------------
-
-    def action_alpha(self, direction: int) -> None:
-        """A larger or smaller learning rate, from the next step on."""
-        if not self._idle():
-            return
-        alpha = self.session.alpha
-        new = next_alpha(alpha, direction)
-        if new == alpha:
-            self.notify(f"alpha stays {alpha_text(alpha)}: that is the limit.", timeout=2)
-            return
-        self.session.set_alpha(new)
-        self.seat.publish(SetAlpha(new))
-        self._moved("alpha")
-
-    def action_set_alpha(self) -> None:
-        """Ask for an exact learning rate."""
-        if self._idle():
-            self.app.push_screen(AlphaScreen(self.session.alpha), self._alpha_typed)
-
-    def _alpha_typed(self, alpha: float | None) -> None:
-        if alpha is None or not self._idle() or alpha == self.session.alpha:
-            return
-        self.session.set_alpha(alpha)
-        self.seat.publish(SetAlpha(alpha))
-        self._moved("alpha")
-
-    def action_set_start(self) -> None:
-        """Ask for an exact start point."""
-        if self._idle():
-            theta0 = tuple(float(v) for v in self.session.theta0)
-            self.app.push_screen(StartScreen(self.session.layout, theta0), self._start_typed)
-
-    def _start_typed(self, theta0: tuple[float, ...] | None) -> None:
-        if theta0 is None or not self._idle():
-            return
-        self.session.restart(np.array(theta0))
-        self.seat.publish(Restart(theta0))
-        self.last_result = None
-        self._moved("restart")
-
-    def action_start(self, direction: int) -> None:
-        """Move the start of the selected parameter (a component of w, or b) and start
-        again."""
-        if not self._idle():
-            return
-        is_b = self.component == self.session.layout.n_w
-        view = self.scenario.b_range if is_b else self.scenario.w_range
-        size = (view[1] - view[0]) * START_FRACTION if view else START_STEP
-        theta0 = self.session.theta0.copy()
-        theta0[self.component] += direction * size
-        self.session.restart(theta0)
-        self.seat.publish(Restart(tuple(float(v) for v in theta0)))
-        self.last_result = None
-        self._moved("restart")
-
-    def action_optimizer(self) -> None:
-        """Choose the update rule."""
-        if self._idle():
-            self.app.push_screen(OptimizerPicker(self.session.optimizer.kind),
-                                 self._optimizer_chosen)  # fmt: skip
-
-    def _optimizer_chosen(self, kind: str | None) -> None:
-        if kind is None or not self._idle():
-            return
-        spec = self.scenario.optimizer
-        params = dict(spec.params) if kind == spec.kind else {}
-        self.session.set_optimizer(Optimizer(kind, params))
-        self.seat.publish(SetOptimizer(kind, tuple(params.items())))
-        self._moved("optimizer")
-
-    def action_scenario(self) -> None:
-        """Choose another lesson."""
-        if self._idle():
-            self.app.push_screen(ScenarioPicker(list_presets()), self._scenario_chosen)
-
-    def _scenario_chosen(self, name: str | None) -> None:
-        if name is None or not self._idle():
-            return
-        try:
-            scenario = load_scenario(name)
-            session = build_session(scenario)
-        except (ScenarioError, ValueError) as error:
-            self.notify(
-                str(error), title="Cannot open that scenario", severity="error", markup=False
-            )
-            return
-        self._load(scenario, session)
-        self.seat.publish(Load(*scenario.source))
-
-    def action_breakpoints(self) -> None:
-        """List the breakpoints and switch them on or off."""
-        if self._idle():
-            self.app.push_screen(BreakpointsScreen(self.session.breakpoints),
-                                 self._breakpoints_chosen)  # fmt: skip
-
-    def _breakpoints_chosen(self, enabled: tuple[bool, ...] | None) -> None:
-        if enabled is None or not self._idle():
-            return
-        self.session.set_breakpoints(
-            bp if bp.enabled == on else bp.toggled()
-            for bp, on in zip(self.session.breakpoints, enabled, strict=True)
-        )
-        self.seat.publish(
-            SetBreakpoints(tuple((bp.when, bp.enabled) for bp in self.session.breakpoints))
-        )
-        self._paint_status()
 
     # -- what is shown -------------------------------------------------------------------------
 
@@ -824,138 +568,25 @@ class DebuggerScreen(Screen[None]):
         else:
             notes.scroll_page_up(animate=False)
 
+    def action_caption(self) -> None:
+        """Narrate the step on screen: a caption, saved as an action."""
+        if self._idle():
+            step = self.session.current.step
+            self.app.push_screen(CaptionScreen(step, self.captions.get(step, "")),
+                                 partial(self._caption_typed, step))  # fmt: skip
+
+    def _caption_typed(self, step: int, text: str | None) -> None:
+        if text and self._idle():
+            self.perform(Caption(step, text))
+
     def action_help(self) -> None:
         """The keys and the lesson's ideas."""
         self.app.push_screen(HelpScreen(self.session.breakpoints))
 
-    # -- export ------------------------------------------------------------------------------
 
-    def action_export(self) -> None:
-        """Write the trace as CSV and JSONL, and the screen as SVG, in the current folder.
-
-        On a server the app runs in the session's own folder, and the quota the server set
-        (count and bytes) bounds what one student can write.
-        """
-        if not self._idle():
-            return
-        try:
-            self.exports.start()
-        except QuotaExceeded as refusal:
-            self.notify(str(refusal), title="Not exported", severity="warning", timeout=8,
-                        markup=False)  # fmt: skip
-            return
-        stem = f"gdtui-trace-{file_stem(self.scenario)}-step{self.session.current.step}"
-        self.busy = "export"
-        self._export_in_thread(stem, self.app.export_screenshot())
-
-    @work(thread=True, exit_on_error=False, group="session")
-    def _export_in_thread(self, stem: str, svg: str) -> None:
-        paths: list[str] = []
-        error = None
-        try:
-            for fmt in ("svg", "csv", "jsonl"):
-                path = f"{stem}.{fmt}"
-                with QuotaFile(path, self.exports) as stream:
-                    if fmt == "svg":
-                        stream.write(svg)
-                    else:
-                        write_trace(self.session, stream, fmt)  # type: ignore[arg-type]
-                paths.append(path)
-        except QuotaExceeded as exc:
-            error = str(exc)
-        except Exception as exc:  # a full disk must not leave the screen busy
-            error = f"{type(exc).__name__}: {exc}"
-        finally:
-            self.post_message(Exported(tuple(paths), error))
-
-    @on(Exported)
-    def _exported(self, message: Exported) -> None:
-        self.busy = ""
-        if message.error:
-            self.notify(message.error, title="Export failed", severity="error", markup=False)
-        elif self.app.is_web:
-            # In a browser the files are on the server, in a folder that goes with the tab:
-            # send them to the browser instead, as one download (a page may start only one
-            # download per key press).
-            name = f"{Path(message.paths[0]).stem}.zip"
-            self.app.deliver_binary(io.BytesIO(zipped(message.paths)), save_filename=name)
-            self.notify(f"{name} (SVG, CSV and JSONL): sent to your browser's downloads",
-                        title="Exported", timeout=6, markup=False)  # fmt: skip
-        else:
-            self.notify("\n".join(message.paths), title="Exported", timeout=6, markup=False)
-
-    # -- the classroom -------------------------------------------------------------------------
-
-    @work(exclusive=True, group="classroom", exit_on_error=False)
-    async def _join_classroom(self) -> None:
-        """Connect to the hub; then publish (teacher) or follow (student) until it ends."""
-        link = self.seat.link
-        assert link is not None
-        try:
-            await link.connect()
-        except OSError:
-            self.seat.link = None
-            self.notify("The classroom is not reachable: working on your own.", timeout=5)
-            self._paint_status()
-            return
-        if self.seat.teacher:
-            link.publish_nowait(Load(*self.scenario.source))
-            async for counts in link.counts():
-                self.seat.counts = counts
-                self._paint_status()
-        else:
-            async for action in link.actions():
-                self._teacher_did(action)
-        self.seat.link = None
-        self._paint_status()
-
-    def _teacher_did(self, action: Action) -> None:
-        """Student: perform the teacher's operation here too, while following."""
-        if not self.seat.following or self.busy:
-            return
-        try:
-            if isinstance(action, Load):
-                self._load(*protocol.open_scenario(action))
-                return
-            protocol.apply(self.session, action)
-        except (ScenarioError, ValueError) as error:
-            self.notify(
-                str(error), title="Cannot follow the teacher", severity="error", markup=False
-            )
-            return
-        # These rewrite the recorded run, as on the teacher's screen: paint for the same
-        # reason, so what was drawn of the old run (the step log's rows) goes here too.
-        forgets = FORGETTING.get(type(action))
-        if forgets is not None:
-            self._follow_reason = forgets
-        # A backlog arrives in one burst: paint once it has been applied, not per action.
-        if not self._follow_pending:
-            self._follow_pending = True
-            self.call_later(self._follow_painted)
-
-    def _follow_painted(self) -> None:
-        self._follow_pending = False
-        reason, self._follow_reason = self._follow_reason, "follow"
-        self._moved(reason)
-
-    def action_explore(self) -> None:
-        """Student: stop following the teacher and drive this run."""
-        if not self.seat.student:
-            self.notify("x and f are for a class following its teacher over ssh.", timeout=3)
-        elif not self.seat.following:
-            self.notify("Already exploring: f follows the teacher again.", timeout=2)
-        else:
-            self.seat.follow(False)
-            self._paint_status()
-            self.notify("Exploring on your own: every key works. f follows again.", timeout=3)
-
-    def action_follow(self) -> None:
-        """Student: jump back to the teacher's run and follow it live."""
-        if not self.seat.student:
-            self.notify("x and f are for a class following its teacher over ssh.", timeout=3)
-        elif self.seat.following:
-            self.notify("Already following the teacher.", timeout=2)
-        elif self._idle():
-            # The hub resends the teacher's stream from its Load: the run is rebuilt.
-            self.seat.follow(True)
-            self._paint_status()
+def _stronger(pending: Reason | None, reason: Reason) -> Reason:
+    """The reason to paint a burst of actions for: one that rewrote the run wins, since what
+    was drawn of the old run must go; otherwise the burst was a `follow`."""
+    if reason in REWRITES:
+        return reason
+    return pending if pending in REWRITES and pending is not None else "follow"

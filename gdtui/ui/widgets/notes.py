@@ -80,7 +80,20 @@ class Notes(VerticalScroll, can_focus=True):
         self._source = ""
 
     def compose(self) -> ComposeResult:
+        yield Static(id="notes-caption", markup=False)
         yield Static(id="notes-text", markup=False)
+
+    def caption(self, text: str) -> None:
+        """Show the step's caption above the notes (none: nothing)."""
+        caption = self.query_one("#notes-caption", Static)
+        caption.update(text)
+        caption.display = bool(text)
+
+    @property
+    def caption_text(self) -> str:
+        """The caption as shown ("" for none)."""
+        caption = self.query_one("#notes-caption", Static)
+        return str(caption.content) if caption.display else ""
 
     def show(self, text: str) -> None:
         """Show `text`, or a line saying there are none."""

@@ -1,4 +1,4 @@
-"""The classroom's action stream: the wire format, and replays that match bit for bit."""
+"""The action stream: the wire format, and replays that match bit for bit (headless)."""
 
 from __future__ import annotations
 
@@ -9,14 +9,14 @@ import numpy as np
 import pytest
 
 from gdtui.engine.session import Session
-from gdtui.serve import protocol
-from gdtui.serve.protocol import (
+from gdtui.lesson import actions, wire
+from gdtui.lesson.actions import (
     Back,
+    Caption,
     Goto,
     Load,
     Reset,
     Restart,
-    Run,
     SetAlpha,
     SetBreakpoints,
     SetOptimizer,
@@ -28,8 +28,7 @@ EVERY_KIND = [
     Step(3),
     Back(1),
     Goto(0),
-    Run(None, frozenset({"converged", "breakpoint"})),
-    Run(40, frozenset()),
+    Caption(3, "watch the sign of dw flip at every step"),
     SetAlpha(0.1 + 0.2),  # 0.30000000000000004: every bit must survive
     SetOptimizer("adam", (("beta1", 0.8),)),
     Restart((1 / 3, -2.5)),
@@ -40,10 +39,10 @@ EVERY_KIND = [
 
 
 @pytest.mark.parametrize("action", EVERY_KIND, ids=lambda a: type(a).__name__)
-def test_an_action_survives_the_wire(action: protocol.Action) -> None:
-    line = protocol.encode(action)
+def test_an_action_survives_the_wire(action: actions.Action) -> None:
+    line = wire.encode(action)
     assert line.endswith(b"\n") and line.count(b"\n") == 1
-    assert protocol.decode(line) == action
+    assert wire.decode(line) == action
 
 
 @pytest.mark.parametrize(
@@ -63,7 +62,10 @@ def test_an_action_survives_the_wire(action: protocol.Action) -> None:
         b'{"op": "set_alpha", "alpha": NaN}',
         b'{"op": "set_alpha", "alpha": Infinity}',
         b'{"op": "set_alpha", "alpha": "0.1"}',
-        b'{"op": "run", "limit": null, "stop_on": ["diverged"]}',
+        b'{"op": "run", "limit": null, "stop_on": ["converged"]}',
+        b'{"op": "caption", "step": 1, "text": ""}',
+        b'{"op": "caption", "step": 1, "text": "two\\nlines"}',
+        b'{"op": "caption", "text": "no step"}',
         b'{"op": "set_optimizer", "kind": "sgd9000", "params": {}}',
         b'{"op": "set_optimizer", "kind": "gd", "params": {"momentum": 0.9}}',
         b'{"op": "restart", "theta0": []}',
@@ -71,12 +73,12 @@ def test_an_action_survives_the_wire(action: protocol.Action) -> None:
         b'{"op": "load", "source": "", "overrides": []}',
         b'{"op": "load", "source": "ravine", "overrides": [1]}',
         b'{"op": "set_breakpoints", "breakpoints": [["x > 1"]]}',
-        b'{"op": "step", "k": 1}' + b" " * protocol.MAX_LINE,
+        b'{"op": "step", "k": 1}' + b" " * wire.MAX_LINE,
     ],
 )
 def test_junk_is_rejected(line: bytes) -> None:
     with pytest.raises(ValueError):
-        protocol.decode(line)
+        wire.decode(line)
 
 
 LESSON = [
@@ -87,9 +89,10 @@ LESSON = [
     SetOptimizer("momentum", (("momentum", 0.8),)),
     Step(4),
     Goto(3),
-    Run(50, frozenset({"converged"})),
+    Step(50),
+    Caption(3, "the slope flips sign"),
     SetBreakpoints((("cost_increase", True), ("slope_sign_flip", False))),
-    Run(None, frozenset({"breakpoint", "converged"})),
+    Step(20),
     SetOptimizer("adam", ()),
     Step(7),
     Restart((0.5, -0.25)),
@@ -122,37 +125,40 @@ def fingerprint(session: Session) -> tuple[object, ...]:
 @pytest.mark.parametrize("source", ["logistic-one-feature", "bowl-from-left"])
 def test_replaying_the_teachers_actions_gives_the_same_state_bit_for_bit(source: str) -> None:
     load = Load(source)
-    _, teacher = protocol.open_scenario(load)
+    _, teacher = actions.open_scenario(load)
     lesson = [a for a in LESSON if not isinstance(a, Restart) or teacher.layout.size == 2]
     if teacher.layout.size != 2:
         lesson.append(Restart(tuple([0.5] * teacher.layout.size)))
     for action in lesson:
-        protocol.apply(teacher, action)
+        actions.apply(teacher, action)
     # The student gets the lesson through the wire, as the hub relays it.
-    received = [protocol.decode(protocol.encode(a)) for a in [load, *lesson]]
-    _, student = protocol.replay(received)
+    received = [wire.decode(wire.encode(a)) for a in [load, *lesson]]
+    _, student = actions.replay(received)
     assert fingerprint(student) == fingerprint(teacher)
 
 
 def test_apply_refuses_a_load() -> None:
-    _, session = protocol.open_scenario(Load("bowl-from-left"))
+    _, session = actions.open_scenario(Load("bowl-from-left"))
     with pytest.raises(ValueError, match="open_scenario"):
-        protocol.apply(session, Load("ravine"))
+        actions.apply(session, Load("ravine"))
 
 
 def test_a_stream_must_start_with_a_load() -> None:
     with pytest.raises(ValueError, match="starts with a load"):
-        protocol.replay([Step(1)])
+        actions.replay([Step(1)])
 
 
 def test_apply_passes_on_what_the_session_returns() -> None:
-    _, session = protocol.open_scenario(Load("bowl-from-left"))
-    result = protocol.apply(session, Step(2))
+    _, session = actions.open_scenario(Load("bowl-from-left"))
+    result = actions.apply(session, Step(2))
     assert result is not None and getattr(result, "steps", None) == 2
     assert np.array_equal(session.current.theta, session.snapshot(2).theta)
 
 
-@pytest.mark.parametrize("module", ["gdtui.serve.protocol", "gdtui.serve.classroom"])
+@pytest.mark.parametrize(
+    "module",
+    ["gdtui.lesson.actions", "gdtui.lesson.wire", "gdtui.classroom.link", "gdtui.serve.classroom"],
+)
 def test_the_follow_mode_core_is_headless(module: str) -> None:
     code = f"import sys, {module}; print('textual' in sys.modules or 'rich' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

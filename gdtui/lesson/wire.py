@@ -1,0 +1,226 @@
+"""Actions as JSON: one object a line, for the classroom's relay and for recorded lessons.
+
+`encode` makes an action one JSON line, `decode` reads one back strictly (anything else is a
+`ValueError` naming the op and the key), so a bad line from a hub or a file never reaches a
+session. Floats keep every bit: JSON writes their `repr`.
+
+Headless: no textual, no rich.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+from gdtui.engine.optimizers import HYPERPARAMETERS
+from gdtui.lesson.actions import (
+    Action,
+    Back,
+    Caption,
+    Goto,
+    Load,
+    Reset,
+    Restart,
+    SetAlpha,
+    SetBreakpoints,
+    SetOptimizer,
+    Step,
+)
+
+#: The longest encoded action accepted (a `load` with overrides is the longest).
+MAX_LINE = 64 * 1024
+
+#: Step counts beyond this are not a lesson; rejecting them keeps a bad line from hanging a
+#: student's session.
+MAX_STEPS = 10**9
+
+#: The longest caption: a line of narration, not an essay.
+MAX_CAPTION = 500
+
+#: The name of each action on the wire.
+OPS: dict[type, str] = {
+    Load: "load",
+    Step: "step",
+    Back: "back",
+    Goto: "goto",
+    SetAlpha: "set_alpha",
+    SetOptimizer: "set_optimizer",
+    Restart: "restart",
+    Reset: "reset",
+    SetBreakpoints: "set_breakpoints",
+    Caption: "caption",
+}
+
+
+def to_json(action: Action) -> dict[str, Any]:
+    """The action as a JSON-able dict with an `op` key."""
+    body: dict[str, Any]
+    match action:
+        case Load(source, overrides):
+            body = {"source": source, "overrides": list(overrides)}
+        case Step(k) | Back(k):
+            body = {"k": k}
+        case Goto(step):
+            body = {"step": step}
+        case SetAlpha(alpha):
+            body = {"alpha": alpha}
+        case SetOptimizer(kind, params):
+            body = {"kind": kind, "params": dict(params)}
+        case Restart(theta0):
+            body = {"theta0": None if theta0 is None else list(theta0)}
+        case Reset():
+            body = {}
+        case SetBreakpoints(breakpoints):
+            body = {"breakpoints": [[when, enabled] for when, enabled in breakpoints]}
+        case Caption(step, text):
+            body = {"step": step, "text": text}
+        case _:
+            raise TypeError(f"not an action: {action!r}")
+    return {"op": OPS[type(action)], **body}
+
+
+def encode(action: Action) -> bytes:
+    """One JSON line, newline included."""
+    return dumps(to_json(action))
+
+
+def dumps(message: dict[str, Any]) -> bytes:
+    """Any message of ours as one compact JSON line, newline included."""
+    return json.dumps(message, allow_nan=False, separators=(",", ":")).encode() + b"\n"
+
+
+def decode(line: bytes | str) -> Action:
+    """Read one encoded action back.
+
+    Raises:
+        ValueError: The line is not exactly one well-formed action.
+    """
+    return from_json(loads(line))
+
+
+def loads(line: bytes | str) -> object:
+    """One line's JSON value, strictly: no NaN, no Infinity, at most `MAX_LINE` long.
+
+    Raises:
+        ValueError: The line is too long or not JSON.
+    """
+    if len(line) > MAX_LINE:
+        raise ValueError(f"a line is at most {MAX_LINE} bytes")
+    try:
+        return json.loads(line, parse_constant=_reject_constant)
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise ValueError(f"not JSON: {error}") from None
+
+
+def from_json(data: object) -> Action:
+    """The action a decoded JSON object describes.
+
+    Raises:
+        ValueError: It is not exactly one well-formed action.
+    """
+    if not isinstance(data, dict):
+        raise ValueError("an action is a JSON object")
+    op = data.get("op")
+    fields = _Fields(data, op)
+    action: Action
+    if op == "load":
+        fields.keys("source", "overrides")
+        overrides = fields.items("overrides")
+        if not all(isinstance(o, str) for o in overrides):
+            raise ValueError("load: overrides are strings")
+        action = Load(fields.text("source"), tuple(overrides))
+    elif op in ("step", "back"):
+        fields.keys("k")
+        action = (Step if op == "step" else Back)(fields.whole("k"))
+    elif op == "goto":
+        fields.keys("step")
+        action = Goto(fields.whole("step"))
+    elif op == "set_alpha":
+        fields.keys("alpha")
+        action = SetAlpha(fields.number("alpha"))
+    elif op == "set_optimizer":
+        fields.keys("kind", "params")
+        kind, params = fields.text("kind"), data["params"]
+        if kind not in HYPERPARAMETERS or not isinstance(params, dict):
+            raise ValueError("set_optimizer: a known kind and a params object")
+        if not set(params) <= set(HYPERPARAMETERS[kind]):
+            raise ValueError(f"set_optimizer: {kind} takes only {sorted(HYPERPARAMETERS[kind])}")
+        action = SetOptimizer(kind, tuple((str(k), _finite(v, k)) for k, v in params.items()))
+    elif op == "restart":
+        fields.keys("theta0")
+        theta0 = data["theta0"]
+        if theta0 is None:
+            action = Restart(None)
+        elif isinstance(theta0, list) and theta0:
+            action = Restart(tuple(_finite(v, "theta0") for v in theta0))
+        else:
+            raise ValueError("restart: theta0 is null or a list of numbers")
+    elif op == "reset":
+        fields.keys()
+        action = Reset()
+    elif op == "set_breakpoints":
+        fields.keys("breakpoints")
+        pairs = fields.items("breakpoints")
+        if not all(
+            isinstance(p, list) and len(p) == 2 and isinstance(p[0], str)
+            and isinstance(p[1], bool)
+            for p in pairs
+        ):  # fmt: skip
+            raise ValueError("set_breakpoints: a list of [when, enabled] pairs")
+        action = SetBreakpoints(tuple((when, enabled) for when, enabled in pairs))
+    elif op == "caption":
+        fields.keys("step", "text")
+        text = fields.text("text")
+        if "\n" in text or "\r" in text or len(text) > MAX_CAPTION:
+            raise ValueError(f"caption: text is one line of at most {MAX_CAPTION} characters")
+        action = Caption(fields.whole("step"), text)
+    else:
+        raise ValueError(f"unknown op {op!r}")
+    return action
+
+
+class _Fields:
+    """Typed access to an action's fields, with errors that name the op and the key."""
+
+    def __init__(self, data: dict[str, Any], op: object) -> None:
+        self.data, self.op = data, op
+
+    def keys(self, *names: str) -> None:
+        if set(self.data) != {"op", *names}:
+            raise ValueError(f"{self.op}: expected the keys {sorted({'op', *names})}")
+
+    def text(self, name: str) -> str:
+        value = self.data[name]
+        if not isinstance(value, str) or not value:
+            raise ValueError(f"{self.op}: {name} is a non-empty string")
+        return value
+
+    def items(self, name: str) -> list[Any]:
+        value = self.data[name]
+        if not isinstance(value, list):
+            raise ValueError(f"{self.op}: {name} is a list")
+        return value
+
+    def whole(self, name: str) -> int:
+        value = self.data[name]
+        # bool is an int to Python, but `true` steps is not a lesson.
+        if type(value) is not int or not 0 <= value <= MAX_STEPS:
+            raise ValueError(f"{self.op}: {name} is a whole number 0..{MAX_STEPS}")
+        return value
+
+    def number(self, name: str) -> float:
+        return _finite(self.data[name], name)
+
+
+def _finite(value: object, name: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"{name} is a number")
+    number = float(value)
+    if not math.isfinite(number):
+        raise ValueError(f"{name} is a finite number")
+    return number
+
+
+def _reject_constant(name: str) -> float:
+    raise ValueError(f"{name} is not a finite number")

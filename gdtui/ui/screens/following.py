@@ -1,0 +1,135 @@
+"""Following someone else's actions: the teacher's in a classroom, or a recorded lesson's.
+
+Both come through the screen's one `perform` path. A student's screen performs the
+teacher's actions while it follows; a replay performs the recording's next action on `n`
+and goes back by performing the first K-1 again (the engine is deterministic, so that is
+the state it showed, bit for bit). `x` explores alone from there; `f` follows again.
+"""
+
+# mypy: disable-error-code="misc"
+# (the methods are the debugger screen's: their `self` is one, which mypy calls an error)
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from gdtui.lesson.actions import Action
+from gdtui.scenario import ScenarioError
+
+if TYPE_CHECKING:
+    from gdtui.ui.screens.debugger import DebuggerScreen
+
+
+class Following:
+    """The classroom's hooks, `x` and `f`, and a replay's `n` and `b`."""
+
+    # -- the classroom -------------------------------------------------------------------------
+
+    def seat_changed(self: DebuggerScreen) -> None:
+        """The classroom changed (the class's counts, the link): say so on the status line."""
+        self._paint_status()
+
+    def teacher_did(self: DebuggerScreen, action: Action) -> None:
+        """Student: perform the teacher's action here too, while following.
+
+        A backlog arrives in one burst: it is painted once it has been applied, not per
+        action.
+        """
+        if not self.seat.following or self.busy:
+            return
+        try:
+            self.perform(action, paint=False)
+        except (ScenarioError, ValueError) as error:
+            self.notify(
+                str(error), title="Cannot follow the teacher", severity="error", markup=False
+            )
+        self.call_later(self.paint_pending)
+
+    def action_explore(self: DebuggerScreen) -> None:
+        """Student, or a replay: stop following and drive this run."""
+        if self.player is not None:
+            if not self.player.following:
+                self.notify("Already exploring: f returns to the recording.", timeout=2)
+            elif self._settled():
+                self.player.following = False
+                self._paint_status()
+                self.notify("Exploring on your own: every key works. f returns to the "
+                            "recording.", timeout=3)  # fmt: skip
+        elif not self.seat.student:
+            self.notify("x and f are for a class following its teacher over ssh.", timeout=3)
+        elif not self.seat.following:
+            self.notify("Already exploring: f follows the teacher again.", timeout=2)
+        else:
+            self.seat.follow(False)
+            self._paint_status()
+            self.notify("Exploring on your own: every key works. f follows again.", timeout=3)
+
+    def action_follow(self: DebuggerScreen) -> None:
+        """Student: jump back to the teacher's run; a replay: back to the recording."""
+        if self.player is not None:
+            if self.player.following:
+                self.notify("Already following the recording.", timeout=2)
+            elif self._idle():
+                self.player.following = True
+                self._replay_to(self.player.position)
+        elif not self.seat.student:
+            self.notify("x and f are for a class following its teacher over ssh.", timeout=3)
+        elif self.seat.following:
+            self.notify("Already following the teacher.", timeout=2)
+        elif self._idle():
+            # The hub resends the teacher's stream from its Load: the run is rebuilt.
+            self.seat.follow(True)
+            self._paint_status()
+
+    # -- replaying a recorded lesson -----------------------------------------------------------
+
+    def _settled(self: DebuggerScreen) -> bool:
+        """Whether no worker holds the session (a replay leads even while busy otherwise)."""
+        if self.busy:
+            self.notify("Still busy: wait a moment.", severity="warning", timeout=2)
+        return not self.busy
+
+    def _replay_next(self: DebuggerScreen) -> None:
+        assert self.player is not None
+        if not self._settled():
+            return
+        action = self.player.next()
+        if action is None:
+            self.notify(f"That was the recording's last action ({self.player.total}): x "
+                        "explores from here.", timeout=3)  # fmt: skip
+            return
+        try:
+            self.perform(action)
+        except (ScenarioError, ValueError) as error:
+            self.notify(
+                str(error), title="Cannot replay that action", severity="error", markup=False
+            )
+        self._paint_status()
+
+    def _replay_back(self: DebuggerScreen) -> None:
+        assert self.player is not None
+        if not self._settled():
+            return
+        if self.player.position <= 1:
+            self.notify("At the recording's first action.", timeout=2)
+            return
+        self._replay_to(self.player.position - 1)
+
+    def _replay_to(self: DebuggerScreen, position: int) -> None:
+        """Perform the recording's first `position` actions again, and paint once."""
+        assert self.player is not None
+        self.player.position = position
+        view, component = self.view, self.component
+        for action in self.player.performed():
+            try:
+                self.perform(action, paint=False)
+            except (ScenarioError, ValueError) as error:
+                self.notify(
+                    str(error), title="Cannot replay that action", severity="error", markup=False
+                )
+                break
+        # Going back should not undo what the viewer chose to look at.
+        if component < self.session.layout.n_w:
+            self.set_reactive(type(self).component, component)
+        if view != "surface" or self.session.layout.has_b:
+            self.show_view(view)
+        self.paint_pending()
