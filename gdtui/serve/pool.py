@@ -12,12 +12,15 @@ knows nothing of its login until the hand-over, on a socket of its own:
 
 1. server to app: the session's environment (TERM, COLORTERM, NO_COLOR as the client
    sent them, the rest the server's); the pty already has the client's size.
-2. app: takes that environment (`os.environ` as a fresh child's; colours as the app would
-   have chosen them), leaves the terminal's application mode (so everything painted so
-   far is in the pty), and says so.
+2. app: takes that environment (`os.environ` as a fresh child's), leaves the terminal's
+   application mode (so everything painted so far is in the pty), and says so.
 3. server: drops what the pty holds, and answers.
 4. app: enters application mode again, now on the client's terminal (so Textual's
    queries reach it, and its answers come back), and repaints the whole screen.
+
+Textual chose its colours (from TERM, COLORTERM and NO_COLOR) when the app started, and
+keeps what it painted with them: only a login whose environment leads to the same choices
+(most: `xterm-256color`, no NO_COLOR) gets an app from the pool; any other starts its own.
 
 A pool never holds more apps than there is room for: apps running ahead and sessions
 together stay within `--max-sessions`. An app that dies while waiting is replaced; the
@@ -30,6 +33,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import io
 import json
 import os
 import shutil
@@ -94,6 +98,7 @@ class AppPool:
         self.forkserver = forkserver
         self.size = size
         self.env = dict(env)
+        self.colours = colours(env)
         self.room = room
         self.busy = busy
         self.record = record
@@ -104,7 +109,7 @@ class AppPool:
         self.replaced = 0
         """Apps that died while waiting."""
         self.filled = asyncio.Event()
-        """Set once the pool first holds `size` apps."""
+        """Set once the pool is first as full as it may be."""
         self._wanted = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._closed = False
@@ -150,9 +155,10 @@ class AppPool:
                     break
                 self.waiting.append(app)
                 app.watch = asyncio.create_task(self._watch(app))
-                if len(self.waiting) >= self.size and not self.filled.is_set():
-                    self.filled.set()
-                    self.record(f"pool: {len(self.waiting)} apps started ahead of logins")
+            if not self.filled.is_set():
+                # As full as the room allows (less than `size` if the cap is lower).
+                self.filled.set()
+                self.record(f"pool: {len(self.waiting)} apps started ahead of logins")
 
     async def _start_one(self) -> _Waiting:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
@@ -213,7 +219,10 @@ class AppPool:
         self, env: Mapping[str, str], columns: int, rows: int
     ) -> tuple[ForkedChild, str] | None:
         """Hand a waiting app to a login: (its process, its working folder), or None if
-        none is waiting (or the one tried failed: the login then starts its own)."""
+        none is waiting, the login's colours are not the guessed ones (see `colours`), or
+        the hand-over failed: the login then starts its own app."""
+        if colours(env) != self.colours:
+            return None
         while self.waiting:
             app = self.waiting.pop(0)
             self.wanted()
@@ -295,7 +304,15 @@ def pooled(args: Sequence[str], channel: socket.socket) -> int:
         if not message:  # the server went away: nobody will log in here
             app.exit()
             return
-        take_environment(app, json.loads(message)["env"])
+        # The server hands over only logins whose colours match (`colours`): Textual's
+        # choices made from the guessed environment hold.
+        os.environ.clear()
+        os.environ.update(json.loads(message)["env"])
+        # The pty has the login's size already: lay out for it now, so that the one paint
+        # the client gets is at its size (the SIGWINCH may not have been seen yet).
+        columns, rows = os.get_terminal_size(1)
+        if (columns, rows) != tuple(app.size):
+            await pilot.resize_terminal(columns, rows)
         driver = app._driver
         assert driver is not None
         # Leaving application mode waits until everything painted so far is written.
@@ -306,40 +323,25 @@ def pooled(args: Sequence[str], channel: socket.socket) -> int:
             return
         channel.close()
         driver.resume_application_mode()
-        app.screen.refresh(layout=True)
-        app.refresh(layout=True, repaint=True)
+        app.refresh(layout=True, repaint=True)  # the whole screen, for the client
 
     asyncio.run(app.run_async(auto_pilot=wait_for_login))
     return app.return_code or 0
 
 
-def take_environment(app: Any, env: Mapping[str, str]) -> None:
-    """Make a running app's process and colours what they would be had it started in
-    `env`: the variables, and Textual's colour choices (NO_COLOR, and the colour depth
-    TERM and COLORTERM imply), made as `textual.app.App.__init__` makes them."""
+def colours(env: Mapping[str, str]) -> tuple[str | None, bool]:
+    """What Textual decides about colour from an environment: the colour system its
+    console finds (from TERM and COLORTERM, as `textual.app.App.__init__` asks Rich), and
+    whether NO_COLOR is set. Apps agreeing on both paint the same bytes."""
     from rich.console import Console
     from textual import constants
-    from textual.app import _NullFile
-    from textual.filter import Monochrome, NoColor
 
-    os.environ.clear()
-    os.environ.update(env)
     environ = dict(env)
-    app.no_color = environ.pop("NO_COLOR", None) is not None
-    filters = [f for f in app._filters if not isinstance(f, NoColor | Monochrome)]
-    if app.no_color:
-        filters.append(NoColor() if app.native_ansi_color else Monochrome())
-    app._filters = filters
-    app.console = Console(
-        # Textual's own arguments, which its stubs do not quite allow either.
+    no_color = environ.pop("NO_COLOR", None) is not None
+    console = Console(
         color_system=constants.COLOR_SYSTEM,  # type: ignore[arg-type]
-        file=_NullFile(),  # type: ignore[arg-type]
-        markup=True,
-        highlight=False,
-        emoji=False,
-        legacy_windows=False,
-        _environ=environ,
+        file=io.StringIO(),
         force_terminal=True,
-        safe_box=False,
-        soft_wrap=False,
+        _environ=environ,
     )
+    return console.color_system, no_color
