@@ -22,15 +22,15 @@ from benchmarks.common import Result
 #: otherwise.
 SPAWN = os.environ.get("GDTUI_BENCH_SPAWN")
 
-#: Apps the server keeps started ahead of logins (`GDTUI_BENCH_POOL`, its `--pool`); the
-#: server's default otherwise. A run starts once the pool is full, as a class would find it
-#: when the server has been up for a minute.
-POOL = os.environ.get("GDTUI_BENCH_POOL")
-
 #: A class: how many log in, and how fast (per second) as a class arrives and in a rush.
 CLASS_SIZE = 60
 CLASS_ARRIVALS = 2.0
 RUSH_ARRIVALS = 60.0
+
+#: Apps the server keeps started ahead of logins (`GDTUI_BENCH_POOL`, its `--pool`): the
+#: class size, as a teacher expecting the class sets it (0: none, to compare). A run starts
+#: once the pool is full, as a class finds it when the server has been up for a minute.
+POOL = os.environ.get("GDTUI_BENCH_POOL", str(CLASS_SIZE))
 
 
 def plain(data: bytes) -> str:
