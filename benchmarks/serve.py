@@ -101,7 +101,7 @@ class _Server:
             if not line:
                 raise RuntimeError("the server did not start")
         if SPAWN != "exec" and POOL != "0":
-            async with asyncio.timeout(120):
+            async with asyncio.timeout(600):  # one app at a time, on a loaded machine
                 while "apps started ahead" not in line:
                     line = (await self.process.stdout.readline()).decode()
                     if not line:
