@@ -49,12 +49,17 @@ def boundary(w: Vector, b: float, x1_range: Range) -> tuple[Vector, Vector] | No
     return None
 
 
-def no_picture(n: int) -> str:
+def no_picture(n: int, linear: bool) -> str:
     """Why a data set with `n` features has no picture."""
+    if linear:
+        space = f"{n + 1} dimensions (the {n} features and y)"
+        model = f"the model yhat = w.x + b a flat {n}-dimensional surface"
+    else:
+        space = f"{n} dimensions"
+        model = f"the decision boundary a flat {n - 1}-dimensional surface between the labels"
     return (
-        f"{n} features: no picture. Each example is a point in {n} dimensions and the "
-        f"decision boundary a flat {n - 1}-dimensional surface through them; a flat screen "
-        "shows two dimensions at most. d writes dw term by term, one example a row."
+        f"{n} features: no picture. Each example is a point in {space}, and {model}; a "
+        "screen shows two dimensions. d writes dw term by term, one example a row."
     )
 
 
@@ -100,7 +105,7 @@ class DataPlot(BraillePlot):
         if not isinstance(problem, DataProblem):
             self.sentence = "The cost here is a formula in w, not an average over data."
         elif problem.n_w > 2 or (problem.n_w == 2 and isinstance(problem, LinearProblem)):
-            self.sentence = no_picture(problem.n_w + isinstance(problem, LinearProblem))
+            self.sentence = no_picture(problem.n_w, isinstance(problem, LinearProblem))
         else:
             self.sentence = ""
             rows = _sample(problem.m)
@@ -135,7 +140,7 @@ class DataPlot(BraillePlot):
         at = threshold(w, b)
         self.threshold = at
         if at is None:
-            where = "w = 0: yhat = sigmoid(b) for every x, no threshold"
+            where = "w = 0: no threshold"
         else:
             if math.isfinite(at) and x_range[0] <= at <= x_range[1]:
                 self.line(np.array([at, at]), np.array([-0.1, 1.1]), "orange")
@@ -143,8 +148,9 @@ class DataPlot(BraillePlot):
             side = "" if x_range[0] <= at <= x_range[1] else " (off the plot)"
             where = f"threshold x = -b/w = {at:.4g}{side}"
         width = self.label_width
-        self.plt.title(plotting.fit([where, "yhat = sigmoid(w*x + b)"], width, "   "))
-        legend = ["o y=0", "+ y=1", "— yhat", "| yhat=0.5"]
+        model = "yhat = sigmoid(b) for every x" if at is None else "yhat = sigmoid(w*x + b)"
+        self.plt.title(plotting.fit([where, model], width, "   "))
+        legend = ["o y=0", "+ y=1", "— yhat", "⡇ yhat=0.5"]
         self.plt.xlabel(plotting.fit([*legend, *self._note], width))
 
     def _draw_boundary(self, X: Vector, y: Vector, w: Vector, b: float) -> None:
@@ -155,14 +161,12 @@ class DataPlot(BraillePlot):
             self.line(*line, "orange")
         self._labelled(X[:, 0], X[:, 1], y)
         if line is None:
-            rule = "w = 0: yhat = sigmoid(b) everywhere, no boundary"
+            rule = ["w = 0: no boundary", "yhat = sigmoid(b) everywhere"]
         else:
-            rule = (
-                f"boundary {_coefficient(w[0], True)}*x1 {_coefficient(w[1])}*x2 "
-                f"{_coefficient(b)} = 0"
-            )
+            equation = f"{_coefficient(w[0], True)}*x1 {_coefficient(w[1])}*x2 {_coefficient(b)}"
+            rule = [f"{equation} = 0", "the boundary, where yhat = 0.5"]
         width = self.label_width
-        self.plt.title(plotting.fit([rule, "yhat = 0.5 on the line"], width, "   "))
+        self.plt.title(plotting.fit(rule, width, "   "))
         legend = ["o y=0", "+ y=1", "— boundary", "x1 → x2 ↑", *self._note]
         self.plt.xlabel(plotting.fit(legend, width))
 
@@ -181,8 +185,9 @@ class DataPlot(BraillePlot):
 
     def render_line(self, y: int) -> Strip:
         """A line of the figure, or of the sentence that stands in for one."""
+        strip = super().render_line(y)  # draws the figure first if it is out of date
         if not self.sentence:
-            return super().render_line(y)
+            return strip
         width = self.size.width
         lines = textwrap.wrap(self.sentence, max(width - 2, 10))
         text = lines[y - 1] if 1 <= y <= len(lines) else ""
