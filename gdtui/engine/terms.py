@@ -36,7 +36,8 @@ class SlopeTerms:
         y: Per example, the label or target.
         yhat: Per example, the prediction.
         terms: Per example, `(yhat_i - y_i) * x_i` (just `yhat_i - y_i` for `db`).
-        order: Example indices, strongest pull (largest `|term|`) first.
+        order: Example indices, strongest pull (largest `|term|`) first: every example, or
+            only the strongest when asked for fewer.
         total: The sum of the terms, as the problem adds them.
         m: How many examples.
         slope: `total / m`: bit for bit the snapshot's slope.
@@ -53,13 +54,16 @@ class SlopeTerms:
     slope: float
 
 
-def slope_terms(problem: DataProblem, snapshot: Snapshot, component: int) -> SlopeTerms:
+def slope_terms(
+    problem: DataProblem, snapshot: Snapshot, component: int, strongest: int | None = None
+) -> SlopeTerms:
     """The slope of `component` at `snapshot`, written as one term per example.
 
     Args:
         problem: The run's problem (logistic or linear regression).
         snapshot: The step on screen.
         component: `0..n_w-1` for a component of `dw`, `n_w` for `db`.
+        strongest: Order only this many examples, the strongest pulls (all when None).
 
     Returns:
         The terms, their order and their sum; `slope` equals `snapshot.grad[component]`.
@@ -86,5 +90,11 @@ def slope_terms(problem: DataProblem, snapshot: Snapshot, component: int) -> Slo
             slope = float(sums[component])
     # A NaN term (a diverged run) sorts last rather than first.
     strength = np.nan_to_num(np.abs(terms), nan=-1.0, posinf=np.inf)
-    order = np.argsort(-strength, kind="stable")
+    if strongest is None or strongest >= m:
+        order = np.argsort(-strength, kind="stable")
+    else:
+        # A full sort of a large data set took most of the screen's time (0.35 s of 0.5 s
+        # at 300,000 rows); the few strongest need only a partition.
+        top = np.argpartition(-strength, strongest)[:strongest]
+        order = top[np.argsort(-strength[top], kind="stable")]
     return SlopeTerms(component, x, problem.y, yhat, terms, order, total, m, slope)

@@ -65,3 +65,14 @@ def test_order_is_by_the_size_of_the_pull() -> None:
 @pytest.mark.parametrize(("term", "way"), [(2.5, LEFT), (-0.1, RIGHT), (0.0, STAY)])
 def test_a_positive_term_pulls_left(term: float, way: str) -> None:
     assert pull(term) == way
+
+
+@pytest.mark.parametrize("strongest", [1, 10, 199])
+def test_the_strongest_alone_are_the_head_of_the_full_order(strongest: int) -> None:
+    session = at_step("logistic-two-features", 3)
+    full = slope_terms(session.problem, session.current, 1)
+    head = slope_terms(session.problem, session.current, 1, strongest)
+    assert len(head.order) == strongest
+    np.testing.assert_array_equal(np.abs(head.terms[head.order]),
+                                  np.abs(full.terms[full.order[:strongest]]))  # fmt: skip
+    assert head.slope == full.slope

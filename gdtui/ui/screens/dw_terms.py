@@ -63,7 +63,7 @@ def terms_text(problem: DataProblem, snapshot: Snapshot, component: int) -> tupl
         component: `0..n_w-1` for a component of `dw`, `n_w` for `db`.
     """
     vector_w = shows_components(snapshot.layout)
-    terms = slope_terms(problem, snapshot, component)
+    terms = slope_terms(problem, snapshot, component, None if problem.m <= ALL_ROWS else STRONGEST)
     parameter, slope, feature = names(problem, component, vector_w)
     is_b = component == problem.n_w
     linear = isinstance(problem, LinearProblem)
@@ -90,7 +90,7 @@ def terms_text(problem: DataProblem, snapshot: Snapshot, component: int) -> tupl
 
 def _rows(terms: SlopeTerms, is_b: bool, feature: str, parameter: str, linear: bool) -> list[str]:
     """The table: a header, then the examples by the size of their pull."""
-    shown = terms.order if terms.m <= ALL_ROWS else terms.order[:STRONGEST]
+    shown = terms.order
     widths = (len(f"{terms.m}") + 3, 9, 9 if linear else 4, 8, 10)
     header = ["i", feature if not is_b else "", "y_i", "yhat_i", "term"]
     cells = [h.rjust(w) for h, w in zip(header, widths, strict=True)]
@@ -107,12 +107,14 @@ def _rows(terms: SlopeTerms, is_b: bool, feature: str, parameter: str, linear: b
         direction = PULL_WORDS.get(pull(float(terms.terms[i])), "none")
         row = "".join(v.rjust(w) for v, w in zip(values, widths, strict=True))
         rows.append(f"{row}  {direction}")
-    rest = terms.order[len(shown) :]
-    if len(rest):
+    rest = terms.m - len(shown)
+    if rest:
+        weaker = np.ones(terms.m, dtype=bool)
+        weaker[shown] = False
         with np.errstate(all="ignore"):
-            rest_sum = float(np.sum(terms.terms[rest]))
+            rest_sum = float(np.sum(terms.terms[weaker]))
         rows.append(
-            f"{'…':>6}  and the other {len(rest):,} examples, weaker pulls: their terms add "
+            f"{'…':>6}  and the other {rest:,} examples, weaker pulls: their terms add "
             f"up to {number(rest_sum, signed=True)}"
         )
     return rows

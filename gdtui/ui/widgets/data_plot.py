@@ -28,7 +28,7 @@ CURVE_POINTS = 200
 
 #: At most this many examples are drawn, a fixed sample of a larger data set (plotext
 #: places each marker in Python).
-MAX_POINTS = 2_000
+MAX_POINTS = 1_000
 
 
 def threshold(w: float, b: float) -> float | None:
