@@ -812,8 +812,8 @@ class DebuggerScreen(Screen[None]):
             self.notify("dw here is the derivative of a formula in w: there are no examples "
                         "to add up.", timeout=3)  # fmt: skip
             return
-        self.app.push_screen(TermsScreen(self.session.problem, self.snapshot or
-                                         self.session.current, self.component))  # fmt: skip
+        snapshot = self.snapshot or self.session.current
+        self.app.push_screen(TermsScreen(self.session.problem, snapshot, self.component))
 
     def action_tangent(self) -> None:
         """Draw the tangent line, or not."""

@@ -128,7 +128,8 @@ def _verdict(value: float, parameter: str, slope: str) -> str:
         return f"{slope} = 0: the pulls cancel, and {parameter} stays."
     sign = ">" if value > 0 else "<"
     way = MOVE_WORDS[pull(value)]
-    return f"{slope} {sign} 0: {parameter} := {parameter} - alpha*{slope} pulls {parameter} {way}."
+    rule = f"{parameter} := {parameter} - alpha*{slope}"
+    return f"{slope} {sign} 0, so {rule} pulls {parameter} {way}."
 
 
 class TermsScreen(ModalScreen[None]):
