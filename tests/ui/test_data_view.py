@@ -228,3 +228,11 @@ async def test_a_curve_has_no_terms() -> None:
         await pilot.press("d")
         assert app.screen is debugger(app)
         assert any("no examples" in n.message for n in app._notifications)
+
+
+async def test_with_b_selected_the_terms_are_db() -> None:
+    app = GdtuiApp(load_scenario("logistic-one-feature"))
+    async with app.run_test(size=WIDE) as pilot:
+        screen = await open_terms(pilot, app, 3, "j")  # j on the main screen selects b
+        assert screen.text.startswith("db = (1/m) * sum((yhat_i - y_i))")
+        assert "pulls b" in screen.text
