@@ -207,7 +207,7 @@ async def test_db_after_the_last_w_component() -> None:
         screen = await open_terms(pilot, app, 5)
         await pilot.press("j")
         text = screen.text
-        assert text.startswith("db = (1/m) * sum((yhat_i - y_i))")
+        assert text.startswith("db = (1/m) * sum(yhat_i - y_i)")
         value = re.search(r"db = sum / m = \S+ / 20\n\s+= (\S+)", text)
         assert value is not None
         assert float(value.group(1)) == debugger(app).session.current.grad[1]
@@ -234,5 +234,5 @@ async def test_with_b_selected_the_terms_are_db() -> None:
     app = GdtuiApp(load_scenario("logistic-one-feature"))
     async with app.run_test(size=WIDE) as pilot:
         screen = await open_terms(pilot, app, 3, "j")  # j on the main screen selects b
-        assert screen.text.startswith("db = (1/m) * sum((yhat_i - y_i))")
+        assert screen.text.startswith("db = (1/m) * sum(yhat_i - y_i)")
         assert "pulls b" in screen.text

@@ -70,7 +70,7 @@ def terms_text(problem: DataProblem, snapshot: Snapshot, component: int) -> tupl
     wx = "w.x_i" if vector_w else "w*x_i"
     model = f"{wx} + b" if linear else f"sigmoid({wx} + b)"
     error = f"({wx} + b - y_i)" if linear else "(yhat_i - y_i)"
-    term = error if is_b else f"{error} * {feature}"
+    term = error[1:-1] if is_b else f"{error} * {feature}"
     head = (
         f"{slope} = (1/m) * sum({term})\n"
         f"yhat_i = {model} at step {snapshot.step:,}; m = {terms.m:,}"
