@@ -411,11 +411,16 @@ async def test_a_cost_that_is_not_a_number_says_so_instead_of_an_empty_box() -> 
 # -- when the other parameters move too ------------------------------------------------------
 
 
-@pytest.mark.parametrize(("preset", "j"), [("logistic-one-feature", 0), ("logistic-one-feature", 1),
-                                           ("ravine", 0), ("logistic-two-features", 1)])  # fmt: skip
-async def test_the_landing_point_lies_on_the_curve_drawn_after_the_step(
-    preset: str, j: int
-) -> None:
+AFTER_CASES = [
+    ("logistic-one-feature", 0),
+    ("logistic-one-feature", 1),
+    ("ravine", 0),
+    ("logistic-two-features", 1),
+]
+
+
+@pytest.mark.parametrize(("preset", "j"), AFTER_CASES)
+async def test_the_landing_point_lies_on_the_curve_after_the_step(preset: str, j: int) -> None:
     app = GdtuiApp(load_scenario(preset))
     async with app.run_test(size=(120, 40)) as pilot:
         await press(pilot, "n", "n", *["j"] * j)
