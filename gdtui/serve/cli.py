@@ -19,6 +19,9 @@ from gdtui.cli import BAD_INPUT, Parser, UsageError, build_parser, positive_int
 from gdtui.exports import DEFAULT_MAX_EXPORT_MB, DEFAULT_MAX_EXPORTS, ExportQuota
 from gdtui.scenario import ScenarioError, load_scenario
 
+#: Apps `gdtui serve ssh` keeps started ahead of logins (`--pool`).
+DEFAULT_POOL = 8
+
 if TYPE_CHECKING:
     from gdtui.serve.ssh import AppServer, SSHConfig
 
@@ -41,6 +44,17 @@ def port_number(text: str) -> int:
         value = -1
     if not 0 <= value <= 65535:
         raise argparse.ArgumentTypeError(f"expected a port 0..65535, got {text!r}")
+    return value
+
+
+def how_many(text: str) -> int:
+    """An argparse type: a whole number >= 0."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}")
     return value
 
 
@@ -147,6 +161,11 @@ def add_serve_parser(top: argparse._SubParsersAction) -> None:
         help="how each login's app starts: fork (from a warm copy: fast logins, "
         "shared memory; the default on Linux) or exec (a fresh python -m gdtui)",
     )
+    ssh.add_argument("--pool", type=how_many, default=DEFAULT_POOL, metavar="N",
+                     help="apps to keep started ahead of logins, so that a class logging in "
+                     "at once is not kept waiting; they count against --max-sessions "
+                     f"(default {DEFAULT_POOL}; 0: none; with --spawn fork only, and not "
+                     "with --teacher-password)")  # fmt: skip
     ssh.add_argument("--idle-timeout", type=seconds, default=900, metavar="SECONDS",
                      help="close a session after this long without a key press; students "
                      "following the teacher are never idle (default 900; 0: never)")  # fmt: skip
@@ -311,6 +330,7 @@ def _ssh(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         idle_timeout=args.idle_timeout,
         child_env=ExportQuota.environment(args.max_exports, args.max_export_mb),
         record_dir=args.record,
+        pool=args.pool,
     )
     return asyncio.run(_run_ssh(config, path, out, err))
 

@@ -43,6 +43,8 @@ PRELOAD = (
     "gdtui.ui.app",
     "textual.drivers.linux_driver",
     "textual._xterm_parser",
+    "textual.pilot",
+    "gdtui.serve.pool",
 )
 
 #: The largest request (arguments and environment) accepted.
@@ -169,9 +171,26 @@ class ForkServer:
             self._exited.pop(pid, None)
 
     async def spawn(
-        self, env: Mapping[str, str], columns: int, rows: int, cwd: str | None = None
+        self,
+        env: Mapping[str, str],
+        columns: int,
+        rows: int,
+        cwd: str | None = None,
+        handover: socket.socket | None = None,
+        pooled_entry: str = "gdtui.serve.pool",
     ) -> ForkedChild:
         """Fork a session's app on a new pty of the given size.
+
+        Args:
+            env: The child's whole environment.
+            columns: The terminal's width.
+            rows: The terminal's height.
+            cwd: The child's working directory.
+            handover: For an app started ahead of its login (see `gdtui.serve.pool`): the
+                child's end of the socket the login's terminal is handed over on. The
+                child then runs `pooled(args, socket)` of `pooled_entry` instead of the
+                entry's `main(args)`.
+            pooled_entry: The module whose `pooled` a pooled child runs.
 
         Raises:
             OSError: The pty could not be made or the fork server is gone.
@@ -181,9 +200,14 @@ class ForkServer:
         master, slave = os.openpty()
         try:
             set_window_size(slave, columns, rows)
-            request = {"args": self.args, "env": dict(env), "cwd": cwd or os.getcwd()}
+            request: dict[str, Any] = {"args": self.args, "env": dict(env),
+                                       "cwd": cwd or os.getcwd()}  # fmt: skip
+            passed = [slave]
+            if handover is not None:
+                request["pooled"] = pooled_entry
+                passed.append(handover.fileno())
             payload = json.dumps(request).encode()
-            fds = [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", [slave]))]
+            fds = [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", passed))]
             # One request at a time, so each reply answers the request before it.
             async with self._lock:
                 self._socket.sendmsg([payload], fds)
@@ -242,7 +266,7 @@ def _serve(channel: socket.socket, entry: str) -> None:
     channel.send(json.dumps({"ready": True, "threads": threading.active_count()}).encode())
     while True:
         try:
-            data, ancillary, _, _ = channel.recvmsg(MAX_MESSAGE, socket.CMSG_SPACE(4))
+            data, ancillary, _, _ = channel.recvmsg(MAX_MESSAGE, socket.CMSG_SPACE(8))
         except ConnectionError:
             return
         if not data:
@@ -251,27 +275,38 @@ def _serve(channel: socket.socket, entry: str) -> None:
         for level, kind, payload in ancillary:
             if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
                 fds.frombytes(payload[: len(payload) - len(payload) % fds.itemsize])
-        if len(fds) != 1:
+        request = json.loads(data)
+        # A terminal, and for an app started ahead, the socket it is handed over on.
+        if len(fds) != (2 if request.get("pooled") else 1):
             for fd in fds:
                 os.close(fd)
             channel.send(json.dumps({"error": "a request carries one terminal"}).encode())
             continue
         slave = fds[0]
-        request = json.loads(data)
+        handover = fds[1] if len(fds) == 2 else None
         # Children are forked with SIGCHLD blocked, so a reap cannot interleave the reply.
         signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGCHLD})
         try:
             pid = os.fork()
             if pid == 0:
-                _become_app(request, slave, channel, entry)
+                _become_app(request, slave, channel, entry, handover)
             os.close(slave)
+            if handover is not None:
+                os.close(handover)
             channel.send(json.dumps({"pid": pid}).encode())
         finally:
             signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGCHLD})
 
 
-def _become_app(request: dict[str, Any], slave: int, channel: socket.socket, entry: str) -> None:
-    """In the forked child: take the terminal, the session's environment, and run gdtui."""
+def _become_app(
+    request: dict[str, Any],
+    slave: int,
+    channel: socket.socket,
+    entry: str,
+    handover: int | None = None,
+) -> None:
+    """In the forked child: take the terminal, the session's environment, and run gdtui
+    (or, started ahead of a login, the pooled app that waits for one on `handover`)."""
     status = 1
     try:
         channel.close()
@@ -300,7 +335,11 @@ def _become_app(request: dict[str, Any], slave: int, channel: socket.socket, ent
         import importlib
 
         sys.argv = ["gdtui", *request["args"]]
-        status = importlib.import_module(entry).main(request["args"])
+        if handover is not None:
+            module = importlib.import_module(request["pooled"])
+            status = module.pooled(request["args"], socket.socket(fileno=handover))
+        else:
+            status = importlib.import_module(entry).main(request["args"])
     except SystemExit as exit:
         status = exit.code if isinstance(exit.code, int) else 1
     except BaseException:

@@ -41,6 +41,7 @@ from gdtui.serve.limits import (
     clamp_size,
     shown,
 )
+from gdtui.serve.pool import GUESSED_TERM, AppPool
 from gdtui.serve.pty import HANGUP_GRACE, POP_KEYBOARD, RESTORE_TERMINAL, ExecChild, PtyChild
 
 #: The user name that can drive the class, with `--teacher-password`.
@@ -113,6 +114,10 @@ class SSHConfig:
             `gdtui.serve.forkserver`) with these `gdtui` arguments, instead of `command`
             being exec'd: the same process per session, without a second of imports.
         fork_entry: The module whose `main(fork_args)` a forked child runs.
+        pool: Apps to keep started ahead of logins (see `gdtui.serve.pool`); they count
+            against `max_sessions`. Forked apps only, and none in a classroom.
+        pooled_entry: The module whose `pooled(fork_args, socket)` an app started ahead
+            runs.
         child_env: Extra variables for every child (tests, benchmarks).
     """
 
@@ -139,6 +144,8 @@ class SSHConfig:
     all_failure_period: float = 0.2
     fork_args: Sequence[str] | None = None
     fork_entry: str = "gdtui.__main__"
+    pool: int = 0
+    pooled_entry: str = "gdtui.serve.pool"
     child_env: dict[str, str] = field(default_factory=dict)
 
 
@@ -176,6 +183,9 @@ class AppServer:
         if self.hub is not None and config.record_dir is not None:
             self.hub.recorder = Recorder(config.record_dir)
         self.forkserver: ForkServer | None = None
+        self.pool: AppPool | None = None
+        self.launching = 0
+        """Logins whose own app is starting (not from the pool)."""
         self._retired: list[ForkServer] = []
         self._listener: asyncssh.SSHAcceptor | None = None
         self._idle_task: asyncio.Task[None] | None = None
@@ -207,6 +217,14 @@ class AppServer:
                 self.record(f"no fork server ({error}); starting apps by exec")
             else:
                 self.forkserver = forkserver
+                if config.pool > 0 and self.hub is None:
+                    self.pool = AppPool(
+                        forkserver, config.pool, self.child_environment(GUESSED_TERM, {}),
+                        room=lambda: config.max_sessions - len(self.sessions),
+                        busy=lambda: self.launching > 0, record=self.record,
+                        entry=config.pooled_entry,
+                    )  # fmt: skip
+                    self.pool.start()
         self._listener = await asyncssh.create_server(
             lambda: _Connection(self),
             config.host,
@@ -243,6 +261,8 @@ class AppServer:
             self._listener.close()
         if self._idle_task is not None:
             self._idle_task.cancel()
+        if self.pool is not None:
+            await self.pool.close()
         await asyncio.gather(*(s.end(reason) for s in list(self.sessions)))
         for connection in list(self.connections):
             connection.close()
@@ -296,6 +316,7 @@ class AppServer:
             OSError: The app could not be started either way.
         """
         if self.forkserver is not None:
+            self.launching += 1
             try:
                 return await self.forkserver.spawn(env, columns, rows, cwd)
             except OSError as error:
@@ -303,6 +324,11 @@ class AppServer:
                 self.record(f"fork server failed ({error}); starting apps by exec")
                 self._retired.append(self.forkserver)
                 self.forkserver = None
+                if self.pool is not None:
+                    await self.pool.close()
+                    self.pool = None
+            finally:
+                self.launching -= 1
         return ExecChild.spawn(self.config.command, env, columns, rows, cwd=cwd)
 
     async def _close_idle(self) -> None:
@@ -727,15 +753,20 @@ class AppSession(asyncssh.SSHServerSession[bytes]):
             env.update(hub_env)
             if self._closed or self._ending:  # gone, or told to end, before the app started
                 return
-            # A private working folder: whatever the app writes (exports) stays out of the
-            # server's folder and other students' way, and goes when the session does.
-            self._workdir = tempfile.mkdtemp(prefix="gdtui-session-")
             columns, rows = self.size
-            try:
-                self.child = await server.launch(env, columns, rows, self._workdir)
-            except OSError as error:
-                self._farewell = f"gdtui could not start: {error}"
-                return
+            # An app started ahead, if one waits (it has a working folder of its own).
+            taken = await server.pool.take(env, columns, rows) if server.pool else None
+            if taken is not None:
+                self.child, self._workdir = taken
+            else:
+                # A private working folder: whatever the app writes (exports) stays out of
+                # the server's folder and other students' way, and goes with the session.
+                self._workdir = tempfile.mkdtemp(prefix="gdtui-session-")
+                try:
+                    self.child = await server.launch(env, columns, rows, self._workdir)
+                except OSError as error:
+                    self._farewell = f"gdtui could not start: {error}"
+                    return
             if self._closed or self._ending:  # ... or while it was starting
                 await self.child.end(server.config.hangup_grace)
                 return
@@ -806,6 +837,8 @@ class AppSession(asyncssh.SSHServerSession[bytes]):
         if self._workdir is not None:
             shutil.rmtree(self._workdir, ignore_errors=True)
         self.server.sessions.discard(self)
+        if self.server.pool is not None:
+            self.server.pool.wanted()  # room for another app started ahead
         if self._closed or self.chan is None:
             return
         self.chan.write(RESTORE_TERMINAL)

@@ -140,6 +140,36 @@ def curve_along(
     return ws, costs[:-1]
 
 
+def curve_after(
+    source: Session | Problem, snapshot: Snapshot, component: int, ws: Vector, landing: float
+) -> Vector | None:
+    """`J` along one parameter with every other parameter where the update sends it.
+
+    When `b` (or another component of `w`) moves too, the landing point is not on the curve
+    drawn through the current point: the whole curve moves with the step. This is the curve
+    the landing point is on, so the picture shows both.
+
+    Args:
+        source: The session (or just its problem).
+        snapshot: The step whose update is shown.
+        component: Which parameter of `theta` varies.
+        ws: The parameter values to evaluate (the drawn curve's).
+        landing: `J` where the update lands (`Session.landing_cost`).
+
+    Returns:
+        `J` at each of `ws`, or None when no other parameter moves.
+    """
+    if not np.any(np.delete(snapshot.next_theta - snapshot.theta, component)):
+        return None
+    problem = problem_of(source)
+    next_w = float(snapshot.next_theta[component])
+    costs = _costs_along(problem, snapshot.next_theta, component, np.append(ws, next_w))
+    shifted = sample_size(problem, len(ws) + 1) is not None
+    if shifted and math.isfinite(costs[-1]) and math.isfinite(landing):
+        costs += landing - costs[-1]  # sampled rows: through the landing point exactly
+    return costs[:-1]
+
+
 #: How far `J` must rise across the cost curve's window, as a fraction of `J`, before the
 #: window stops shrinking: a millionth of J is still a billion times its rounding error,
 #: so the curve drawn is the cost's own shape, not noise.

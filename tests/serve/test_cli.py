@@ -33,6 +33,8 @@ from tests.serve.conftest import TIMEOUT, Screen, gone
         ["ssh", "--idle-timeout", "soon"],
         ["ssh", "--login-timeout", "0"],
         ["ssh", "--max-logins", "none"],
+        ["ssh", "--pool", "-1"],
+        ["ssh", "--pool", "many"],
         ["ssh", "--password", "a", "--authorized-keys", "keys"],
         ["ssh", "--password", ""],
         ["ssh", "--scenario", "no-such-lesson"],

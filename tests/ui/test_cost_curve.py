@@ -406,3 +406,43 @@ async def test_a_cost_that_is_not_a_number_says_so_instead_of_an_empty_box() -> 
         assert "J is not a number anywhere near w = -1" in words
         assert y_labels(lines) == [""] * len(y_labels(lines))  # no cost to read off
         assert LANDING not in words  # J(next) is not a number either: no mark
+
+
+# -- when the other parameters move too ------------------------------------------------------
+
+
+AFTER_CASES = [
+    ("logistic-one-feature", 0),
+    ("logistic-one-feature", 1),
+    ("ravine", 0),
+    ("logistic-two-features", 1),
+]
+
+
+@pytest.mark.parametrize(("preset", "j"), AFTER_CASES)
+async def test_the_landing_point_lies_on_the_curve_after_the_step(preset: str, j: int) -> None:
+    app = GdtuiApp(load_scenario(preset))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await press(pilot, "n", "n", *["j"] * j)
+        _, fig = figure(app)
+        session = debugger(app).session
+        snapshot = session.current
+        assert fig.after is not None
+        next_w, landing = fig.landing
+        assert landing == session.landing_cost(snapshot)
+        at = int(np.flatnonzero(fig.ws == next_w)[0])  # the landing value is sampled exactly
+        assert fig.after[at] == pytest.approx(landing, rel=1e-12)
+        # Everywhere else: J with this parameter set and the others where the step sends them.
+        problem = session.problem
+        for i in range(0, len(fig.ws), 7):
+            expected = problem.cost(moved(snapshot.next_theta, j, float(fig.ws[i])))
+            assert fig.after[i] == pytest.approx(expected, rel=1e-12)
+
+
+async def test_no_second_curve_when_only_the_plotted_parameter_moves() -> None:
+    app = GdtuiApp(load_scenario("bowl-from-right"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await press(pilot, "n")
+        _, fig = figure(app)
+        assert fig.after is None
+        assert fig.landing[1] == pytest.approx(float(np.interp(fig.landing[0], fig.ws, fig.costs)))

@@ -259,7 +259,7 @@ async def test_component_keys_on_a_single_w_say_so() -> None:
 
 @pytest.mark.parametrize(
     ("name", "views"),
-    [("logistic", ["surface", "history", "curve"]), ("curve", ["history", "curve"])],
+    [("logistic", ["surface", "history", "data", "curve"]), ("curve", ["history", "curve"])],
 )
 async def test_view_key_cycles_the_plots(name: str, views: list[str]) -> None:
     app = app_for(name)

@@ -55,7 +55,7 @@ async def test_a_linear_preset_cycles_through_every_plot() -> None:
     async with app.run_test(size=SIZE) as pilot:
         screen = debugger(app)
         await pilot.press("n", "n")
-        for view in ["surface", "history", "curve"]:
+        for view in ["surface", "history", "data", "curve"]:
             await pilot.press("v")
             await pilot.pause()
             assert screen.query_one(ContentSwitcher).current == f"plot-{view}"

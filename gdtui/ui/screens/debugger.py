@@ -27,6 +27,7 @@ from textual.worker import Worker
 
 from gdtui.build import build_session
 from gdtui.classroom.link import ClassroomLink
+from gdtui.engine.problems import DataProblem
 from gdtui.engine.session import RunResult, Session
 from gdtui.engine.snapshot import Snapshot
 from gdtui.exports import ExportQuota
@@ -53,6 +54,7 @@ from gdtui.ui.layout import LEFT_MIN_WIDTH, TALL_HEIGHT, WIDE_WIDTH, arrange
 from gdtui.ui.messages import Stepped
 from gdtui.ui.replay import Player
 from gdtui.ui.screens.caption_input import CaptionScreen
+from gdtui.ui.screens.dw_terms import TermsScreen
 from gdtui.ui.screens.exporting import Exporting
 from gdtui.ui.screens.following import Following
 from gdtui.ui.screens.help import HelpScreen
@@ -61,6 +63,7 @@ from gdtui.ui.screens.settings import Settings
 from gdtui.ui.widgets.cost_curve import CostCurvePlot
 from gdtui.ui.widgets.cost_history import CostHistoryPlot
 from gdtui.ui.widgets.cost_surface import CostSurfacePlot
+from gdtui.ui.widgets.data_plot import DataPlot
 from gdtui.ui.widgets.footer import KeysFooter
 from gdtui.ui.widgets.notes import Notes
 from gdtui.ui.widgets.state_panel import StatePanel
@@ -74,10 +77,10 @@ GC_YOUNGEST = 5_000
 
 #: What the plot area can show, in the order `v` cycles through them (which of them it
 #: offers depends on the size and the problem: see `gdtui.ui.layout.arrange`).
-VIEWS: tuple[str, ...] = ("curve", "surface", "state", "history", "notes")
+VIEWS: tuple[str, ...] = ("curve", "surface", "state", "history", "notes", "data")
 
 #: The views that are plots.
-PLOTS: frozenset[str] = frozenset({"curve", "surface", "history"})
+PLOTS: frozenset[str] = frozenset({"curve", "surface", "history", "data"})
 
 #: Border titles of the plot views.
 VIEW_TITLES = {
@@ -86,6 +89,7 @@ VIEW_TITLES = {
     "state": "state",
     "history": "cost history",
     "notes": "notes",
+    "data": "data",
 }
 
 
@@ -162,6 +166,7 @@ class DebuggerScreen(Running, Settings, Following, Exporting, Screen[None]):
                 yield StatePanel(id="plot-state")
                 yield CostHistoryPlot(id="plot-history")
                 yield Notes(id="plot-notes")
+                yield DataPlot(id="plot-data")
         yield UpdatePanel(id="update")
         with Horizontal(id="bottom"):
             yield StepLog(id="log")
@@ -448,7 +453,7 @@ class DebuggerScreen(Running, Settings, Following, Exporting, Screen[None]):
         self.set_class(arrangement.bottom, "-bottom")
         self.set_class(self.projector, "-projector")
         self.query_one("#plot-view").border_subtitle = arrangement.hint
-        if self.view not in arrangement.views:
+        if self.view not in self.views:
             self.view = "curve"
 
     def _repaint(self) -> None:
@@ -531,13 +536,28 @@ class DebuggerScreen(Running, Settings, Following, Exporting, Screen[None]):
 
     def action_view(self) -> None:
         """Show the next plot view."""
-        views = self.arrangement.views
+        views = self.views
         at = views.index(self.view) if self.view in views else -1
         self.view = views[(at + 1) % len(views)]
 
     def action_projector(self) -> None:
         """Give the plot the whole screen but the status and the update; again, give it back."""
         self.projector = not self.projector
+
+    @property
+    def views(self) -> tuple[str, ...]:
+        """What `v` cycles through: what fits the screen, and the data of a problem on data."""
+        data = ("data",) if isinstance(self.session.problem, DataProblem) else ()
+        return (*self.arrangement.views, *data)
+
+    def action_terms(self) -> None:
+        """Write the selected slope as the average of one term per example."""
+        if not isinstance(self.session.problem, DataProblem):
+            self.notify("dw here is the derivative of a formula in w: there are no examples "
+                        "to add up.", timeout=3)  # fmt: skip
+            return
+        snapshot = self.snapshot or self.session.current
+        self.app.push_screen(TermsScreen(self.session.problem, snapshot, self.component))
 
     def action_tangent(self) -> None:
         """Draw the tangent line, or not."""

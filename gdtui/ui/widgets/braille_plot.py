@@ -34,6 +34,9 @@ CURRENT, LANDING, PATH = "●", "x", "·"
 #: The tangent's legend: it is drawn dashed (as here, in braille), the curve solid.
 TANGENT = "⠒ ⠒"
 
+#: The legend of the curve drawn as dots, not joined: J once the other parameters moved.
+AFTER = "⠂⠂⠂"
+
 #: Arrowheads of the step.
 LEFT, RIGHT = "◀", "▶"
 

@@ -12,6 +12,7 @@ from gdtui.ui import plotting
 from gdtui.ui.format import shows_components
 from gdtui.ui.plotting import Range, Vector
 from gdtui.ui.widgets.braille_plot import (
+    AFTER,
     CURRENT,
     LANDING,
     LEFT,
@@ -87,7 +88,11 @@ class CostCurvePlot(BraillePlot):
         # J where the update lands, all parameters moved: the cost the next step records.
         landing = session.landing_cost(snapshot)
         cost_range = plotting.curve_cost_window(costs, cost, landing, view.rise)
-        self.figure = CurveFigure(ws, costs, w_range, cost_range, (w, cost), (next_w, landing))
+        # When the other parameters move too, x lands on another curve: draw that one too.
+        after = plotting.curve_after(session, snapshot, j, ws, landing)
+        self.figure = CurveFigure(
+            ws, costs, w_range, cost_range, (w, cost), (next_w, landing), after
+        )
 
         layout = session.layout
         name = "b" if j == layout.n_w else (f"w[{j}]" if shows_components(layout) else "w")
@@ -100,6 +105,8 @@ class CostCurvePlot(BraillePlot):
                 f"J {what} anywhere near {name} = {w:.4g}: no curve to draw.",
                 f"J {what} here.",
             )
+        if after is not None:
+            self.line(ws, plotting.beyond(after, cost_range), "gray", joined=False)
         self.line(ws, plotting.beyond(costs, cost_range), "blue")
         if tangent:
             cols, rows = max(self.size.width - 10, 4), max(self.size.height - 5, 2)
@@ -125,6 +132,9 @@ class CostCurvePlot(BraillePlot):
         rows_used = plotting.sample_size(session.problem, len(ws) + 1)
         note = plotting.sample_note(session.problem, rows_used)
         legend = [f"{CURRENT} {name}={w:.4g}", f"{LANDING} next {next_w:.4g}"]
+        if after is not None:
+            others = [n for n in ("w", "b") if n != name] if layout.size == 2 else ["the rest"]
+            legend.append(f"{AFTER} J once {others[0]} moves")
         if tangent:
             legend.append(f"{TANGENT} tangent")
         legend.append(f"{PATH} path")
@@ -142,6 +152,8 @@ class CurveFigure:
         cost_range: `J` at its bottom and top edge.
         point: The current point `(w, J)`.
         landing: Where the update lands `(w, J)`, J with every parameter moved.
+        after: `J` at each of `ws` with the other parameters where the update sends them
+            (the curve the landing point is on), or None when no other parameter moves.
     """
 
     ws: Vector
@@ -150,3 +162,4 @@ class CurveFigure:
     cost_range: Range
     point: tuple[float, float]
     landing: tuple[float, float]
+    after: Vector | None = None
