@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import ipaddress
 import os
 import signal
 import socket
@@ -18,22 +17,13 @@ from typing import IO, TYPE_CHECKING
 from gdtui.cli import BAD_INPUT, Parser, UsageError, build_parser, positive_int
 from gdtui.exports import DEFAULT_MAX_EXPORT_MB, DEFAULT_MAX_EXPORTS, ExportQuota
 from gdtui.scenario import ScenarioError, load_scenario
+from gdtui.serve.limits import is_loopback
 
 #: Apps `gdtui serve ssh` keeps started ahead of logins (`--pool`).
 DEFAULT_POOL = 8
 
 if TYPE_CHECKING:
     from gdtui.serve.ssh import AppServer, SSHConfig
-
-
-def is_loopback(host: str) -> bool:
-    """Whether binding `host` is reachable only from this machine."""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def port_number(text: str) -> int:

@@ -1,4 +1,5 @@
-"""What one SSH client may cost the server: window sizes, key rates, login failures, log text.
+"""What one client may cost the server: window sizes, key rates, login failures, log text,
+and whether an address reaches only this machine.
 
 Pure bookkeeping with the time passed in, so each limit is tested on its own; the SSH
 server (`gdtui.serve.ssh`) applies them.
@@ -6,6 +7,7 @@ server (`gdtui.serve.ssh`) applies them.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 
 #: The largest terminal an app is given. A 65535x65535 window grew an app by 130 MB/s;
@@ -205,3 +207,14 @@ def shown(text: str, limit: int = 64) -> str:
     """
     cut = text[:limit]
     return json.dumps(cut) + ("..." if len(text) > limit else "")
+
+
+def is_loopback(host: str) -> bool:
+    """Whether `host` (a name or an address) reaches only this machine: binding it needs no
+    login, and a page from it is one of ours."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

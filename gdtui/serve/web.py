@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from gdtui.serve import limits
+from gdtui.serve.limits import is_loopback
 
 #: The largest websocket message accepted from a page: a paste of 1 MB must still arrive.
 MAX_MESSAGE_BYTES = 1_100_000
@@ -74,17 +75,6 @@ def public_url_for(host: str, port: int, public_url: str | None) -> str:
     return f"http://{shown}:{port}"
 
 
-def _is_loopback_name(host: str) -> bool:
-    import ipaddress
-
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def _origin_parts(url: str) -> tuple[str, str, int] | None:
     try:
         parts = urlsplit(url)
@@ -116,8 +106,8 @@ def origin_allowed(origin: str | None, public_url: str) -> bool:
     return (
         theirs[0] == ours[0]
         and theirs[2] == ours[2]
-        and _is_loopback_name(theirs[1].strip("[]"))
-        and _is_loopback_name(ours[1].strip("[]"))
+        and is_loopback(theirs[1].strip("[]"))
+        and is_loopback(ours[1].strip("[]"))
     )
 
 
