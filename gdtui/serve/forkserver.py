@@ -41,8 +41,7 @@ PRELOAD = (
     "gdtui.__main__",
     "gdtui.build",
     "gdtui.ui.app",
-    "textual.drivers.linux_driver",
-    "textual._xterm_parser",
+    "textual.drivers.linux_driver",  # with the key parser it imports
     "textual.pilot",
     "gdtui.serve.pool",
 )

@@ -291,6 +291,7 @@ def pooled(args: Sequence[str], channel: socket.socket) -> int:
     except (cli.UsageError, cli.ScenarioError) as error:
         print(error)
         return cli.BAD_INPUT
+    from gdtui.ui.adapters.textual import app_driver
     from gdtui.ui.app import GdtuiApp
 
     app = GdtuiApp(scenario)
@@ -313,7 +314,7 @@ def pooled(args: Sequence[str], channel: socket.socket) -> int:
         columns, rows = os.get_terminal_size(1)
         if (columns, rows) != tuple(app.size):
             await pilot.resize_terminal(columns, rows)
-        driver = app._driver
+        driver = app_driver(app)
         assert driver is not None
         # Leaving application mode waits until everything painted so far is written.
         driver.suspend_application_mode()

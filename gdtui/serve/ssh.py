@@ -31,6 +31,7 @@ from typing import IO, Any
 import asyncssh
 
 from gdtui.lesson.recording import Recorder
+from gdtui.serve.asyncssh_adapter import hook_channel, unhook_channel
 from gdtui.serve.classroom import Hub
 from gdtui.serve.forkserver import ForkServer
 from gdtui.serve.limits import (
@@ -596,16 +597,6 @@ class _Connection(asyncssh.SSHServer):
         return False
 
 
-#: Channel requests asyncssh answers itself, and what the client is told they are.
-_REFUSED = (
-    ("_process_auth_agent_req_at_openssh_dot_com_request", "agent forwarding (-A)"),
-    ("_process_x11_req_request", "X11 forwarding (-X)"),
-)
-
-#: The channel's request handlers a session replaces with its own.
-_PATCHED = (*(name for name, _ in _REFUSED), "_process_env_request")
-
-
 class AppSession(asyncssh.SSHServerSession[bytes]):
     """One SSH session channel: the client's terminal, bridged to a child's pty."""
 
@@ -643,16 +634,9 @@ class AppSession(asyncssh.SSHServerSession[bytes]):
     def connection_made(self, chan: asyncssh.SSHServerChannel[bytes]) -> None:
         self.chan = chan
         self.connection.session_opened()
-        # asyncssh keeps every variable a client sends, whatever the session does with
-        # it; this handler keeps only ours.
-        if hasattr(chan, "_process_env_request"):
-            chan._process_env_request = self._env_requested  # type: ignore[method-assign]
-        # asyncssh answers agent and X11 requests itself (refused, as configured) without
-        # telling the session; look up the handlers on the instance to hear of them, so
-        # the client is told why. A future asyncssh without these names still refuses.
-        for name, what in _REFUSED:
-            if hasattr(chan, name):
-                setattr(chan, name, self._refuse_request(what))
+        # Keep only our variables of those the client sends, and hear of the agent and
+        # X11 requests asyncssh refuses itself, so the client is told why.
+        hook_channel(chan, self._env_requested, self._refuse_request)
 
     def _env_requested(self, packet: Any) -> bool:
         name = packet.get_string()
@@ -939,9 +923,7 @@ class AppSession(asyncssh.SSHServerSession[bytes]):
         # handlers on the channel): part them, so both go as soon as the session ends
         # instead of at the cycle collector's next full pass.
         if self.chan is not None:
-            for name in _PATCHED:
-                with contextlib.suppress(AttributeError):
-                    delattr(self.chan, name)
+            unhook_channel(self.chan)
             self.chan = None
         if self.child is not None and self.child.returncode is None:
             self.spawn_end("disconnected")

@@ -9,6 +9,7 @@ from pathlib import Path
 from textual.pilot import Pilot
 
 from gdtui.scenario import Scenario, load_scenario
+from gdtui.ui.adapters.textual import frame_lines
 from gdtui.ui.app import GdtuiApp
 from gdtui.ui.screens.debugger import DebuggerScreen
 
@@ -44,5 +45,4 @@ async def settle(pilot: Pilot[None]) -> None:
 def screen_lines(app: GdtuiApp) -> list[str]:
     """The screen as a person sees it, one string per row (the compositor's full frame;
     Textual has no public call for the text of a frame)."""
-    update = app.screen._compositor.render_full_update()
-    return ["".join(strip.text for strip in line) for line in update.strips]
+    return frame_lines(app.screen)

@@ -10,6 +10,7 @@ from textual.widgets import OptionList
 from textual.widgets._toast import Toast
 
 from gdtui.scenario import load_scenario
+from gdtui.ui.adapters.textual import screen_lines
 from gdtui.ui.app import GdtuiApp
 from gdtui.ui.screens.breakpoints import BreakpointsScreen
 
@@ -20,7 +21,7 @@ SIZE = (80, 24)
 
 def on_screen(pilot: Pilot[None]) -> str:
     """The whole screen as Textual would paint it now."""
-    return "\n".join(strip.text for strip in pilot.app.screen._compositor.render_strips())
+    return "\n".join(screen_lines(pilot.app.screen))
 
 
 def option_lines(options: OptionList) -> list[str]:

@@ -12,6 +12,7 @@ from gdtui.engine.optimizers import Optimizer
 from gdtui.engine.problems import CurveProblem, LogisticProblem
 from gdtui.engine.session import Session
 from gdtui.expr import parse_cost
+from gdtui.ui.adapters.textual import screen_lines
 from gdtui.ui.widgets.braille_plot import BraillePlot
 from gdtui.ui.widgets.cost_curve import CostCurvePlot
 from gdtui.ui.widgets.cost_history import CostHistoryPlot
@@ -239,7 +240,7 @@ async def test_cost_history_ticks_whole_steps() -> None:
 
 def on_screen(pilot: Pilot[None]) -> list[str]:
     """The screen as Textual would paint it now, from the lines it keeps."""
-    return [strip.text for strip in pilot.app.screen._compositor.render_strips()]
+    return screen_lines(pilot.app.screen)
 
 
 @pytest.mark.parametrize("make", [CostCurvePlot, CostHistoryPlot, CostSurfacePlot])

@@ -6,14 +6,12 @@ straight from plotext's character matrix (textual-plotext's own path took 17-290
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable
 from functools import lru_cache
 from itertools import groupby
-from types import MethodType
 from typing import Any
 
 import numpy as np
-from plotext._utility import correct_coord, get_color_code
 from rich.color import Color
 from rich.segment import Segment
 from rich.style import Style
@@ -23,6 +21,8 @@ from textual.strip import Strip
 from textual_plotext import PlotextPlot
 
 from gdtui.ui import plotting
+from gdtui.ui.adapters import plotext as plotext_adapter
+from gdtui.ui.adapters.plotext import get_color_code
 from gdtui.ui.plotting import Range, Vector
 
 #: Past steps drawn as the path.
@@ -273,15 +273,12 @@ class BraillePlot(PlotextPlot):
     def _render_strips(self, theme: str) -> list[Strip]:
         width, height = self.size
         plot: Any = self.plt  # the figure's build steps are not in textual-plotext's stubs
-        plot.plotsize(width, height)
-        plot._set_size(width, height)  # as textual-plotext does: plotsize alone may not stick
+        plotext_adapter.set_size(plot, width, height)
         plot.theme(theme)
-        plot._set_sizes()
+        plotext_adapter.set_sizes(plot)
         matrix = plot.monitor.matrix
-        matrix.set_matrices = MethodType(_fill_matrices, matrix)
-        matrix.add_horizontal_string = MethodType(_add_horizontal_string, matrix)
-        matrix.add_vertical_string = MethodType(_add_vertical_string, matrix)
-        plot._build_matrix()
+        plotext_adapter.fill_faster(matrix)
+        plotext_adapter.build_matrix(plot)
         cols, rows = matrix.Cols_canvas, matrix.Rows_canvas
         layers = [*self.underlay(len(cols), len(rows)), *self._layers]
         bits, owner = plotting.braille(
@@ -340,93 +337,6 @@ class BraillePlot(PlotextPlot):
             col = max(0, min(centre - len(text) // 2, width - len(text)))
             matrix.marker[row][col : col + len(text)] = list(text)
             matrix.fullground[row][col : col + len(text)] = ["default"] * len(text)
-
-
-def _fill_matrices(matrix: Any) -> None:
-    """Plotext's `set_matrices`, a row at a time instead of a call per cell: at 200x50 that
-    call alone took most of a frame."""
-    cols, rows = matrix.cols, matrix.rows
-    start = max(0, min(matrix.Cols_canvas.start, cols))
-    stop = max(start, min(matrix.Cols_canvas.stop, cols))
-    axes, canvas = matrix.axes_color, matrix.canvas_color
-    inside = [axes] * start + [canvas] * (stop - start) + [axes] * (cols - stop)
-    matrix.marker = [[" "] * cols for _ in range(rows)]
-    matrix.fullground = [["default"] * cols for _ in range(rows)]
-    matrix.background = [
-        list(inside) if row in matrix.Rows_canvas else [axes] * cols for row in range(rows)
-    ]
-    matrix.style = [["default"] * cols for _ in range(rows)]
-
-
-def _add_horizontal_string(
-    matrix: Any,
-    col: int,
-    row: int,
-    string: Sequence[str],
-    fullground: Any = None,
-    style: Any = None,
-    background: Any = None,
-    alignment: str = "left",
-    check_space: bool = False,
-    check_canvas: bool = False,
-) -> bool:
-    """Plotext's `add_horizontal_string` (labels, ticks, the axes), a slice at a time
-    instead of a call per character: a third of plotext's time in a figure."""
-    length = len(string)
-    if alignment == "center":
-        col -= length // 2
-    elif alignment == "right":
-        col -= length - 1
-    elif alignment != "left":
-        col = correct_coord(matrix.marker[row], string, col)
-    if check_space:
-        room = matrix.marker[row][max(col - 1, 0) : min(col + length + 1, matrix.cols)]
-        if not (all(cell == " " for cell in room) and col >= 0 and col + length <= matrix.cols):
-            return False
-    cols, rows = (
-        (matrix.Cols_canvas, matrix.Rows_canvas) if check_canvas else (matrix.Cols, matrix.Rows)
-    )
-    start = max(col, cols.start, 0)
-    stop = min(col + length, cols.stop, matrix.cols)
-    if row in rows and row in matrix.Rows and start < stop:
-        matrix.marker[row][start:stop] = string[start - col : stop - col]
-        for layer, value in ((matrix.fullground, fullground), (matrix.background, background),
-                             (matrix.style, style)):  # fmt: skip
-            if value is not None:
-                layer[row][start:stop] = [value] * (stop - start)
-    return True
-
-
-def _add_vertical_string(
-    matrix: Any,
-    col: int,
-    row: int,
-    string: Sequence[str],
-    fullground: Any = None,
-    style: Any = None,
-    background: Any = None,
-    alignment: str = "bottom",
-    check_canvas: bool = False,
-) -> None:
-    """Plotext's `add_vertical_string` (the y axes), without a call per character."""
-    if alignment == "center":
-        row -= len(string) // 2
-    elif alignment != "bottom":
-        row -= len(string) - 1
-    cols, rows = (
-        (matrix.Cols_canvas, matrix.Rows_canvas) if check_canvas else (matrix.Cols, matrix.Rows)
-    )
-    if col not in cols or col not in matrix.Cols:
-        return
-    for r, marker in enumerate(string, start=row):
-        if r in rows and r in matrix.Rows:
-            matrix.marker[r][col] = marker
-            if fullground is not None:
-                matrix.fullground[r][col] = fullground
-            if background is not None:
-                matrix.background[r][col] = background
-            if style is not None:
-                matrix.style[r][col] = style
 
 
 def _strip(matrix: Any, row: int, width: int) -> Strip:

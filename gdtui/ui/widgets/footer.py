@@ -8,8 +8,8 @@ from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer
-from textual.widgets._footer import FooterKey, FooterLabel
 
+from gdtui.ui.adapters.textual import FooterKey, FooterLabel, show_keys_at_once
 from gdtui.ui.commands import COMMANDS
 
 #: The actions whose keys a narrow footer drops first, so that `? help` and `q quit` stay.
@@ -38,7 +38,7 @@ class KeysFooter(Footer):
     def __init__(self) -> None:
         super().__init__()
         self._shown: tuple[Hashable, ...] | None = None
-        self.set_reactive(Footer._bindings_ready, True)
+        show_keys_at_once(self)
 
     def compose(self) -> ComposeResult:
         self._shown = shown_keys(self.screen)

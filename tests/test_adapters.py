@@ -1,0 +1,181 @@
+"""The adapters that reach past plotext's, Textual's and asyncssh's public APIs: if a test
+here fails, the library changed what its adapter relies on. Check the adapter against the
+new version before widening its pin in pyproject.toml."""
+
+from __future__ import annotations
+
+import inspect
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import asyncssh
+import pytest
+from asyncssh.channel import SSHChannel, map_handler_name
+from plotext._figure import _figure_class
+from plotext._matrix import matrix_class
+from textual.app import App, ComposeResult
+from textual.reactive import Reactive
+from textual.widget import Widget
+from textual.widgets import Footer, Label, Static
+
+from gdtui.serve import asyncssh_adapter
+from gdtui.ui.adapters import plotext as plotext_adapter
+from gdtui.ui.adapters import textual as textual_adapter
+
+ROOT = Path(__file__).parent.parent
+
+
+def pins(name: str) -> list[str]:
+    """The project's requirements on the package `name`."""
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    return [
+        d for d in pyproject["project"]["dependencies"]
+        if d.split("=")[0].split(">")[0].split("<")[0] == name
+    ]  # fmt: skip
+
+
+def parameters(function: Any) -> list[str]:
+    return list(inspect.signature(function).parameters)
+
+
+# -- plotext ---------------------------------------------------------------------------------
+
+
+def test_plotext_is_the_version_tested() -> None:
+    assert plotext_adapter.plotext_version() in plotext_adapter.TESTED_VERSIONS
+    assert pins("plotext") == ["plotext==5.3.2"]
+
+
+def test_plotext_names_the_adapter_uses_are_there() -> None:
+    assert parameters(plotext_adapter.correct_coord) == ["string", "label", "coord"]
+    assert parameters(plotext_adapter.get_color_code) == ["color"]
+    assert parameters(_figure_class._set_size) == ["self", "width", "height"]
+    assert parameters(_figure_class._set_sizes) == ["self"]
+    assert parameters(_figure_class._build_matrix) == ["self"]
+    # The replacements take what plotext's methods take, in the same order.
+    for name in ("set_matrices", "add_horizontal_string", "add_vertical_string"):
+        ours = parameters(getattr(plotext_adapter, name.replace("set_", "fill_")))
+        assert ours[1:] == parameters(getattr(matrix_class, name))[1:], name
+
+
+def test_plotext_colour_codes_and_label_places() -> None:
+    # plotext's 16 colours are codes 0-15 in the terminal's order (red is 1).
+    assert plotext_adapter.get_color_code("red") == 1
+    assert plotext_adapter.get_color_code("blue") == 4
+    # A label in four free cells starting at 1, placed by plotext's own rule.
+    assert plotext_adapter.correct_coord(list("    "), "ab", 1) in range(0, 3)
+
+
+def figure(width: int, height: int, faster: bool) -> Any:
+    """A small figure drawn into its matrix, by plotext's methods or the adapter's."""
+    plot = _figure_class()
+    plot.plot([0.0, 1.0, 2.0, 3.0], [3.0, 1.0, 0.5, 2.0], marker="dot")
+    plot.title("J(w,b)")
+    plot.xlabel("w")
+    plot.ylabel("cost")
+    plotext_adapter.set_size(plot, width, height)
+    plot.theme("pro")
+    plotext_adapter.set_sizes(plot)
+    if faster:
+        plotext_adapter.fill_faster(plot.monitor.matrix)
+    plotext_adapter.build_matrix(plot)
+    return plot.monitor.matrix
+
+
+@pytest.mark.parametrize("size", [(40, 12), (80, 24), (23, 9)])
+def test_the_faster_matrix_fill_draws_what_plotext_draws(size: tuple[int, int]) -> None:
+    width, height = size
+    theirs, ours = figure(width, height, False), figure(width, height, True)
+    assert (theirs.cols, theirs.rows) == (width, height)  # the size stuck
+    assert "".join(map("".join, theirs.marker)).strip()  # something was drawn
+    for layer in ("marker", "fullground", "background", "style"):
+        assert getattr(ours, layer) == getattr(theirs, layer), layer
+    for name in ("Cols_canvas", "Rows_canvas", "axes_color", "canvas_color"):
+        assert hasattr(ours, name), name
+
+
+# -- Textual ---------------------------------------------------------------------------------
+
+
+def test_textual_is_the_major_version_tested() -> None:
+    major, _ = textual_adapter.textual_version()
+    assert major == textual_adapter.TESTED_MAJOR
+    assert pins("textual") == [f"textual>=8.2,<{textual_adapter.TESTED_MAJOR + 1}"]
+
+
+def test_textual_names_the_adapter_uses_are_there() -> None:
+    assert issubclass(textual_adapter.FooterKey, Widget)
+    assert issubclass(textual_adapter.FooterLabel, Label)
+    assert "action" in parameters(textual_adapter.FooterKey.__init__)
+    assert isinstance(Footer._bindings_ready, Reactive)
+    # The footer composes nothing until this is set: the reason to set it.
+    assert "_bindings_ready" in inspect.getsource(Footer.compose)
+    assert parameters(Footer.bindings_changed) == ["self", "screen"]
+
+
+class Hello(App[None]):
+    def compose(self) -> ComposeResult:
+        yield Static("hello, w and b")
+        yield Footer()
+
+
+async def test_textual_driver_compositor_and_footer_through_the_adapter() -> None:
+    app = Hello()
+    async with app.run_test(size=(40, 6)) as pilot:
+        await pilot.pause()
+        driver = textual_adapter.app_driver(app)
+        assert driver is not None
+        assert callable(driver.suspend_application_mode)
+        assert callable(driver.resume_application_mode)
+        frame = textual_adapter.frame_lines(app.screen)
+        assert len(frame) == 6 and frame[0].startswith("hello, w and b")
+        lines = textual_adapter.screen_lines(app.screen)
+        assert len(lines) == 6 and lines[0].startswith("hello, w and b")
+        footer = app.query_one(Footer)
+        textual_adapter.show_keys_at_once(footer)
+        assert footer._bindings_ready is True
+
+
+# -- asyncssh --------------------------------------------------------------------------------
+
+
+def test_asyncssh_is_the_major_version_tested() -> None:
+    major, _ = asyncssh_adapter.asyncssh_version()
+    assert major == asyncssh_adapter.TESTED_MAJOR
+    assert pins("asyncssh") == [f"asyncssh>=2.14,<{asyncssh_adapter.TESTED_MAJOR + 1}"]
+
+
+def test_asyncssh_names_the_adapter_uses_are_there() -> None:
+    for name in asyncssh_adapter.PATCHED:
+        handler = getattr(asyncssh.SSHServerChannel, name)  # AttributeError: gone
+        assert parameters(handler) == ["self", "packet"], name
+    # asyncssh finds a request's handler by name on the channel, so one set on the
+    # instance is the one called: these are the names of the requests we handle.
+    assert "getattr(self, name" in inspect.getsource(SSHChannel._service_next_request)
+    handled = [
+        f"_process_{map_handler_name(request)}_request"
+        for request in ("env", "auth-agent-req@openssh.com", "x11-req")
+    ]
+    assert handled == list(asyncssh_adapter.PATCHED)
+
+
+def test_asyncssh_hook_and_unhook_a_channel() -> None:
+    chan = object.__new__(asyncssh.SSHServerChannel)
+    told: list[str] = []
+
+    def on_env(packet: Any) -> bool:
+        return True
+
+    def refuse(what: str) -> Any:
+        told.append(what)
+        return lambda packet: False
+
+    asyncssh_adapter.hook_channel(chan, on_env, refuse)
+    assert vars(chan)[asyncssh_adapter.ENV_REQUEST] is on_env
+    assert told == ["agent forwarding (-A)", "X11 forwarding (-X)"]
+    for name, _ in asyncssh_adapter.REFUSED:
+        assert vars(chan)[name](None) is False
+    asyncssh_adapter.unhook_channel(chan)
+    assert not set(asyncssh_adapter.PATCHED) & set(vars(chan))
+    asyncssh_adapter.unhook_channel(chan)  # twice is harmless
