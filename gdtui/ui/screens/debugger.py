@@ -7,7 +7,8 @@ all come through it. Only the engine's own runs (`r`, and a long *continue* in a
 thread, see `running`) step the session directly, and are recorded as the `Step` they made.
 
 The keys live beside it by theme: `running` (r, c), `settings` (alpha, start, optimizer,
-scenario, breakpoints), `following` (the classroom, a replay) and `exporting` (e).
+scenario, breakpoints), `following` (the classroom, a replay), `exporting` (e) and `viewing`
+(what is shown: views, projector, notes, the selected parameter, dw term by term, help).
 """
 
 from __future__ import annotations
@@ -27,7 +28,6 @@ from textual.worker import Worker
 
 from gdtui.build import build_session
 from gdtui.classroom.link import ClassroomLink
-from gdtui.engine.problems import DataProblem
 from gdtui.engine.session import RunResult, Session
 from gdtui.engine.snapshot import Snapshot
 from gdtui.exports import ExportQuota
@@ -48,18 +48,16 @@ from gdtui.ui.commands import DebuggerCommands, bindings
 from gdtui.ui.format import (
     progress,
     run_state,
-    shows_components,
 )
 from gdtui.ui.layout import LEFT_MIN_WIDTH, TALL_HEIGHT, WIDE_WIDTH, arrange
 from gdtui.ui.messages import Stepped
 from gdtui.ui.replay import Player
 from gdtui.ui.screens.caption_input import CaptionScreen
-from gdtui.ui.screens.dw_terms import TermsScreen
 from gdtui.ui.screens.exporting import Exporting
 from gdtui.ui.screens.following import Following
-from gdtui.ui.screens.help import HelpScreen
 from gdtui.ui.screens.running import DEFAULT_SPEED, SPEEDS, Running
 from gdtui.ui.screens.settings import Settings
+from gdtui.ui.screens.viewing import Viewing
 from gdtui.ui.widgets.cost_curve import CostCurvePlot
 from gdtui.ui.widgets.cost_history import CostHistoryPlot
 from gdtui.ui.widgets.cost_surface import CostSurfacePlot
@@ -93,7 +91,7 @@ VIEW_TITLES = {
 }
 
 
-class DebuggerScreen(Running, Settings, Following, Exporting, Screen[None]):
+class DebuggerScreen(Running, Settings, Following, Exporting, Viewing, Screen[None]):
     """The run on one screen: status, state, the update explained, plots, log and notes."""
 
     BINDINGS: ClassVar[list[BindingType]] = bindings()
@@ -427,35 +425,6 @@ class DebuggerScreen(Running, Settings, Following, Exporting, Screen[None]):
         self.call_after_refresh(self._arrange)
         self.call_after_refresh(self._repaint)
 
-    def _arrange(self) -> None:
-        """Show the panels that fit this size, and hide the others (see `arrange`)."""
-        layout = self.session.layout
-        # The state panel's height, known before it is laid out: border, one row each for
-        # w (or the norms), b, the cost and its change, and the rows of a vector w.
-        state = 2 + 3 + layout.has_b
-        if shows_components(layout):
-            state += min(layout.n_w, 16 if self.size.height >= TALL_HEIGHT else 8)
-        main = self.query_one("#main").size.height
-        arrangement = arrange(
-            self.size.width,
-            self.size.height,
-            view=self.view,
-            notes=self.notes,
-            projector=self.projector,
-            has_b=layout.has_b,
-            left_room=main - state,
-        )
-        self.arrangement = arrangement
-        self.set_class(not arrangement.left, "-no-left")
-        self.set_class(arrangement.history, "-history-left")
-        self.set_class(arrangement.notes == "left", "-notes-left")
-        self.set_class(arrangement.notes == "bottom", "-notes-bottom")
-        self.set_class(arrangement.bottom, "-bottom")
-        self.set_class(self.projector, "-projector")
-        self.query_one("#plot-view").border_subtitle = arrangement.hint
-        if self.view not in self.views:
-            self.view = "curve"
-
     def _repaint(self) -> None:
         if self.snapshot is not None and not self.busy:
             self._paint_values(self.snapshot, self._previous())
@@ -524,70 +493,6 @@ class DebuggerScreen(Running, Settings, Following, Exporting, Screen[None]):
 
     # -- what is shown -------------------------------------------------------------------------
 
-    def action_component(self, direction: int) -> None:
-        """Select another parameter to plot: a component of w, or b (after the last)."""
-        layout = self.session.layout
-        n = layout.n_w + (1 if layout.has_b else 0)
-        if n == 1:
-            self.notify("w is a single number and there is no b: no other parameter to plot.",
-                        timeout=2)  # fmt: skip
-            return
-        self.component = min(max(self.component + direction, 0), n - 1)
-
-    def action_view(self) -> None:
-        """Show the next plot view."""
-        views = self.views
-        at = views.index(self.view) if self.view in views else -1
-        self.view = views[(at + 1) % len(views)]
-
-    def action_projector(self) -> None:
-        """Give the plot the whole screen but the status and the update; again, give it back."""
-        self.projector = not self.projector
-
-    @property
-    def views(self) -> tuple[str, ...]:
-        """What `v` cycles through: what fits the screen, and the data of a problem on data."""
-        data = ("data",) if isinstance(self.session.problem, DataProblem) else ()
-        return (*self.arrangement.views, *data)
-
-    def action_terms(self) -> None:
-        """Write the selected slope as the average of one term per example."""
-        if not isinstance(self.session.problem, DataProblem):
-            self.notify("dw here is the derivative of a formula in w: there are no examples "
-                        "to add up.", timeout=3)  # fmt: skip
-            return
-        snapshot = self.snapshot or self.session.current
-        self.app.push_screen(TermsScreen(self.session.problem, snapshot, self.component))
-
-    def action_tangent(self) -> None:
-        """Draw the tangent line, or not."""
-        self.tangent = not self.tangent
-
-    @property
-    def notes_panel(self) -> Notes | None:
-        """The notes panel on screen, if any (where it sits depends on the screen's size)."""
-        return next((notes for notes in self.notes_panels if notes.display), None)
-
-    def action_notes(self) -> None:
-        """Show or hide the teaching notes."""
-        if self.projector:
-            self.notify("The plot has the screen: z brings the notes back.", timeout=3)
-        elif not self.arrangement.left:  # too narrow for a column: the notes are a view
-            self.notes = None
-            self.view = "curve" if self.view == "notes" else "notes"
-        else:
-            self.notes = self.notes_panel is None
-
-    def action_scroll_notes(self, direction: int) -> None:
-        """Scroll the notes on screen a page up or down."""
-        notes = self.notes_panel
-        if notes is None:
-            self.notify("The notes are not on screen: i shows them.", timeout=2)
-        elif direction > 0:
-            notes.scroll_page_down(animate=False)
-        else:
-            notes.scroll_page_up(animate=False)
-
     def action_caption(self) -> None:
         """Narrate the step on screen: a caption, saved as an action."""
         if self._idle():
@@ -598,10 +503,6 @@ class DebuggerScreen(Running, Settings, Following, Exporting, Screen[None]):
     def _caption_typed(self, step: int, text: str | None) -> None:
         if text and self._idle():
             self.perform(Caption(step, text))
-
-    def action_help(self) -> None:
-        """The keys and the lesson's ideas."""
-        self.app.push_screen(HelpScreen(self.session.breakpoints))
 
 
 def _stronger(pending: Reason | None, reason: Reason) -> Reason:

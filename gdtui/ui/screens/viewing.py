@@ -1,0 +1,121 @@
+"""What the screen shows, none of it an action on the run: which panels fit (`_arrange`),
+the plot view (`v`), the projector (`z`), the selected parameter (`j` `k`), the tangent,
+the notes, `dw` term by term (`d`) and help."""
+
+# mypy: disable-error-code="misc"
+# (the methods are the debugger screen's: their `self` is one, which mypy calls an error)
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from gdtui.engine.problems import DataProblem
+from gdtui.ui.format import shows_components
+from gdtui.ui.layout import TALL_HEIGHT, arrange
+from gdtui.ui.screens.dw_terms import TermsScreen
+from gdtui.ui.screens.help import HelpScreen
+
+if TYPE_CHECKING:
+    from gdtui.ui.screens.debugger import DebuggerScreen
+    from gdtui.ui.widgets.notes import Notes
+
+
+class Viewing:
+    """The debugger screen's keys that change what is shown, not the run."""
+
+    def _arrange(self: DebuggerScreen) -> None:
+        """Show the panels that fit this size, and hide the others (see `arrange`)."""
+        layout = self.session.layout
+        # The state panel's height, known before it is laid out: border, one row each for
+        # w (or the norms), b, the cost and its change, and the rows of a vector w.
+        state = 2 + 3 + layout.has_b
+        if shows_components(layout):
+            state += min(layout.n_w, 16 if self.size.height >= TALL_HEIGHT else 8)
+        main = self.query_one("#main").size.height
+        arrangement = arrange(
+            self.size.width,
+            self.size.height,
+            view=self.view,
+            notes=self.notes,
+            projector=self.projector,
+            has_b=layout.has_b,
+            left_room=main - state,
+        )
+        self.arrangement = arrangement
+        self.set_class(not arrangement.left, "-no-left")
+        self.set_class(arrangement.history, "-history-left")
+        self.set_class(arrangement.notes == "left", "-notes-left")
+        self.set_class(arrangement.notes == "bottom", "-notes-bottom")
+        self.set_class(arrangement.bottom, "-bottom")
+        self.set_class(self.projector, "-projector")
+        self.query_one("#plot-view").border_subtitle = arrangement.hint
+        if self.view not in self.views:
+            self.view = "curve"
+
+    def action_component(self: DebuggerScreen, direction: int) -> None:
+        """Select another parameter to plot: a component of w, or b (after the last)."""
+        layout = self.session.layout
+        n = layout.n_w + (1 if layout.has_b else 0)
+        if n == 1:
+            self.notify("w is a single number and there is no b: no other parameter to plot.",
+                        timeout=2)  # fmt: skip
+            return
+        self.component = min(max(self.component + direction, 0), n - 1)
+
+    def action_view(self: DebuggerScreen) -> None:
+        """Show the next plot view."""
+        views = self.views
+        at = views.index(self.view) if self.view in views else -1
+        self.view = views[(at + 1) % len(views)]
+
+    def action_projector(self: DebuggerScreen) -> None:
+        """Give the plot the whole screen but the status and the update; again, give it back."""
+        self.projector = not self.projector
+
+    @property
+    def views(self: DebuggerScreen) -> tuple[str, ...]:
+        """What `v` cycles through: what fits the screen, and the data of a problem on data."""
+        data = ("data",) if isinstance(self.session.problem, DataProblem) else ()
+        return (*self.arrangement.views, *data)
+
+    def action_terms(self: DebuggerScreen) -> None:
+        """Write the selected slope as the average of one term per example."""
+        if not isinstance(self.session.problem, DataProblem):
+            self.notify("dw here is the derivative of a formula in w: there are no examples "
+                        "to add up.", timeout=3)  # fmt: skip
+            return
+        snapshot = self.snapshot or self.session.current
+        self.app.push_screen(TermsScreen(self.session.problem, snapshot, self.component))
+
+    def action_tangent(self: DebuggerScreen) -> None:
+        """Draw the tangent line, or not."""
+        self.tangent = not self.tangent
+
+    @property
+    def notes_panel(self: DebuggerScreen) -> Notes | None:
+        """The notes panel on screen, if any (where it sits depends on the screen's size)."""
+        return next((notes for notes in self.notes_panels if notes.display), None)
+
+    def action_notes(self: DebuggerScreen) -> None:
+        """Show or hide the teaching notes."""
+        if self.projector:
+            self.notify("The plot has the screen: z brings the notes back.", timeout=3)
+        elif not self.arrangement.left:  # too narrow for a column: the notes are a view
+            by_size: bool | None = None  # the size decides again once the view is left
+            self.notes = by_size
+            self.view = "curve" if self.view == "notes" else "notes"
+        else:
+            self.notes = self.notes_panel is None
+
+    def action_scroll_notes(self: DebuggerScreen, direction: int) -> None:
+        """Scroll the notes on screen a page up or down."""
+        notes = self.notes_panel
+        if notes is None:
+            self.notify("The notes are not on screen: i shows them.", timeout=2)
+        elif direction > 0:
+            notes.scroll_page_down(animate=False)
+        else:
+            notes.scroll_page_up(animate=False)
+
+    def action_help(self: DebuggerScreen) -> None:
+        """The keys and the lesson's ideas."""
+        self.app.push_screen(HelpScreen(self.session.breakpoints))
