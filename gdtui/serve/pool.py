@@ -314,6 +314,11 @@ def pooled(args: Sequence[str], channel: socket.socket) -> int:
         columns, rows = os.get_terminal_size(1)
         if (columns, rows) != tuple(app.size):
             await pilot.resize_terminal(columns, rows)
+        # A SIGWINCH already seen has resized the app but may not have laid it out and
+        # repainted yet (the screen arranges and repaints after a refresh): let it finish,
+        # or the one paint the client gets has panels fitted to the guessed 80 columns.
+        await pilot.pause()
+        await pilot.pause()
         driver = app_driver(app)
         assert driver is not None
         # Leaving application mode waits until everything painted so far is written.
