@@ -959,12 +959,7 @@ class _Checker:
             self.expected(f"{key}.kind", '"blobs" (for kind = "logistic")', kind)
         samples = self.integer(table.get("samples", 200), f"{key}.samples", 2, 1_000_000)
         features = self.integer(table.get("features", 2), f"{key}.features", 1, 1000)
-        if samples * features > MAX_GENERATED_VALUES:
-            self.fail(
-                key,
-                f"expected samples * features at most {MAX_GENERATED_VALUES:,}, "
-                f"got {samples:,} * {features:,}",
-            )
+        self.generated_size(samples, features, key)
         separation = self.non_negative(table.get("separation", 2.0), f"{key}.separation")
         seed = self.integer(table.get("seed", 0), f"{key}.seed", 0, 2**64 - 1, "0 to 2**64 - 1")
         X, y = _blobs(samples, features, separation, seed)
@@ -972,6 +967,15 @@ class _Checker:
             f"blobs(samples={samples}, features={features}, separation={separation:g}, seed={seed})"
         )
         return X, y, recipe
+
+    def generated_size(self, samples: int, features: int, key: str) -> None:
+        """Refuse a generated data set larger than `MAX_GENERATED_VALUES` numbers."""
+        if samples * features > MAX_GENERATED_VALUES:
+            self.fail(
+                key,
+                f"expected samples * features at most {MAX_GENERATED_VALUES:,}, "
+                f"got {samples:,} * {features:,}",
+            )
 
     def generate_line(self, value: object, key: str) -> tuple[Vector, Vector, str]:
         """`generate = {kind = "line", ...}`: points scattered about a known line."""
@@ -981,12 +985,7 @@ class _Checker:
             self.expected(f"{key}.kind", '"line" (for kind = "linear")', kind)
         samples = self.integer(table.get("samples", 50), f"{key}.samples", 2, 1_000_000)
         features = self.integer(table.get("features", 1), f"{key}.features", 1, 1000)
-        if samples * features > MAX_GENERATED_VALUES:
-            self.fail(
-                key,
-                f"expected samples * features at most {MAX_GENERATED_VALUES:,}, "
-                f"got {samples:,} * {features:,}",
-            )
+        self.generated_size(samples, features, key)
         slope = self.number(table.get("slope", 2.0), f"{key}.slope")
         intercept = self.number(table.get("intercept", 1.0), f"{key}.intercept")
         noise = self.non_negative(table.get("noise", 1.0), f"{key}.noise")
