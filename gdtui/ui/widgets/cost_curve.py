@@ -8,12 +8,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from gdtui.engine.session import Session
+from gdtui.lesson.ghost import Ghost
 from gdtui.ui import plotting
-from gdtui.ui.format import shows_components
+from gdtui.ui.format import ghost_label, shows_components
 from gdtui.ui.plotting import Range, Vector
 from gdtui.ui.widgets.braille_plot import (
     AFTER,
     CURRENT,
+    GHOST,
     LANDING,
     LEFT,
     PATH,
@@ -34,7 +36,7 @@ class CostCurvePlot(BraillePlot):
 
     The current point is `●` with the tangent through it (slope `dw`); an arrow from it
     shows how far the update moves the parameter, and `x` where on the curve it lands; the
-    last steps of the path are `·`.
+    last steps of the path are `·`; a kept run's path (a ghost, `m`) is `○`.
     """
 
     def __init__(
@@ -53,6 +55,7 @@ class CostCurvePlot(BraillePlot):
         tangent: bool = True,
         w_range: Range | None = None,
         b_range: Range | None = None,
+        ghost: Ghost | None = None,
     ) -> None:
         """Draw the session's current step, unless that is what is drawn already.
 
@@ -63,18 +66,27 @@ class CostCurvePlot(BraillePlot):
             tangent: Whether to draw the tangent line.
             w_range: The scenario's `w` axis hint.
             b_range: The scenario's `b` axis hint, used when the component is `b`.
+            ghost: A kept run whose path to draw behind this one's.
         """
-        key = (session, session.current, session.last, component, tangent, w_range, b_range)
+        key = (session, session.current, session.last, component, tangent, w_range, b_range,
+               ghost)  # fmt: skip
         hint = b_range if component == session.layout.n_w else w_range
         self.draw_if_changed(
             key,
             lambda: self.show(
-                session, component=component, tangent=tangent, w_range=w_range, b_range=b_range
+                session,
+                component=component,
+                tangent=tangent,
+                w_range=w_range,
+                b_range=b_range,
+                ghost=ghost,
             ),
-            lambda: self._draw(session, component, tangent, hint),
+            lambda: self._draw(session, component, tangent, hint, ghost),
         )
 
-    def _draw(self, session: Session, j: int, tangent: bool, hint: Range | None) -> None:
+    def _draw(
+        self, session: Session, j: int, tangent: bool, hint: Range | None, ghost: Ghost | None
+    ) -> None:
         snapshot, plt = session.current, self.plt
         trail = self._trail.trail(session, snapshot, TRAIL)
         trail_costs = session.costs(snapshot.step - len(trail) + 1, snapshot.step + 1)
@@ -114,6 +126,9 @@ class CostCurvePlot(BraillePlot):
             self.line(*segment, "orange", joined=plotting.DASHED)
         # The update moves w sideways: an arrow at the height of J, then where it lands.
         self.line(np.array([w, next_w]), np.array([cost, cost]), "green")
+        if ghost is not None:  # the points the kept run visited, along this parameter
+            self.faint(ghost.path[:, j], plotting.beyond(ghost.path_costs, cost_range), GHOST,
+                       "gray")  # fmt: skip
         if len(trail) > 1:
             past = plotting.beyond(trail_costs[:-1], cost_range)
             plt.scatter(trail[:-1, j].tolist(), past.tolist(), marker=PATH, color="gray")
@@ -132,6 +147,9 @@ class CostCurvePlot(BraillePlot):
         rows_used = plotting.sample_size(session.problem, len(ws) + 1)
         note = plotting.sample_note(session.problem, rows_used)
         legend = [f"{CURRENT} {name}={w:.4g}", f"{LANDING} next {next_w:.4g}"]
+        if ghost is not None:
+            label = ghost_label(ghost, session.theta0.tolist(), layout)
+            legend.insert(1, f"{GHOST} {label}")
         if after is not None:
             others = [n for n in ("w", "b") if n != name] if layout.size == 2 else ["the rest"]
             legend.append(f"{AFTER} J once {others[0]} moves")

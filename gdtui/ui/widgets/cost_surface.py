@@ -5,9 +5,19 @@ from __future__ import annotations
 import numpy as np
 
 from gdtui.engine.session import Session
+from gdtui.lesson.ghost import Ghost
 from gdtui.ui import plotting
+from gdtui.ui.format import ghost_label
 from gdtui.ui.plotting import Range, Vector
-from gdtui.ui.widgets.braille_plot import CURRENT, LANDING, PATH, TRAIL, BraillePlot, Layer
+from gdtui.ui.widgets.braille_plot import (
+    CURRENT,
+    GHOST,
+    LANDING,
+    PATH,
+    TRAIL,
+    BraillePlot,
+    Layer,
+)
 
 #: The lowest point in view.
 LOWEST = "+"
@@ -42,6 +52,7 @@ class CostSurfacePlot(BraillePlot):
         tangent: bool = True,
         w_range: Range | None = None,
         b_range: Range | None = None,
+        ghost: Ghost | None = None,
     ) -> None:
         """Draw the session's path up to its current step, unless that is drawn already.
 
@@ -51,12 +62,13 @@ class CostSurfacePlot(BraillePlot):
             tangent: Unused.
             w_range: The scenario's `w` axis hint.
             b_range: The scenario's `b` axis hint.
+            ghost: A kept run whose path to draw behind this one's.
         """
-        key = (session, session.current, session.last, w_range, b_range)
+        key = (session, session.current, session.last, w_range, b_range, ghost)
         self.draw_if_changed(
             key,
-            lambda: self.show(session, w_range=w_range, b_range=b_range),
-            lambda: self._draw(session, w_range, b_range),
+            lambda: self.show(session, w_range=w_range, b_range=b_range, ghost=ghost),
+            lambda: self._draw(session, w_range, b_range, ghost),
         )
 
     def _view(
@@ -107,7 +119,13 @@ class CostSurfacePlot(BraillePlot):
             self._contours = (key, layers)
         return self._contours[1]
 
-    def _draw(self, session: Session, w_range: Range | None, b_range: Range | None) -> None:
+    def _draw(
+        self,
+        session: Session,
+        w_range: Range | None,
+        b_range: Range | None,
+        ghost: Ghost | None = None,
+    ) -> None:
         plt, snapshot = self.plt, session.current
         if not plotting.has_surface(session.problem):
             self._grid = None
@@ -134,6 +152,8 @@ class CostSurfacePlot(BraillePlot):
             marker=LOWEST,
             color="default",
         )
+        if ghost is not None:  # over the contours, under the path on screen
+            self.faint(ghost.path[:, 0], ghost.path[:, 1], GHOST, "gray")
         # A dotted line, so the path never reads as one more contour.
         plt.plot(trail[:, 0].tolist(), trail[:, 1].tolist(), marker=PATH, color="gray")
         (w, b), (next_w, next_b) = snapshot.theta, snapshot.next_theta
@@ -144,5 +164,8 @@ class CostSurfacePlot(BraillePlot):
         width = self.label_width
         self.title(plotting.heading(["J(w, b) contours", f"J={snapshot.cost:.4g}"], notes, width))
         legend = [f"{CURRENT} w={w:.3g} b={b:.3g}", f"{LANDING} next", f"{LOWEST} lowest"]
+        if ghost is not None:
+            label = ghost_label(ghost, session.theta0.tolist(), session.layout)
+            legend.insert(1, f"{GHOST} {label}")
         note = [f"({self._sampled})"] if self._sampled else []
         self.legend(plotting.fit([*legend, "w → b ↑", *note], width))
