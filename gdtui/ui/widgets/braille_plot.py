@@ -258,6 +258,11 @@ class BraillePlot(PlotextPlot):
         self._layers.append((np.asarray(xs, np.float64), np.asarray(ys, np.float64), False, color))
 
     @property
+    def limits(self) -> tuple[Range, Range]:
+        """The data at the canvas's edges, as the last draw set them: `(x_range, y_range)`."""
+        return self._limits
+
+    @property
     def label_width(self) -> int:
         """Columns a title or legend may take."""
         return self.size.width - 1

@@ -156,6 +156,8 @@ class CostHistoryPlot(BraillePlot):
         self.title(plotting.heading(parts, notes, self.label_width))
         if ghost is not None:
             self.legend(_ghost_legend(ghost, session, self.label_width))
+        else:  # plotext keeps a label across figures: no legend row without a ghost
+            self.plt.xlabel(None)
 
 
 def _ghost_legend(ghost: Ghost, session: Session, width: int) -> str:
