@@ -2,7 +2,8 @@
 behind the run on screen, so "alpha 0.3 vs 0.9" or "gd vs momentum" is one picture.
 
 What is kept is bounded whatever the run's length: a run of 10^6 steps keeps at most
-`2 * COST_BUCKETS + 2` costs and `PATH_POINTS` points of its path.
+`2 * COST_BUCKETS + 2 + PATH_POINTS` costs and `PATH_POINTS` points of its path (some
+40 KiB; keeping one took 170 ms on a loaded machine, `python -m benchmarks ghost_keep`).
 
 Headless: no textual, no rich.
 """
