@@ -3,16 +3,19 @@ shows: the label, when the ghost stays and goes, and its points against the engi
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from textual.widgets import OptionList
 
 from gdtui.build import build_session
 from gdtui.engine.snapshot import Layout
-from gdtui.lesson.actions import Load
+from gdtui.lesson.actions import KeepGhost, Load, Reset, SetAlpha, Step
 from gdtui.lesson.ghost import keep
+from gdtui.lesson.recording import read_lesson, write_lesson
 from gdtui.scenario import load_scenario
-from gdtui.ui.app import GdtuiApp
+from gdtui.ui.app import GdtuiApp, replay_app
 from gdtui.ui.format import alpha_text, ghost_label
 from gdtui.ui.screens.scenario_picker import ScenarioPicker
 from gdtui.ui.widgets.braille_plot import GHOST, BraillePlot
@@ -200,3 +203,29 @@ async def test_the_ghosts_path_on_the_cost_curve_is_the_kept_runs() -> None:
         assert drawn and drawn <= expected
         hidden = expected - drawn  # under the current point, the path or the landing mark
         assert all(rows[r][c] not in " " for r, c in hidden)
+
+
+async def test_a_moved_start_shows_in_the_label() -> None:
+    app = GdtuiApp(load_scenario("alpha-overshoot"))  # starts at w = 7
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("n", "n", "m", "left_square_bracket")
+        await pilot.pause()
+        start = debugger(app).session.theta0[0]
+        assert start != 7.0
+        assert f"{LABEL} from w=7" in on_screen(app)
+
+
+async def test_a_replay_shows_the_ghost_from_its_action_on_and_not_before(
+    tmp_path: Path,
+) -> None:
+    lesson = [Load("alpha-overshoot"), Step(4), KeepGhost(), SetAlpha(0.3), Reset(), Step(2)]
+    path = tmp_path / "ghost.lesson.jsonl"
+    write_lesson(path, lesson)
+    app = replay_app(read_lesson(path))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(*["n"] * (len(lesson) - 1))
+        await pilot.pause()
+        assert LABEL in on_screen(app)
+        await pilot.press("b", "b", "b", "b")  # back to Load, Step(4)
+        await pilot.pause()
+        assert debugger(app).ghost is None and "ghost:" not in on_screen(app)
