@@ -32,6 +32,10 @@ class Predicting:
 
     if TYPE_CHECKING:  # the screen's own, set here too
         predict: Predict | None
+        notes: bool | None
+
+    _notes_before_predict: bool | None = None
+    """Whether the notes were shown, or left to the size, before predict mode hid them."""
 
     @property
     def asking(self: DebuggerScreen) -> bool:
@@ -48,10 +52,15 @@ class Predicting:
         """Predict mode on or off."""
         if self.predict is None:
             self.predict = Predict()
+            # A scenario's notes often say which way w goes: hidden until i asks for them.
+            self._notes_before_predict = self.notes
+            if self.notes_panel is not None and self.arrangement.left:
+                self.notes = False
             self.notify("Predict first: which way will it move? ← or h, → or l. p stops.",
                         timeout=3)  # fmt: skip
         else:
             score, self.predict = self.predict.score, None
+            self.notes = self._notes_before_predict
             self.notify(f"Predict mode off: {score.text}.", timeout=3)
         self._repaint()
         self._paint_status()
