@@ -66,23 +66,23 @@ class Seat:
         self.link.answer_nowait(answer)
         return True
 
-    def status(self, step: int | None = None) -> str:
-        """The status line's first words: who this screen is in the class.
+    def answers(self, step: int) -> str:
+        """Teacher: the class's answers for `step` as they come in (`answers ← 7 · → 12 ·
+        4 waiting`), else how many were right on the last step they predicted; empty when
+        the class has not predicted."""
+        if not self.teacher:
+            return ""
+        tally = self.tally
+        if tally is not None and tally.step == step and tally.answered:
+            return tally.live_text(self.counts.following)
+        return self.result
 
-        Args:
-            step: The step on screen: a teacher sees the class's answers for it, or how
-                many were right on the last step they predicted.
-        """
+    def status(self) -> str:
+        """The status line's first words: who this screen is in the class."""
         if self.teacher:
             students = self.counts.students
             plural = "student" if students == 1 else "students"
-            text = f"teacher · {students} {plural}, {self.counts.following} following"
-            tally = self.tally
-            if tally is not None and tally.step == step and tally.answered:
-                text += f" · {tally.live_text(self.counts.following)}"
-            elif self.result:
-                text += f" · {self.result}"
-            return text
+            return f"teacher · {students} {plural}, {self.counts.following} following"
         if self.student:
             return "following the teacher" if self.following else "exploring · f follows"
         return ""

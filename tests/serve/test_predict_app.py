@@ -31,17 +31,18 @@ async def test_the_teacher_sees_the_class_answer_and_how_many_were_right(
 
     ada, bob, cy = students
     ada.press(right_key)
-    await teacher.until(r"answers ← \d · → \d · 2 waiting")
+    await teacher.until(r"answers ← \d · → \d · 2 waiting", anywhere=True)
     bob.press(wrong_key)
     cy.press(wrong_key)
     cy.press(right_key)  # cy changes her mind: her last answer counts, once
     left, right = (1, 2) if moves_right else (2, 1)
-    await teacher.until(rf"answers ← {left} · → {right} · 0 waiting")
+    await teacher.until(rf"answers ← {left} · → {right} · 0 waiting", anywhere=True)
     for student in students:
         await student.until(r"your answer: w moves", anywhere=True)
 
     teacher.press("n")
-    await teacher.until(r"step 0: 2 of 3 right", step(1))
+    await teacher.until(step(1))
+    await teacher.until(r"paused · step 0: 2 of 3 right", anywhere=True)
     for student in (ada, cy):
         await student.until(r"✓ right", r"predict · 1 of 1 right", anywhere=True)
     await bob.until(r"✗ wrong: dw [<>] 0, so w moves", r"predict · 0 of 1 right", anywhere=True)

@@ -395,6 +395,8 @@ class DebuggerScreen(Running, Settings, Following, Exporting, Viewing, Predictin
                 if snapshot.grad_norm <= self.session.tolerance
                 else None,
             )
+        if answers := self.seat.answers(snapshot.step):  # beside the state: a line of its own
+            state = f"{state} · {answers}"  # at 80 columns, so the step is never cut off
         self.status_line.show(
             Status(
                 name=self.scenario.name,
@@ -404,7 +406,7 @@ class DebuggerScreen(Running, Settings, Following, Exporting, Viewing, Predictin
                 tone=tone,
                 state=state,
                 alpha_changed=snapshot.alpha != self.scenario.optimizer.alpha,
-                classroom=self.player.status() if self.player else self.seat.status(snapshot.step),
+                classroom=self.player.status() if self.player else self.seat.status(),
                 predict="" if self.predict is None else f"predict · {self.predict.score.text}",
             )
         )

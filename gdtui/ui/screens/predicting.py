@@ -56,8 +56,8 @@ class Predicting:
             self._notes_before_predict = self.notes
             if self.notes_panel is not None and self.arrangement.left:
                 self.notes = False
-            self.notify("Predict first: which way will it move? ← or h, → or l. p stops.",
-                        timeout=3)  # fmt: skip
+            # No toast: the update panel asks, and says which keys answer. (A toast shown
+            # with the taller status line left it unpainted in a real terminal.)
         else:
             score, self.predict = self.predict.score, None
             self.notes = self._notes_before_predict
