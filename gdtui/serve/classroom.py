@@ -205,7 +205,7 @@ class Hub:
                 return self._answered(peer, message)
             following = message.get("following")
             if not isinstance(following, bool):
-                return 'a student sends only {"following": true|false}'
+                return 'a student sends only {"following": true|false} or {"answer": ...}'
             if following != peer.following:
                 peer.following = following
                 self._forget_answer(peer)
