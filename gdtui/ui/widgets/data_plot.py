@@ -90,7 +90,7 @@ class DataPlot(BraillePlot):
         """The threshold (one feature, logistic) drawn now, if any."""
         self._note: list[str] = []
 
-    def show(self, session: Session, **_: object) -> None:  # the model now: nothing of the next
+    def show(self, session: Session, **_: object) -> None:
         """Draw the data and the model at the session's current step, unless drawn already.
 
         Args:
