@@ -22,7 +22,7 @@ async def main() -> None:
     app = GdtuiApp(load_scenario(DEFAULT_SCENARIO))
     async with app.run_test(size=(100, 32)) as pilot:
         await pilot.press("p", "l", "h")
-        await pilot.pause(4)  # the notice that p shows fades first
+        await pilot.pause()
         app.save_screenshot("predict.svg", path=str(HERE))
 
 
