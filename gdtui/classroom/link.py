@@ -9,8 +9,12 @@ On the wire, one JSON object a line:
     app -> hub    {"hello": TOKEN}                      first, from everyone
     teacher       {"action": ACTION}                    see `gdtui.lesson.wire`
     student       {"following": true|false}
+    student       {"answer": {"step": S, "parameter": P, "move": "left"|"right"}}
     hub -> student {"action": ACTION}                   the backlog on joining, then live
     hub -> teacher {"counts": {"students": N, "following": M, "driving": true|false}}
+    hub -> teacher {"answers": {"step": S, "final": true|false, "counts": [[P, LEFT, RIGHT]]}}
+
+(The answers are `gdtui.classroom.answers`'s: predict mode in a class.)
 
 Headless: no textual, no rich.
 """
@@ -25,6 +29,7 @@ from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from gdtui.classroom.answers import StudentAnswer, Tally, parse_tally
 from gdtui.lesson import wire
 from gdtui.lesson.actions import Action
 
@@ -103,6 +108,8 @@ class ClassroomLink:
         self._counts: asyncio.Queue[object] = asyncio.Queue()
         self.latest_counts = Counts(0, 0)
         """The last counts the hub sent (teacher)."""
+        self.latest_tally: Tally | None = None
+        """The last tally of the class's answers the hub sent (teacher)."""
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> ClassroomLink | None:
@@ -166,6 +173,10 @@ class ClassroomLink:
         """`report` from synchronous code."""
         self._send_nowait({"following": following})
 
+    def answer_nowait(self, answer: StudentAnswer) -> None:
+        """Student: this student's prediction for the teacher's step (the last one counts)."""
+        self._send_nowait(answer.to_json())
+
     async def actions(self) -> AsyncIterator[Action]:
         """Student: the teacher's actions, the backlog first, then live; ends when the link
         does. A `Load` means: start a new session (see `gdtui.lesson.actions.open_scenario`)."""
@@ -174,6 +185,13 @@ class ClassroomLink:
 
     async def counts(self) -> AsyncIterator[Counts]:
         """Teacher: the class's counts, each time they change; ends when the link does."""
+        async for item in self.news():
+            if isinstance(item, Counts):
+                yield item
+
+    async def news(self) -> AsyncIterator[Counts | Tally]:
+        """Teacher: the class's counts and the tallies of its answers, as they come; ends when
+        the link does."""
         while (item := await self._counts.get()) is not _END:
             yield item  # type: ignore[misc]
 
@@ -204,6 +222,9 @@ class ClassroomLink:
                         bool(counts.get("driving", True)),
                     )  # fmt: skip
                     self._counts.put_nowait(self.latest_counts)
+                elif (tally := parse_tally(received.get("answers"))) is not None:
+                    self.latest_tally = tally
+                    self._counts.put_nowait(tally)
         except (ConnectionError, ValueError, asyncio.IncompleteReadError):
             pass
         finally:

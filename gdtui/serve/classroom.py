@@ -9,7 +9,8 @@ promote itself by claiming another role.
 The hub keeps the driving teacher's actions since their last `load` and sends them whole to
 a student who joins or asks to follow again, then streams new ones live to the students who
 follow. A student's messages other than its status are ignored and never forwarded, so no
-student can drive the teacher or anyone else.
+student can drive the teacher or anyone else. A student's prediction (`p`) is counted for the
+connection it came on and only a tally of them goes to the teacher (`gdtui.classroom.answers`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import tempfile
 from collections.abc import Callable
 from typing import Any
 
+from gdtui.classroom.answers import Round, parse_answer
 from gdtui.classroom.link import (
     ENV_ROLE,
     ENV_SOCKET,
@@ -85,6 +87,7 @@ class Hub:
         self._peers: dict[str, _Peer] = {}
         self._driver: _Peer | None = None
         self._backlog: list[Action] = []
+        self._round = Round()
         self._server: asyncio.AbstractServer | None = None
         self.recorder: Recorder | None = None
         """Saves the driving teacher's actions as lessons (`serve ssh --record`), if set."""
@@ -189,6 +192,7 @@ class Hub:
             self._send_counts()
 
     def _left(self, peer: _Peer) -> None:
+        self._forget_answer(peer)
         if peer is self._driver:
             teachers = [p for p in self._peers.values() if p.role == "teacher"]
             self._driver = teachers[-1] if teachers else None
@@ -197,11 +201,14 @@ class Hub:
     def _received(self, peer: _Peer, message: dict[str, Any]) -> str | None:
         """Act on one message from an app; what is wrong with it, if it is malformed."""
         if peer.role == "student":
+            if "answer" in message:
+                return self._answered(peer, message)
             following = message.get("following")
             if not isinstance(following, bool):
-                return 'a student sends only {"following": true|false}'
+                return 'a student sends only {"following": true|false} or {"answer": ...}'
             if following != peer.following:
                 peer.following = following
+                self._forget_answer(peer)
                 if following:
                     self._send_backlog(peer)
                 self._send_counts()
@@ -215,6 +222,9 @@ class Hub:
         if peer is not self._driver:
             return None  # a teacher who no longer drives: the class follows the latest
         self._record(action)
+        final = self._round.follow(action)
+        if final is not None:
+            self._send_teachers(encode_message(final.to_json()))
         line = encode_message({"action": wire.to_json(action)})
         for student in self._students():
             if student.following:
@@ -250,6 +260,27 @@ class Hub:
                 body = {"students": counts.students, "following": counts.following,
                         "driving": peer is self._driver}  # fmt: skip
                 peer.send(encode_message({"counts": body}))
+
+    def _answered(self, peer: _Peer, message: dict[str, Any]) -> str | None:
+        """Count a student's answer (the last before the teacher steps counts); what is wrong
+        with the message, if it is malformed."""
+        try:
+            answer = parse_answer(message)
+        except ValueError as error:
+            return str(error)
+        # Exploring alone, or answering a step the teacher has left: not the class's question.
+        if peer.following and self._round.answer(peer.token, answer):
+            self._send_teachers(encode_message(self._round.tally().to_json()))
+        return None
+
+    def _forget_answer(self, peer: _Peer) -> None:
+        if self._round.forget(peer.token):
+            self._send_teachers(encode_message(self._round.tally().to_json()))
+
+    def _send_teachers(self, line: bytes) -> None:
+        for peer in list(self._peers.values()):
+            if peer.role == "teacher":
+                peer.send(line)
 
     def _students(self) -> list[_Peer]:
         return [p for p in self._peers.values() if p.role == "student"]

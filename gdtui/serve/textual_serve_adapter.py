@@ -9,7 +9,9 @@ websocket handler. Beyond its public API this module uses, and only here:
   in a folder of its own, with a parent-death signal;
 - `AppService._build_environment(width, height)`, `AppService._process` and
   `AppService._stdin`, which that override must fill in as the original does;
-- `Server._make_app()`, to listen from a running event loop (`WebServer.start`).
+- `Server._make_app()`, to listen from a running event loop (`WebServer.start`);
+- that `AppService.run` reads the app's stderr with `process.stderr.read(n)`
+  into a buffer it never caps: `KeptStderr` stands in for that stream.
 
 textual-serve is pinned in pyproject.toml to the versions this was tested with;
 tests/serve/test_web.py checks these names and fails loudly if they change.
@@ -27,7 +29,7 @@ from asyncio.subprocess import PIPE, Process
 from collections.abc import Callable
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from aiohttp import WSCloseCode, WSMsgType, web
 from textual_serve.app_service import AppService
@@ -51,11 +53,50 @@ TEMPLATES = Path(__file__).parent / "templates"
 
 log = logging.getLogger("textual-serve")
 
+#: How much of a tab app's stderr is kept for the server's output when the app ends.
+STDERR_KEPT = 64 * 1024
+
 
 def textual_serve_version() -> tuple[int, int]:
     """The installed textual-serve's (major, minor)."""
     major, minor, *_ = version("textual-serve").split(".")
     return int(major), int(minor)
+
+
+class KeptStderr:
+    """An app's stderr as textual-serve reads it, keeping at most `limit` bytes.
+
+    textual-serve appends all an app writes to stderr to a buffer it prints when the app
+    ends. Past the limit this goes on reading, so the app never blocks on a full pipe, drops
+    the rest and ends with one line saying how much went.
+
+    Args:
+        stream: The app's stderr pipe.
+        limit: Bytes passed on before dropping.
+    """
+
+    def __init__(self, stream: asyncio.StreamReader, limit: int = STDERR_KEPT) -> None:
+        self._stream = stream
+        self._left = limit
+        self._told = False
+
+    async def read(self, n: int = -1) -> bytes:
+        """Up to `n` bytes while under the limit; then the rest is read and dropped."""
+        if self._left > 0:
+            data = await self._stream.read(self._left if n < 0 else min(n, self._left))
+            self._left -= len(data)
+            return data
+        if self._told:
+            return b""
+        dropped = 0
+        while data := await self._stream.read(65536):
+            dropped += len(data)
+        self._told = True
+        return (
+            f"\n[gdtui: {dropped:,} more bytes of this app's stderr dropped]\n".encode()
+            if dropped
+            else b""
+        )
 
 
 class TabApp(AppService):
@@ -95,8 +136,9 @@ class TabApp(AppService):
             cwd=self.folder,
             preexec_fn=self.preexec,
         )
-        assert process.stdin is not None
+        assert process.stdin is not None and process.stderr is not None
         self._stdin = process.stdin
+        process.stderr = cast(asyncio.StreamReader, KeptStderr(process.stderr))
         return process
 
     @property

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from gdtui.classroom.answers import StudentAnswer, Tally
 from gdtui.classroom.link import ClassroomLink, Counts
 from gdtui.lesson.actions import Action, Load
 
@@ -31,6 +32,10 @@ class Seat:
         """Whether the teacher's operations apply here (students start following)."""
         self.counts = Counts(0, 0)
         """The class as the hub last described it (teacher)."""
+        self.tally: Tally | None = None
+        """The class's predictions for a step, as they come in (teacher)."""
+        self.result = ""
+        """How many were right on the last step the class predicted (teacher), or empty."""
 
     @property
     def teacher(self) -> bool:
@@ -52,6 +57,25 @@ class Seat:
         self.following = following
         if self.link is not None and self.link.connected:
             self.link.report_nowait(following)
+
+    def answer(self, answer: StudentAnswer) -> bool:
+        """Student: send a prediction to the teacher; whether it went (only while following)."""
+        if not (self.student and self.following and self.link is not None
+                and self.link.connected):  # fmt: skip
+            return False
+        self.link.answer_nowait(answer)
+        return True
+
+    def answers(self, step: int) -> str:
+        """Teacher: the class's answers for `step` as they come in (`answers ← 7 · → 12 ·
+        4 waiting`), else how many were right on the last step they predicted; empty when
+        the class has not predicted."""
+        if not self.teacher:
+            return ""
+        tally = self.tally
+        if tally is not None and tally.step == step and tally.answered:
+            return tally.live_text(self.counts.following)
+        return self.result
 
     def status(self) -> str:
         """The status line's first words: who this screen is in the class."""
@@ -79,8 +103,11 @@ async def join_classroom(screen: DebuggerScreen) -> None:
         return
     if seat.teacher:
         link.publish_nowait(Load(*screen.scenario.source))
-        async for counts in link.counts():
-            seat.counts = counts
+        async for news in link.news():
+            if isinstance(news, Counts):
+                seat.counts = news
+            else:
+                screen.class_answered(news)
             screen.seat_changed()
     else:
         async for action in link.actions():

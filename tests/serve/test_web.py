@@ -463,6 +463,8 @@ def test_the_adapter_matches_textual_serve() -> None:
         "self", "width", "height",
     ]  # fmt: skip
     assert "templates_path" in inspect.signature(Server.__init__).parameters
+    reading = inspect.getsource(AppService.run)
+    assert "stderr = process.stderr" in reading and "await stderr.read(" in reading
     assert inspect.iscoroutinefunction(Server._make_app)
     service = AppService(
         "true", write_bytes=None, write_str=None, close=None, download_manager=None
@@ -470,3 +472,31 @@ def test_the_adapter_matches_textual_serve() -> None:
     assert service._process is None and service._stdin is None
     template = Path(Server("true").templates_path) / "app_index.html"
     assert "app_websocket_url" in template.read_text()  # the context our page relies on
+
+
+async def _fed(data: bytes) -> asyncio.StreamReader:
+    stream = asyncio.StreamReader()
+    stream.feed_data(data)
+    stream.feed_eof()
+    return stream
+
+
+async def _read_as_textual_serve_does(stderr: textual_serve_adapter.KeptStderr) -> bytes:
+    kept = b""
+    while data := await stderr.read(1024 * 4):
+        kept += data
+    return kept
+
+
+async def test_an_apps_stderr_is_kept_up_to_a_limit_and_drained() -> None:
+    stream = await _fed(b"x" * 1_000_000)
+    kept = await _read_as_textual_serve_does(textual_serve_adapter.KeptStderr(stream, 10_000))
+    assert kept.startswith(b"x" * 10_000)
+    assert kept[10_000:] == b"\n[gdtui: 990,000 more bytes of this app's stderr dropped]\n"
+    assert stream.at_eof()
+
+
+async def test_an_apps_short_stderr_is_kept_whole() -> None:
+    stream = await _fed(b"Traceback: boom\n")
+    kept = await _read_as_textual_serve_does(textual_serve_adapter.KeptStderr(stream, 10_000))
+    assert kept == b"Traceback: boom\n"

@@ -7,8 +7,9 @@ all come through it. Only the engine's own runs (`r`, and a long *continue* in a
 thread, see `running`) step the session directly, and are recorded as the `Step` they made.
 
 The keys live beside it by theme: `running` (r, c), `settings` (alpha, start, optimizer,
-scenario, breakpoints), `following` (the classroom, a replay), `exporting` (e) and `viewing`
-(what is shown: views, projector, notes, the selected parameter, dw term by term, help).
+scenario, breakpoints), `following` (the classroom, a replay), `exporting` (e), `viewing`
+(what is shown: views, projector, notes, the selected parameter, dw term by term, help) and
+`predicting` (p: predict which way the next update goes before it is shown).
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ from gdtui.lesson.actions import (
     open_scenario,
 )
 from gdtui.lesson.ghost import Ghost, keep
+from gdtui.lesson.predict import Predict
 from gdtui.lesson.recording import load_of
 from gdtui.scenario import Scenario
 from gdtui.ui.classroom import Seat, join_classroom
@@ -58,6 +60,7 @@ from gdtui.ui.replay import Player
 from gdtui.ui.screens.caption_input import CaptionScreen
 from gdtui.ui.screens.exporting import Exporting
 from gdtui.ui.screens.following import Following
+from gdtui.ui.screens.predicting import Predicting
 from gdtui.ui.screens.running import DEFAULT_SPEED, SPEEDS, Running
 from gdtui.ui.screens.settings import Settings
 from gdtui.ui.screens.viewing import Viewing
@@ -94,7 +97,7 @@ VIEW_TITLES = {
 }
 
 
-class DebuggerScreen(Running, Settings, Following, Exporting, Viewing, Screen[None]):
+class DebuggerScreen(Running, Settings, Following, Exporting, Viewing, Predicting, Screen[None]):
     """The run on one screen: status, state, the update explained, plots, log and notes."""
 
     BINDINGS: ClassVar[list[BindingType]] = bindings()
@@ -152,6 +155,8 @@ class DebuggerScreen(Running, Settings, Following, Exporting, Viewing, Screen[No
         """The collector's thresholds before this screen changed them, if it did."""
         self.exports = ExportQuota.from_environment()
         """What this session may still export (unlimited unless a server set a quota)."""
+        self.predict: Predict | None = None
+        """Predict mode's answers and score (`p`), or None when it is off."""
 
     # -- building the screen -------------------------------------------------------------------
 
@@ -269,6 +274,7 @@ class DebuggerScreen(Running, Settings, Following, Exporting, Viewing, Screen[No
             ValueError: The session refuses the action (a bad alpha, a wrong-sized start).
         """
         result: RunResult | Snapshot | None = None
+        before = self.session.current
         if isinstance(action, Load):
             self._load(*open_scenario(action))
         else:
@@ -290,6 +296,7 @@ class DebuggerScreen(Running, Settings, Following, Exporting, Viewing, Screen[No
         if not isinstance(action, Load):  # `_load` began the record with it
             self.lesson.append(action)
         self.seat.publish(action)
+        self.predicted(before, action)
         if paint:
             self._moved(action.reason)
         else:
@@ -355,11 +362,17 @@ class DebuggerScreen(Running, Settings, Following, Exporting, Viewing, Screen[No
     def _paint_values(self, snapshot: Snapshot, previous: Snapshot | None) -> None:
         """The status line, the state panel and the update panel: cheap, from a snapshot."""
         self._paint_status()
-        self.state_panel.show(snapshot, previous, self.component)
+        hide = self.asking
+        self.state_panel.show(snapshot, previous, self.component, hide_next=hide)
         if self.view == "state":
-            self.state_view.show(snapshot, previous, self.component)
+            self.state_view.show(snapshot, previous, self.component, hide_next=hide)
         if self.busy:  # a worker holds the session: no look-ups in it
             self.update_panel.show(snapshot, self.component)
+        elif self.asking and self.predict is not None:  # nothing may give the answer away
+            self.update_panel.ask(
+                snapshot, self.component, self.predict.pending(snapshot.step),
+                self.predict.shown_at(snapshot.step), previous,
+            )  # fmt: skip
         else:
             session = self.session
             landing = session.landing_cost(snapshot), session.landing_slope(snapshot)
@@ -394,6 +407,8 @@ class DebuggerScreen(Running, Settings, Following, Exporting, Viewing, Screen[No
                 if snapshot.grad_norm <= self.session.tolerance
                 else None,
             )
+        if answers := self.seat.answers(snapshot.step):  # beside the state: a line of its own
+            state = f"{state} · {answers}"  # at 80 columns, so the step is never cut off
         self.status_line.show(
             Status(
                 name=self.scenario.name,
@@ -404,6 +419,7 @@ class DebuggerScreen(Running, Settings, Following, Exporting, Viewing, Screen[No
                 state=state,
                 alpha_changed=snapshot.alpha != self.scenario.optimizer.alpha,
                 classroom=self.player.status() if self.player else self.seat.status(),
+                predict="" if self.predict is None else f"predict · {self.predict.score.text}",
             )
         )
 
@@ -414,6 +430,7 @@ class DebuggerScreen(Running, Settings, Following, Exporting, Viewing, Screen[No
             "w_range": self.scenario.w_range,
             "b_range": self.scenario.b_range,
             "ghost": self.ghost,
+            "hide_next": self.asking,
         }
 
     def _paint_plots(self) -> None:
@@ -431,7 +448,8 @@ class DebuggerScreen(Running, Settings, Following, Exporting, Viewing, Screen[No
     def _paint_log(self) -> None:
         if not self.busy and self.query_one("#bottom").display and self.step_log.size.height:
             # The log shows one w component: the selected one, or the last when b is.
-            self.step_log.show(self.session, min(self.component, self.session.layout.n_w - 1))
+            self.step_log.show(self.session, min(self.component, self.session.layout.n_w - 1),
+                               hide_next=self.asking)  # fmt: skip
 
     def on_resize(self) -> None:
         # Panels hidden on a small terminal appear on a larger one: draw them once laid out.
@@ -461,7 +479,8 @@ class DebuggerScreen(Running, Settings, Following, Exporting, Viewing, Screen[No
         self.query_one("#plot-view").border_title = VIEW_TITLES[view]
         self._arrange()
         if view == "state" and self.snapshot is not None:
-            self.state_view.show(self.snapshot, self._previous(), self.component)
+            self.state_view.show(self.snapshot, self._previous(), self.component,
+                                 hide_next=self.asking)  # fmt: skip
         self._paint_plots()
 
     def watch_tangent(self) -> None:
@@ -476,6 +495,8 @@ class DebuggerScreen(Running, Settings, Following, Exporting, Viewing, Screen[No
 
     def watch_running(self) -> None:
         self._paint_status()
+        if self.predict is not None:  # a run paused: predict asks again, where it stopped
+            self._repaint()
 
     def watch_busy(self) -> None:
         self._paint_status()

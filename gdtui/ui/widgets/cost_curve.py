@@ -55,6 +55,7 @@ class CostCurvePlot(BraillePlot):
         tangent: bool = True,
         w_range: Range | None = None,
         b_range: Range | None = None,
+        hide_next: bool = False,
         ghost: Ghost | None = None,
     ) -> None:
         """Draw the session's current step, unless that is what is drawn already.
@@ -66,10 +67,12 @@ class CostCurvePlot(BraillePlot):
             tangent: Whether to draw the tangent line.
             w_range: The scenario's `w` axis hint.
             b_range: The scenario's `b` axis hint, used when the component is `b`.
+            hide_next: Leave out where the update goes and lands (predict mode asks it): the
+                arrow, the `x`, the curve it lands on, and their say in the window.
             ghost: A kept run whose path to draw behind this one's.
         """
         key = (session, session.current, session.last, component, tangent, w_range, b_range,
-               ghost)  # fmt: skip
+               hide_next, ghost)  # fmt: skip
         hint = b_range if component == session.layout.n_w else w_range
         self.draw_if_changed(
             key,
@@ -79,13 +82,20 @@ class CostCurvePlot(BraillePlot):
                 tangent=tangent,
                 w_range=w_range,
                 b_range=b_range,
+                hide_next=hide_next,
                 ghost=ghost,
             ),
-            lambda: self._draw(session, component, tangent, hint, ghost),
+            lambda: self._draw(session, component, tangent, hint, hide_next, ghost),
         )
 
     def _draw(
-        self, session: Session, j: int, tangent: bool, hint: Range | None, ghost: Ghost | None
+        self,
+        session: Session,
+        j: int,
+        tangent: bool,
+        hint: Range | None,
+        hide_next: bool = False,
+        ghost: Ghost | None = None,
     ) -> None:
         snapshot, plt = session.current, self.plt
         trail = self._trail.trail(session, snapshot, TRAIL)
@@ -94,17 +104,19 @@ class CostCurvePlot(BraillePlot):
         w_range = view.w_range
         w, cost, dw = float(snapshot.theta[j]), snapshot.cost, float(snapshot.grad[j])
         next_w = float(snapshot.next_theta[j])
-        exact = [next_w] if view.minimum is None else [next_w, view.minimum]
+        exact = [] if hide_next else [next_w]
+        exact += [] if view.minimum is None else [view.minimum]
         points = min(max(self.size.width, 24), 200)
         ws, costs = plotting.curve_along(session, snapshot, j, w_range, points, exact=exact)
         # J where the update lands, all parameters moved: the cost the next step records.
-        landing = session.landing_cost(snapshot)
+        landing = math.nan if hide_next else session.landing_cost(snapshot)
         cost_range = plotting.curve_cost_window(costs, cost, landing, view.rise)
         # When the other parameters move too, x lands on another curve: draw that one too.
-        after = plotting.curve_after(session, snapshot, j, ws, landing)
+        after = None if hide_next else plotting.curve_after(session, snapshot, j, ws, landing)
         self.figure = CurveFigure(
-            ws, costs, w_range, cost_range, (w, cost), (next_w, landing), after
-        )
+            ws, costs, w_range, cost_range, (w, cost),
+            (math.nan, math.nan) if hide_next else (next_w, landing), after,
+        )  # fmt: skip
 
         layout = session.layout
         name = "b" if j == layout.n_w else (f"w[{j}]" if shows_components(layout) else "w")
@@ -124,8 +136,8 @@ class CostCurvePlot(BraillePlot):
             cols, rows = max(self.size.width - 10, 4), max(self.size.height - 5, 2)
             segment = plotting.tangent_segment(w, cost, dw, w_range, cost_range, cols, rows)
             self.line(*segment, "orange", joined=plotting.DASHED)
-        # The update moves w sideways: an arrow at the height of J, then where it lands.
-        self.line(np.array([w, next_w]), np.array([cost, cost]), "green")
+        if not hide_next:  # the update moves w sideways: an arrow at the height of J
+            self.line(np.array([w, next_w]), np.array([cost, cost]), "green")
         if ghost is not None:  # the points the kept run visited, along this parameter
             self.faint(ghost.path[:, j], plotting.beyond(ghost.path_costs, cost_range), GHOST,
                        "gray")  # fmt: skip
@@ -134,7 +146,7 @@ class CostCurvePlot(BraillePlot):
             plt.scatter(trail[:-1, j].tolist(), past.tolist(), marker=PATH, color="gray")
         arrow = LEFT if next_w < w else RIGHT
         top = cost_range[1]
-        if next_w != w:
+        if next_w != w and not hide_next:
             self.mark(next_w, cost, arrow, self.accent("green"))
         if not math.isnan(landing):  # an overflow (inf) is drawn on the top edge
             self.mark(next_w, min(landing, top), LANDING, self.accent("green"))
@@ -146,10 +158,11 @@ class CostCurvePlot(BraillePlot):
         self.title(plotting.heading([along, slope], notes, width))
         rows_used = plotting.sample_size(session.problem, len(ws) + 1)
         note = plotting.sample_note(session.problem, rows_used)
-        legend = [f"{CURRENT} {name}={w:.4g}", f"{LANDING} next {next_w:.4g}"]
+        legend = [f"{CURRENT} {name}={w:.4g}"]
         if ghost is not None:
-            label = ghost_label(ghost, session.theta0.tolist(), layout)
-            legend.insert(1, f"{GHOST} {label}")
+            legend.append(f"{GHOST} {ghost_label(ghost, session.theta0.tolist(), layout)}")
+        if not hide_next:
+            legend.append(f"{LANDING} next {next_w:.4g}")
         if after is not None:
             others = [n for n in ("w", "b") if n != name] if layout.size == 2 else ["the rest"]
             legend.append(f"{AFTER} J once {others[0]} moves")
@@ -169,7 +182,8 @@ class CurveFigure:
         w_range: The parameter at the plot's left and right edge.
         cost_range: `J` at its bottom and top edge.
         point: The current point `(w, J)`.
-        landing: Where the update lands `(w, J)`, J with every parameter moved.
+        landing: Where the update lands `(w, J)`, J with every parameter moved; nan while
+            predict mode hides it.
         after: `J` at each of `ws` with the other parameters where the update sends them
             (the curve the landing point is on), or None when no other parameter moves.
     """

@@ -52,6 +52,7 @@ class CostSurfacePlot(BraillePlot):
         tangent: bool = True,
         w_range: Range | None = None,
         b_range: Range | None = None,
+        hide_next: bool = False,
         ghost: Ghost | None = None,
     ) -> None:
         """Draw the session's path up to its current step, unless that is drawn already.
@@ -62,21 +63,30 @@ class CostSurfacePlot(BraillePlot):
             tangent: Unused.
             w_range: The scenario's `w` axis hint.
             b_range: The scenario's `b` axis hint.
+            hide_next: Leave out where the update lands (predict mode asks it).
             ghost: A kept run whose path to draw behind this one's.
         """
-        key = (session, session.current, session.last, w_range, b_range, ghost)
+        key = (session, session.current, session.last, w_range, b_range, hide_next, ghost)
         self.draw_if_changed(
             key,
-            lambda: self.show(session, w_range=w_range, b_range=b_range, ghost=ghost),
-            lambda: self._draw(session, w_range, b_range, ghost),
+            lambda: self.show(
+                session, w_range=w_range, b_range=b_range, hide_next=hide_next, ghost=ghost
+            ),
+            lambda: self._draw(session, w_range, b_range, hide_next, ghost),
         )
 
     def _view(
-        self, session: Session, trail: Vector, hints: tuple[Range | None, Range | None]
+        self,
+        session: Session,
+        trail: Vector,
+        hints: tuple[Range | None, Range | None],
+        hide_next: bool = False,
     ) -> tuple[Range, Range]:
-        """The window: the start, the path, the landing and (on the first draw) roughly the
-        lowest point near the start; kept from the last draw unless a point left it."""
-        points = np.vstack((trail, session.theta0, session.current.next_theta))
+        """The window: the start, the path, the landing (unless hidden) and (on the first
+        draw) roughly the lowest point near the start; kept from the last draw unless a point
+        left it."""
+        landing = () if hide_next else (session.current.next_theta,)
+        points = np.vstack((trail, session.theta0, *landing))
         # A new session, or this one started again: the window is made afresh.
         if self._window is None or self._window[0] is not session or session.last == 0:
             around = [plotting.window(points[:, j], hints[j]) for j in (0, 1)]
@@ -124,6 +134,7 @@ class CostSurfacePlot(BraillePlot):
         session: Session,
         w_range: Range | None,
         b_range: Range | None,
+        hide_next: bool = False,
         ghost: Ghost | None = None,
     ) -> None:
         plt, snapshot = self.plt, session.current
@@ -139,7 +150,7 @@ class CostSurfacePlot(BraillePlot):
             )
             return
         trail = self._trail.trail(session, snapshot, TRAIL)
-        w_view, b_view = self._view(session, trail, (w_range, b_range))
+        w_view, b_view = self._view(session, trail, (w_range, b_range), hide_next)
         costs = self._costs(session, w_view, b_view)
 
         notes = self.axes(w_view, b_view, names=("w", "b"))
@@ -157,13 +168,15 @@ class CostSurfacePlot(BraillePlot):
         # A dotted line, so the path never reads as one more contour.
         plt.plot(trail[:, 0].tolist(), trail[:, 1].tolist(), marker=PATH, color="gray")
         (w, b), (next_w, next_b) = snapshot.theta, snapshot.next_theta
-        self.line(np.array([w, next_w]), np.array([b, next_b]), "green")
-        plt.scatter([next_w], [next_b], marker=LANDING, color=self.accent("green"))
+        if not hide_next:
+            self.line(np.array([w, next_w]), np.array([b, next_b]), "green")
+            plt.scatter([next_w], [next_b], marker=LANDING, color=self.accent("green"))
         plt.scatter([w], [b], marker=CURRENT, color=self.accent("red"))
 
         width = self.label_width
         self.title(plotting.heading(["J(w, b) contours", f"J={snapshot.cost:.4g}"], notes, width))
-        legend = [f"{CURRENT} w={w:.3g} b={b:.3g}", f"{LANDING} next", f"{LOWEST} lowest"]
+        next_ = [] if hide_next else [f"{LANDING} next"]
+        legend = [f"{CURRENT} w={w:.3g} b={b:.3g}", *next_, f"{LOWEST} lowest"]
         if ghost is not None:
             label = ghost_label(ghost, session.theta0.tolist(), session.layout)
             legend.insert(1, f"{GHOST} {label}")

@@ -92,8 +92,21 @@ class StatePanel(Vertical):
             self._value(slope, SLOPE, changed[1], signed, None if old is None else old[1]),
         )
 
-    def show(self, snapshot: Snapshot, previous: Snapshot | None, component: int = 0) -> None:
-        """Show `snapshot`; values that differ from `previous` (the step before) stand out."""
+    def show(
+        self,
+        snapshot: Snapshot,
+        previous: Snapshot | None,
+        component: int = 0,
+        hide_next: bool = False,
+    ) -> None:
+        """Show `snapshot`; values that differ from `previous` (the step before) stand out.
+
+        Args:
+            snapshot: The step on screen.
+            previous: The step before it, if any.
+            component: The selected parameter.
+            hide_next: Write `?` for where the next update sends each component (predict).
+        """
         layout = snapshot.layout
         theta, grad = snapshot.theta, snapshot.grad
         old_theta = previous.theta if previous is not None else theta
@@ -153,7 +166,8 @@ class StatePanel(Vertical):
         scroll = self.query_one("#state-components", VerticalScroll)
         scroll.display = vector
         if vector:
-            self._show_components(snapshot, moved, turned, component, (old_theta, old_grad))
+            self._show_components(snapshot, moved, turned, component, (old_theta, old_grad),
+                                  hide_next)  # fmt: skip
 
     def _show_components(
         self,
@@ -162,6 +176,7 @@ class StatePanel(Vertical):
         turned: np.ndarray,
         component: int,
         old: tuple[np.ndarray, np.ndarray],
+        hide_next: bool = False,
     ) -> None:
         theta, grad = snapshot.theta, snapshot.grad
         moves = snapshot.move["w"]
@@ -172,7 +187,7 @@ class StatePanel(Vertical):
             row = self._row(f"{mark}w[{j}]", float(theta[j]), f"dw[{j}]", float(grad[j]),
                             (bool(moved[j]), bool(turned[j])), SLOPE_NAME - 2,
                             old=(float(old[0][j]), float(old[1][j])))  # fmt: skip
-            row = Content.assemble(row, f" {ARROWS[moves[j]]}")
+            row = Content.assemble(row, " ?" if hide_next else f" {ARROWS[moves[j]]}")
             rows.append(row.stylize(selected) if j == component else row)
         # One row a component, each cut to the panel's width: the height changes only with n.
         self.query_one("#state-rows", Static).update(

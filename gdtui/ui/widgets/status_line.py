@@ -32,6 +32,7 @@ class Status:
         alpha_changed: Whether alpha differs from the scenario's (it is then underlined).
         classroom: In a classroom, this screen's part in it (`following the teacher`,
             `teacher · 12 students, 10 following`), shown first; else empty.
+        predict: In predict mode, the score (`predict · 3 of 4 right`); else empty.
     """
 
     name: str = ""
@@ -42,6 +43,7 @@ class Status:
     state: str = ""
     alpha_changed: bool = False
     classroom: str = ""
+    predict: str = ""
 
 
 class StatusLine(Widget):
@@ -61,6 +63,7 @@ class StatusLine(Widget):
         "status-line--breakpoint",
         "status-line--max_steps",
         "status-line--classroom",
+        "status-line--predict",
     }
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -87,6 +90,8 @@ class StatusLine(Widget):
         head += len(f"step {grouped(s.step)}")
         if s.classroom:
             head += len(s.classroom) + len(SEPARATOR)
+        if s.predict:
+            head += len(s.predict) + len(SEPARATOR)
         shortest = min(len(s.name), SHORTEST_NAME)
         one_line = shortest + head + len(SEPARATOR) + len(s.state) <= width
         room = width - head - (len(SEPARATOR) + len(s.state) if one_line else 0)
@@ -109,6 +114,8 @@ class StatusLine(Widget):
         classroom: list[str | tuple[str, str | Style]] = []
         if s.classroom:
             classroom = [(s.classroom, style("status-line--classroom", partial=True)), SEPARATOR]
+        if s.predict:
+            classroom += [(s.predict, style("status-line--predict", partial=True)), SEPARATOR]
         return Content.assemble(
             *classroom,
             (name, style("status-line--name", partial=True)),

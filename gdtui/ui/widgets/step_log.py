@@ -43,8 +43,14 @@ class StepLog(Widget):
         self._rows.clear()
         self._tail = None
 
-    def show(self, session: Session, component: int = 0) -> None:
-        """Show the steps that fit, ending at the cursor's step."""
+    def show(self, session: Session, component: int = 0, hide_next: bool = False) -> None:
+        """Show the steps that fit, ending at the cursor's step.
+
+        Args:
+            session: The run.
+            component: The component of a vector `w` shown.
+            hide_next: Write `?` for where the next update goes (predict mode asks it).
+        """
         layout = session.layout
         vector = shows_components(layout)
         j = component if vector else 0
@@ -70,6 +76,8 @@ class StepLog(Widget):
         data = [self._rows[k, j] for k in range(first, current + 1)]
         more = log_digits(data)  # one precision per column
         rows = [log_cells(row, more, layout.has_b) for row in data]
+        if hide_next:  # the move column is the last
+            rows[-1][-1] = "?"
         widths = log_widths([header, *rows], layout.has_b)
         self._header = align(header, layout.has_b, widths)
         self._shown = [align(row, layout.has_b, widths) for row in rows]

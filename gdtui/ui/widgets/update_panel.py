@@ -7,9 +7,13 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from gdtui.engine.snapshot import LEFT, RIGHT, Snapshot, Vector
+from gdtui.lesson.predict import MOVE_WORDS, Answer, Reveal, question
 from gdtui.ui.format import (
+    STEP_SYMBOLS,
     Parameter,
+    alpha_text,
     divergence_note,
+    number,
     outcome,
     parameters,
     step_symbol_note,
@@ -44,6 +48,9 @@ class UpdatePanel(Static):
         "update-panel--against",
         "update-panel--diverged",
         "update-panel--rises",
+        "update-panel--question",
+        "update-panel--correct",
+        "update-panel--wrong",
     }
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -125,6 +132,66 @@ class UpdatePanel(Static):
         height = len(lines) if fits else None
         self.update(Content("\n").join(lines), layout=height is None or height != self._height)
         self._height = height
+
+    def ask(
+        self,
+        snapshot: Snapshot,
+        component: int,
+        answer: Answer | None,
+        reveal: Reveal | None,
+        previous: Snapshot | None,
+    ) -> None:
+        """Predict mode: the question for the next update, with nothing that answers it (no
+        new value, no verdict, no `J(next)`); above it, the last step's verdict and rule.
+
+            ✗ wrong: dw < 0, so w moves RIGHT →
+            w := w - alpha*dw = 0.000 - 0.30*(-0.500) = 0.150
+            which way will w move?  ← or h: LEFT · → or l: RIGHT · n: show me
+            w := w - alpha*dw, with dw = -0.142 and alpha = 0.30
+
+        Args:
+            snapshot: The step on screen.
+            component: The selected parameter (asked about).
+            answer: An answer waiting for the teacher's step (a student in a class).
+            reveal: The verdict on the step that led here, if it was predicted.
+            previous: The step before, whose update `reveal` judged.
+        """
+        style = self.get_visual_style
+        kind = snapshot.optimizer.kind
+        asked = question(snapshot, component)
+        lines: list[Content] = []
+        if reveal is not None:
+            tone = "correct" if reveal.right and reveal.scored else "wrong"
+            if not reveal.scored:
+                tone = "correct" if reveal.right else ""
+            lines.append(Content.styled(reveal.text, style(f"update-panel--{tone}", partial=True)
+                                        if tone else ""))  # fmt: skip
+            if previous is not None:
+                made = next(p for p in parameters(previous, reveal.question.index)
+                            if p.name == reveal.question.name)  # fmt: skip
+                lines.append(Content(update_rule(made, previous.alpha, previous.optimizer.kind)))
+        emphasis = style("update-panel--question", partial=True)
+        if answer is None:
+            lines.append(Content.styled(f"which way will {asked.name} move?  ← or h: LEFT · "
+                                        "→ or l: RIGHT · n: show me", emphasis))  # fmt: skip
+        else:
+            lines.append(Content.styled(f"your answer: {asked.name} moves {MOVE_WORDS[answer]} · "
+                                        "the teacher's step will tell (← → change it)",
+                                        emphasis))  # fmt: skip
+        momentum = snapshot.optimizer.params.get("momentum", 0)
+        symbol = STEP_SYMBOLS.get(kind, STEP_SYMBOLS["gd"])[0].format(
+            d=asked.slope_name, momentum=momentum
+        )
+        slope = float(snapshot.grad[asked.index])
+        lines.append(Content(
+            f"{asked.name} := {asked.name} - alpha*{symbol}, with {asked.slope_name} = "
+            f"{number(slope, signed=True)} and alpha = {alpha_text(snapshot.alpha)}"
+        ))  # fmt: skip
+        note = step_symbol_note(kind, asked.slope_name, snapshot.optimizer.params)
+        if note:
+            lines.append(Content(f" where {note}"))
+        self._height = None
+        self.update(Content("\n").join(lines), layout=True)
 
     def _outcome(
         self,
