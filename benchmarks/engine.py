@@ -131,8 +131,34 @@ def goto_replay() -> Result:
     )  # fmt: skip
 
 
+def ghost_keep() -> Result:
+    """`m` on a run of 10^6 steps: keeping it as a ghost, against reading its costs once."""
+    from gdtui.lesson.actions import Load
+    from gdtui.lesson.ghost import keep
+
+    session = Session(
+        CurveProblem(parse_cost("(w - 3)**2")), Optimizer("adam"), 1e-7, [0.0],
+        max_steps=10**9, tolerance=0.0,
+    )  # fmt: skip
+    session.run(1_000_000, stop_on=frozenset())
+    load = Load("bench")
+    ghost_time, read_time = interleaved(
+        lambda: keep(session, load), lambda: session.costs().sum(), rounds=7
+    )
+    ghost = keep(session, load)
+    kept = (ghost.steps.nbytes + ghost.costs.nbytes + ghost.path_steps.nbytes
+            + ghost.path.nbytes) / 1024  # fmt: skip
+    ratio = ghost_time / read_time
+    return Result(
+        "keep a 10^6-step run as a ghost: time / reading its costs once", ratio, "x",
+        "<= 20", ratio <= 20,
+        f"keep {ghost_time * 1e3:.1f} ms, read {read_time * 1e3:.1f} ms, "
+        f"{len(ghost.costs)} costs and {len(ghost.path)} points kept, {kept:.0f} KiB",
+    )  # fmt: skip
+
+
 BENCHMARKS = [logistic_step_ratio, curve_steps_per_second, memory_curve, memory_vector,
-              goto_replay]  # fmt: skip
+              goto_replay, ghost_keep]  # fmt: skip
 
 
 def finite(result: Result) -> bool:

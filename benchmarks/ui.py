@@ -89,6 +89,7 @@ class Case:
         keys: The keys timed, one after the other, `PRESSES` of each.
         overrides: `--set` overrides (a long run needs a larger `max_steps`).
         go_to: Go to this step (running there) before timing.
+        ghost: Keep the run there as a ghost (`m`) and start again (`0`) before timing.
     """
 
     preset: str
@@ -96,11 +97,14 @@ class Case:
     keys: tuple[str, ...] = ("n",)
     overrides: tuple[str, ...] = ()
     go_to: int = 0
+    ghost: bool = False
 
     @property
     def label(self) -> str:
         width, height = self.size
         history = f", after {self.go_to:,} steps" if self.go_to else ""
+        if self.ghost:
+            history = f", a ghost of {self.go_to:,} steps behind"
         return f"{self.preset} {width}x{height}{history}"
 
 
@@ -190,6 +194,9 @@ async def _time_keys(case: Case) -> tuple[dict[str, list[float]], list[float], f
         timed, bare = _Timed(app, pilot), _Timed(reference, reference_pilot)
         if case.go_to:
             await _go_to(pilot, case.go_to)
+        if case.ghost:
+            await pilot.press("m", "0")
+            await pilot.pause()
         for key in case.keys:
             for _ in range(PRESSES):
                 latency, count = await timed.press(key)
@@ -248,6 +255,15 @@ def ui_key_latency_long_history() -> list[Result]:
         r
         for size in SIZES
         for r in _latency_results(Case("separable", size, ("n", "b"), LONG, LONG_RUN))
+    ]
+
+
+def ui_key_latency_ghost() -> list[Result]:
+    """`n` then `b` with a kept run of 100,000 steps drawn behind, at 80x24 and 200x50."""
+    return [
+        r
+        for size in SIZES
+        for r in _latency_results(Case("separable", size, ("n", "b"), LONG, LONG_RUN, ghost=True))
     ]
 
 
@@ -403,6 +419,7 @@ BENCHMARKS: list[Callable[[], Result | list[Result]]] = [
     ui_key_latency_curve,
     ui_key_latency_logistic,
     ui_key_latency_long_history,
+    ui_key_latency_ghost,
     ui_continue_stop_repaint,
     ui_first_screen_ratio,
 ]

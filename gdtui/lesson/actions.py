@@ -28,7 +28,7 @@ from gdtui.scenario import Scenario
 #: Why the screen repaints: an action's own reason, or a worker's (`run`, `continue`).
 Reason = Literal[
     "scenario", "step", "back", "goto", "run", "continue", "alpha", "optimizer", "restart",
-    "reset", "breakpoints", "caption", "follow",
+    "reset", "breakpoints", "caption", "ghost", "follow",
 ]  # fmt: skip
 
 #: Reasons whose action rewrites the recorded run: what was drawn of the old run goes.
@@ -159,9 +159,28 @@ class Caption:
     text: str
 
 
+@dataclass(frozen=True)
+class KeepGhost:
+    """Keep the run as it stands as a ghost, drawn faintly behind the runs that follow
+    (`gdtui.lesson.ghost`), replacing the one kept before.
+
+    Like a caption, it changes what the screen draws, not the session; it is an action so
+    that a class following the teacher, and a recorded lesson, compare the same two runs.
+    """
+
+    reason: ClassVar[Reason] = "ghost"
+
+
+@dataclass(frozen=True)
+class DropGhost:
+    """Stop drawing the ghost."""
+
+    reason: ClassVar[Reason] = "ghost"
+
+
 Action = (
     Load | Step | Back | Goto | SetAlpha | SetOptimizer | Restart | Reset | SetBreakpoints
-    | Caption
+    | Caption | KeepGhost | DropGhost
 )  # fmt: skip
 
 
@@ -182,7 +201,8 @@ def apply(session: Session, action: Action) -> RunResult | Snapshot | None:
     """Perform a non-`Load` action on `session`, as the teacher's session performed it.
 
     Returns:
-        What the session method returned (None for a `Caption`, which leaves it alone).
+        What the session method returned (None for a `Caption` or a ghost's action, which
+        leave it alone: the screen performs those).
 
     Raises:
         ValueError: The action is a `Load` (use `open_scenario`), or the session refuses it
@@ -206,7 +226,7 @@ def apply(session: Session, action: Action) -> RunResult | Snapshot | None:
         case SetBreakpoints(breakpoints):
             session.set_breakpoints(Breakpoint(when, enabled) for when, enabled in breakpoints)
             return None
-        case Caption():
+        case Caption() | KeepGhost() | DropGhost():
             return None
         case Load():
             raise ValueError("a load makes a new session: use open_scenario")

@@ -18,7 +18,9 @@ from gdtui.lesson.actions import (
     Action,
     Back,
     Caption,
+    DropGhost,
     Goto,
+    KeepGhost,
     Load,
     Reset,
     Restart,
@@ -50,6 +52,8 @@ OPS: dict[type, str] = {
     Reset: "reset",
     SetBreakpoints: "set_breakpoints",
     Caption: "caption",
+    KeepGhost: "keep_ghost",
+    DropGhost: "drop_ghost",
 }
 
 
@@ -69,7 +73,7 @@ def to_json(action: Action) -> dict[str, Any]:
             body = {"kind": kind, "params": dict(params)}
         case Restart(theta0):
             body = {"theta0": None if theta0 is None else list(theta0)}
-        case Reset():
+        case Reset() | KeepGhost() | DropGhost():
             body = {}
         case SetBreakpoints(breakpoints):
             body = {"breakpoints": [[when, enabled] for when, enabled in breakpoints]}
@@ -159,6 +163,9 @@ def from_json(data: object) -> Action:
     elif op == "reset":
         fields.keys()
         action = Reset()
+    elif op in ("keep_ghost", "drop_ghost"):
+        fields.keys()
+        action = KeepGhost() if op == "keep_ghost" else DropGhost()
     elif op == "set_breakpoints":
         fields.keys("breakpoints")
         pairs = fields.items("breakpoints")

@@ -147,6 +147,11 @@ COMMANDS: tuple[Command, ...] = (
             "Fewer steps a second while running.", "<"),
     Command("debugger.faster", "greater_than_sign", "speed(1)", "speed", "Run faster",
             "More steps a second while running.", ">"),
+    Command("debugger.ghost", "m", "ghost", "ghost", "Keep this run as a ghost",
+            "Keep the run to compare: change alpha, the optimizer or the start and run "
+            "again, and it is drawn behind as ○.", "m"),
+    Command("debugger.drop_ghost", "M", "drop_ghost", "drop ghost", "Drop the ghost",
+            "Stop drawing the kept run.", "M"),
     Command("debugger.reset", "0", "reset", "reset", "Reset",
             "Back to step 0, forgetting the run (alpha and optimizer stay).", "0"),
     Command("debugger.help", "question_mark", "help", "help", "Help",

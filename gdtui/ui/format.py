@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from gdtui.engine.snapshot import LEFT, RIGHT, STAY, Layout, Snapshot
+from gdtui.lesson.ghost import Ghost
 
 #: What the arrows and words for a move look like.
 ARROWS = {LEFT: "←", RIGHT: "→", STAY: "·"}
@@ -615,3 +616,25 @@ def run_state(
     if snapshot.step >= max_steps:
         return "max_steps", f"■ reached max steps ({grouped(max_steps)})"
     return "paused", "paused"
+
+
+def ghost_label(ghost: Ghost, now_theta0: Sequence[float], layout: Layout) -> str:
+    """What a kept run was run with: `ghost: gd alpha 0.30`; `gd→adam` or `alpha
+    0.90→0.30` when it changed on the way; and its start, when the run on screen starts
+    elsewhere (`from w=-2 b=0`).
+
+    Args:
+        ghost: The kept run.
+        now_theta0: Where the run on screen started.
+        layout: How a start splits into `w` and `b`.
+    """
+    alphas = "→".join(alpha_text(a) for a in ghost.alphas)
+    text = f"ghost: {'→'.join(ghost.optimizers)} alpha {alphas}"
+    theta0 = ghost.theta0.tolist()
+    if theta0 != list(now_theta0):
+        ws = [f"{w:g}" for w in theta0[: layout.n_w]]
+        start = f"w=[{', '.join(ws)}]" if shows_components(layout) else f"w={ws[0]}"
+        if layout.has_b:
+            start += f" b={theta0[-1]:g}"
+        text += f" from {start}"
+    return text

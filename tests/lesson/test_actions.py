@@ -13,7 +13,9 @@ from gdtui.lesson import actions, wire
 from gdtui.lesson.actions import (
     Back,
     Caption,
+    DropGhost,
     Goto,
+    KeepGhost,
     Load,
     Reset,
     Restart,
@@ -35,6 +37,8 @@ EVERY_KIND = [
     Restart(None),
     Reset(),
     SetBreakpoints((("cost_increase", True), ("abs(dw) < 1e-3", False))),
+    KeepGhost(),
+    DropGhost(),
 ]
 
 
@@ -73,6 +77,8 @@ def test_an_action_survives_the_wire(action: actions.Action) -> None:
         b'{"op": "load", "source": "", "overrides": []}',
         b'{"op": "load", "source": "ravine", "overrides": [1]}',
         b'{"op": "set_breakpoints", "breakpoints": [["x > 1"]]}',
+        b'{"op": "keep_ghost", "step": 3}',
+        b'{"op": "drop_ghost", "ghost": null}',
         b'{"op": "step", "k": 1}' + b" " * wire.MAX_LINE,
     ],
 )

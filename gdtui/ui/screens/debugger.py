@@ -36,12 +36,15 @@ from gdtui.lesson.actions import (
     REWRITES,
     Action,
     Caption,
+    DropGhost,
+    KeepGhost,
     Load,
     Reason,
     Step,
     apply,
     open_scenario,
 )
+from gdtui.lesson.ghost import Ghost, keep
 from gdtui.lesson.predict import Predict
 from gdtui.lesson.recording import load_of
 from gdtui.scenario import Scenario
@@ -144,6 +147,8 @@ class DebuggerScreen(Running, Settings, Following, Exporting, Viewing, Predictin
         """The run's narration by step: the scenario's, and those added with `;`."""
         self._caption = ""
         """What was done to this run since its scenario was loaded, as it happened."""
+        self.ghost: Ghost | None = None
+        """A run kept to compare with (`m`): drawn behind the run while the scenario is its."""
         self._reason: Reason = "scenario"
         self._pending: Reason | None = None
         self._collector: tuple[int, ...] | None = None
@@ -230,6 +235,9 @@ class DebuggerScreen(Running, Settings, Following, Exporting, Viewing, Predictin
         """Put a scenario on screen from its start (painted once the caller has done)."""
         self.scenario, self.session, self.last_result = scenario, session, None
         self.lesson = [load_of(scenario)]
+        if self.ghost is not None and self.ghost.load != load_of(scenario):
+            self.ghost = None
+            self.notify("The ghost was a run of another scenario: dropped.", timeout=3)
         self.captions = dict(scenario.captions)
         self.step_log.forget()
         for notes in self.notes_panels:
@@ -281,6 +289,10 @@ class DebuggerScreen(Running, Settings, Following, Exporting, Viewing, Predictin
             self.last_result = None
         elif isinstance(action, Caption):
             self.captions[action.step] = action.text
+        elif isinstance(action, KeepGhost):
+            self.ghost = keep(self.session, load_of(self.scenario))
+        elif isinstance(action, DropGhost):
+            self.ghost = None
         if not isinstance(action, Load):  # `_load` began the record with it
             self.lesson.append(action)
         self.seat.publish(action)
@@ -417,6 +429,7 @@ class DebuggerScreen(Running, Settings, Following, Exporting, Viewing, Predictin
             "tangent": self.tangent,
             "w_range": self.scenario.w_range,
             "b_range": self.scenario.b_range,
+            "ghost": self.ghost,
             "hide_next": self.asking,
         }
 
@@ -426,11 +439,11 @@ class DebuggerScreen(Running, Settings, Following, Exporting, Viewing, Predictin
             return
         plot = self.query_one(f"#plot-{self.view}")
         if self.view == "history":
-            plot.show(self.session)  # type: ignore[attr-defined]
+            plot.show(self.session, self.ghost)  # type: ignore[attr-defined]
         elif self.view in PLOTS:
             plot.show(self.session, **self._plot_options())  # type: ignore[attr-defined]
         if self.history_panel.display:  # drawn when laid out, if it is not yet
-            self.history_panel.show(self.session)
+            self.history_panel.show(self.session, self.ghost)
 
     def _paint_log(self) -> None:
         if not self.busy and self.query_one("#bottom").display and self.step_log.size.height:
@@ -524,6 +537,21 @@ class DebuggerScreen(Running, Settings, Following, Exporting, Viewing, Predictin
     def _caption_typed(self, step: int, text: str | None) -> None:
         if text and self._idle():
             self.perform(Caption(step, text))
+
+    def action_ghost(self) -> None:
+        """Keep the run as it stands as a ghost, to compare with the next run."""
+        if self._idle():
+            self.perform(KeepGhost())
+            self.notify(f"Kept this run ({self.session.last} steps) as a ghost, drawn as ○: "
+                        "change alpha, the optimizer or the start and run again. M drops it.",
+                        timeout=4)  # fmt: skip
+
+    def action_drop_ghost(self) -> None:
+        """Stop drawing the ghost."""
+        if self.ghost is None:
+            self.notify("No ghost to drop: m keeps the run as one.", timeout=2)
+        elif self._idle():
+            self.perform(DropGhost())
 
 
 def _stronger(pending: Reason | None, reason: Reason) -> Reason:

@@ -76,7 +76,9 @@ class Following:
         elif self.seat.following:
             self.notify("Already following the teacher.", timeout=2)
         elif self._idle():
-            # The hub resends the teacher's stream from its Load: the run is rebuilt.
+            # The hub resends the teacher's stream from its Load: the run is rebuilt, and
+            # a ghost kept while exploring goes (the teacher's, if any, comes with it).
+            self.ghost = None
             self.seat.follow(True)
             self._paint_status()
 
@@ -119,6 +121,7 @@ class Following:
         assert self.player is not None
         self.player.position = position
         view, component = self.view, self.component
+        self.ghost = None  # a ghost kept later in the recording is not there yet
         for action in self.player.performed():
             try:
                 self.perform(action, paint=False)

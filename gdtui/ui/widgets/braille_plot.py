@@ -37,6 +37,9 @@ TANGENT = "⠒ ⠒"
 #: The legend of the curve drawn as dots, not joined: J once the other parameters moved.
 AFTER = "⠂⠂⠂"
 
+#: A kept run's points (`m`): a ghost, told apart from the path `·` without colour.
+GHOST = "○"
+
 #: Arrowheads of the step.
 LEFT, RIGHT = "◀", "▶"
 
@@ -89,6 +92,7 @@ class BraillePlot(PlotextPlot):
         self._again: Callable[[], None] | None = None
         self._layers: list[Layer] = []
         self._marks: list[tuple[float, float, str, str]] = []
+        self._faint: list[tuple[Vector, Vector, str, str, bool]] = []
         self._texts: tuple[str, str, str] = ("", "", "")
         self._offsets: list[tuple[Callable[..., None], list[float], str]] = []
         self._limits: tuple[Range, Range] = ((0.0, 1.0), (0.0, 1.0))
@@ -118,6 +122,7 @@ class BraillePlot(PlotextPlot):
         self.plt.clear_data()
         self._layers = []
         self._marks = []
+        self._faint = []
         self._texts = ("", "", "")
         self._offsets = []
         draw()
@@ -229,9 +234,33 @@ class BraillePlot(PlotextPlot):
         self._marks.append((x, y, marker, color))
         self.plt.scatter([x], [y], marker=" ")  # plotext draws axes only for data of its own
 
+    def faint(
+        self, xs: Vector, ys: Vector, marker: str, color: str, *, over_lines: bool = True
+    ) -> None:
+        """Put `marker` in every cell a point falls in, under the markers: a kept run drawn
+        behind this one.
+
+        Args:
+            xs: The points' x.
+            ys: The points' y.
+            marker: The character.
+            color: Its plotext colour name.
+            over_lines: Whether it covers the braille lines and contours (a path drawn on
+                the cost curve would otherwise vanish into it), or only blank cells (the
+                run on screen stays whole where the two cross).
+        """
+        self._faint.append(
+            (np.asarray(xs, np.float64), np.asarray(ys, np.float64), marker, color, over_lines)
+        )
+
     def dots(self, xs: Vector, ys: Vector, color: str) -> None:
         """Draw the points as braille dots, under the markers."""
         self._layers.append((np.asarray(xs, np.float64), np.asarray(ys, np.float64), False, color))
+
+    @property
+    def limits(self) -> tuple[Range, Range]:
+        """The data at the canvas's edges, as the last draw set them: `(x_range, y_range)`."""
+        return self._limits
 
     @property
     def label_width(self) -> int:
@@ -294,6 +323,7 @@ class BraillePlot(PlotextPlot):
             if matrix.marker[row][col] == " ":
                 matrix.marker[row][col] = BRAILLE[dots]
                 matrix.fullground[row][col] = colors[layer]
+        self._place_faint(matrix, cols, rows)
         for x, y, marker, color in self._marks:
             point = [(np.array([x]), np.array([y]), False)]
             at = np.nonzero(plotting.braille(point, *self._limits, len(cols), len(rows))[0])
@@ -310,6 +340,17 @@ class BraillePlot(PlotextPlot):
             same = y < len(before) and before[y][0] == cells
             self._lines.append((cells, before[y][1] if same else _strip(matrix, row, width)))
         return [strip for _, strip in self._lines]
+
+    def _place_faint(self, matrix: Any, cols: range, rows: range) -> None:
+        """The `faint()` points, in the cells they may take (see there)."""
+        for xs, ys, marker, color, over_lines in self._faint:
+            bits, _ = plotting.braille([(xs, ys, False)], *self._limits, len(cols), len(rows))
+            for r, c in zip(*np.nonzero(bits), strict=True):
+                row, col = rows.start + int(r), cols.start + int(c)
+                cell = matrix.marker[row][col]
+                if cell == " " or (over_lines and BRAILLE[1] <= cell <= BRAILLE[-1]):
+                    matrix.marker[row][col] = marker
+                    matrix.fullground[row][col] = color
 
     def _write_texts(self, matrix: Any, cols: range, rows: range) -> None:
         """The title, the legend and a sentence saying why the plot is empty, centred on

@@ -8,12 +8,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from gdtui.engine.session import Session
+from gdtui.lesson.ghost import Ghost
 from gdtui.ui import plotting
-from gdtui.ui.format import shows_components
+from gdtui.ui.format import ghost_label, shows_components
 from gdtui.ui.plotting import Range, Vector
 from gdtui.ui.widgets.braille_plot import (
     AFTER,
     CURRENT,
+    GHOST,
     LANDING,
     LEFT,
     PATH,
@@ -34,7 +36,7 @@ class CostCurvePlot(BraillePlot):
 
     The current point is `●` with the tangent through it (slope `dw`); an arrow from it
     shows how far the update moves the parameter, and `x` where on the curve it lands; the
-    last steps of the path are `·`.
+    last steps of the path are `·`; a kept run's path (a ghost, `m`) is `○`.
     """
 
     def __init__(
@@ -54,6 +56,7 @@ class CostCurvePlot(BraillePlot):
         w_range: Range | None = None,
         b_range: Range | None = None,
         hide_next: bool = False,
+        ghost: Ghost | None = None,
     ) -> None:
         """Draw the session's current step, unless that is what is drawn already.
 
@@ -66,9 +69,10 @@ class CostCurvePlot(BraillePlot):
             b_range: The scenario's `b` axis hint, used when the component is `b`.
             hide_next: Leave out where the update goes and lands (predict mode asks it): the
                 arrow, the `x`, the curve it lands on, and their say in the window.
+            ghost: A kept run whose path to draw behind this one's.
         """
         key = (session, session.current, session.last, component, tangent, w_range, b_range,
-               hide_next)  # fmt: skip
+               hide_next, ghost)  # fmt: skip
         hint = b_range if component == session.layout.n_w else w_range
         self.draw_if_changed(
             key,
@@ -79,12 +83,19 @@ class CostCurvePlot(BraillePlot):
                 w_range=w_range,
                 b_range=b_range,
                 hide_next=hide_next,
-            ),  # fmt: skip
-            lambda: self._draw(session, component, tangent, hint, hide_next),
+                ghost=ghost,
+            ),
+            lambda: self._draw(session, component, tangent, hint, hide_next, ghost),
         )
 
     def _draw(
-        self, session: Session, j: int, tangent: bool, hint: Range | None, hide_next: bool = False
+        self,
+        session: Session,
+        j: int,
+        tangent: bool,
+        hint: Range | None,
+        hide_next: bool = False,
+        ghost: Ghost | None = None,
     ) -> None:
         snapshot, plt = session.current, self.plt
         trail = self._trail.trail(session, snapshot, TRAIL)
@@ -127,6 +138,9 @@ class CostCurvePlot(BraillePlot):
             self.line(*segment, "orange", joined=plotting.DASHED)
         if not hide_next:  # the update moves w sideways: an arrow at the height of J
             self.line(np.array([w, next_w]), np.array([cost, cost]), "green")
+        if ghost is not None:  # the points the kept run visited, along this parameter
+            self.faint(ghost.path[:, j], plotting.beyond(ghost.path_costs, cost_range), GHOST,
+                       "gray")  # fmt: skip
         if len(trail) > 1:
             past = plotting.beyond(trail_costs[:-1], cost_range)
             plt.scatter(trail[:-1, j].tolist(), past.tolist(), marker=PATH, color="gray")
@@ -145,6 +159,8 @@ class CostCurvePlot(BraillePlot):
         rows_used = plotting.sample_size(session.problem, len(ws) + 1)
         note = plotting.sample_note(session.problem, rows_used)
         legend = [f"{CURRENT} {name}={w:.4g}"]
+        if ghost is not None:
+            legend.append(f"{GHOST} {ghost_label(ghost, session.theta0.tolist(), layout)}")
         if not hide_next:
             legend.append(f"{LANDING} next {next_w:.4g}")
         if after is not None:

@@ -7,9 +7,11 @@ import math
 import numpy as np
 
 from gdtui.engine.session import Session
+from gdtui.lesson.ghost import Ghost
 from gdtui.ui import plotting
+from gdtui.ui.format import ghost_label
 from gdtui.ui.plotting import Range, Vector
-from gdtui.ui.widgets.braille_plot import CURRENT, BraillePlot
+from gdtui.ui.widgets.braille_plot import CURRENT, GHOST, BraillePlot
 
 
 class CostHistoryPlot(BraillePlot):
@@ -19,6 +21,9 @@ class CostHistoryPlot(BraillePlot):
     one-step spike still shows. The log axis is drawn here, not by plotext, whose
     `yscale("log")` takes the logarithm of its data in place and fails when the figure is
     built a second time (plotext issue #209).
+
+    A kept run (a ghost, `m`) is drawn behind as `○`, on the same axes: the steps span
+    the longer of the two runs, so the whole comparison is in view from the start.
     """
 
     def __init__(
@@ -26,22 +31,29 @@ class CostHistoryPlot(BraillePlot):
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self._summary: tuple[tuple[object, ...], plotting.CostSummary] | None = None
-        self._series: tuple[plotting.CostSummary, int, Vector, Vector, str] | None = None
+        self._series: (
+            tuple[plotting.CostSummary, int, Vector, Vector, str, Ghost | None, Vector] | None
+        ) = None
         self._axes: tuple[plotting.CostSummary | None, str, Range, Range] | None = None
+        self._ghost: Ghost | None = None
+        """The ghost the axes were made for: another one makes them afresh."""
 
     def forget(self) -> None:
         """Forget the run's costs: the run has changed from an earlier step on (a new alpha
         or optimizer there), so they are read afresh at the next draw."""
         self._summary = None
 
-    def show(self, session: Session) -> None:
+    def show(self, session: Session, ghost: Ghost | None = None) -> None:
         """Draw the session's run and its current step, unless that is drawn already.
 
         Args:
             session: The run.
+            ghost: A kept run to draw behind it.
         """
-        key = (session, session.current, session.last)
-        self.draw_if_changed(key, lambda: self.show(session), lambda: self._draw(session))
+        key = (session, session.current, session.last, ghost)
+        self.draw_if_changed(
+            key, lambda: self.show(session, ghost), lambda: self._draw(session, ghost)
+        )
 
     def _costs(self, session: Session) -> plotting.CostSummary:
         """The run's costs, summarised: only steps added since the last draw are read.
@@ -66,18 +78,29 @@ class CostHistoryPlot(BraillePlot):
         self._summary = (source, summary)
         return summary
 
-    def _run(self, session: Session) -> tuple[Vector, Vector, str]:
-        """Steps and costs to draw (log10 of the costs on a log axis), and the scale; kept
-        while the run does not change (moving the cursor does not)."""
+    def _run(self, session: Session, ghost: Ghost | None) -> tuple[Vector, Vector, str, Vector]:
+        """Steps and costs to draw (log10 of the costs on a log axis), the scale, and the
+        ghost's costs on that scale; kept while the run does not change (moving the cursor
+        does not)."""
         summary = self._costs(session)
         kept = self._series
-        if kept is None or kept[0] is not summary or kept[1] != summary.steps:
+        if (
+            kept is None
+            or kept[0] is not summary
+            or kept[1] != summary.steps
+            or kept[5] is not ghost
+        ):
             steps, values = summary.series()
             scale = summary.scale()
+            ghost_values = np.empty(0) if ghost is None else ghost.costs
+            if ghost is not None:  # one scale for both: log if their costs together span it
+                scale = plotting.history_scale(np.concatenate((values, ghost_values)))
             if scale == "log":
-                values = np.log10(plotting.log_floor(values))
-            kept = self._series = (summary, summary.steps, steps, values, scale)
-        return kept[2:]
+                both = np.log10(plotting.log_floor(np.concatenate((values, ghost_values))))
+                values, ghost_values = both[: len(values)], both[len(values) :]
+            kept = (summary, summary.steps, steps, values, scale, ghost, ghost_values)
+            self._series = kept
+        return kept[2], kept[3], kept[4], kept[6]
 
     def _view(self, scale: str, last: int, costs: Range) -> tuple[Range, Range]:
         """The steps and costs on the axes: those of the last draw while the run fits in
@@ -96,18 +119,23 @@ class CostHistoryPlot(BraillePlot):
         self._axes = (summary, scale, x_view, y_view)
         return x_view, y_view
 
-    def _draw(self, session: Session) -> None:
+    def _draw(self, session: Session, ghost: Ghost | None) -> None:
         snapshot, last = session.current, session.last
-        steps, values, scale = self._run(session)
+        steps, values, scale, ghost_values = self._run(session, ghost)
         cost = snapshot.cost
         if scale == "log":
             floor = float(values.min())
             cost = max(float(np.log10(cost)), floor) if cost > 0 else floor
-        x_view, y_view = self._view(scale, last, plotting.cost_window(values, (cost,), np.inf))
+        if ghost is not self._ghost:
+            self._axes, self._ghost = None, ghost
+        # With a ghost, the axes hold both runs: the longer one's steps, both runs' costs.
+        drawn = np.concatenate((values, ghost_values))
+        extent = last if ghost is None else max(last, ghost.last)
+        x_view, y_view = self._view(scale, extent, plotting.cost_window(drawn, (cost,), np.inf))
 
         # Steps are whole numbers: no more ticks than steps. The cost axis labels only
         # values the run has had: its margins are for drawing, not for reading.
-        finite = values[np.isfinite(values)]
+        finite = drawn[np.isfinite(drawn)]
         had = (float(finite.min()), float(finite.max())) if finite.size else None
         notes = self.axes(
             x_view,
@@ -117,11 +145,25 @@ class CostHistoryPlot(BraillePlot):
             y_labelled=had,
             names=("step", "J"),
         )
+        if ghost is not None:
+            self.faint(
+                ghost.steps.astype(np.float64), ghost_values, GHOST, "gray", over_lines=False
+            )
         self.line(steps, values, "blue")
         self.mark(snapshot.step, cost, CURRENT, self.accent("red"))
         parts = ["J by step (log scale)" if scale == "log" else "J by step"]
         parts += [f"step {snapshot.step} of {last}", f"J={snapshot.cost:.4g}"]
         self.title(plotting.heading(parts, notes, self.label_width))
+        if ghost is not None:
+            self.legend(_ghost_legend(ghost, session, self.label_width))
+        else:  # plotext keeps a label across figures: no legend row without a ghost
+            self.plt.xlabel(None)
+
+
+def _ghost_legend(ghost: Ghost, session: Session, width: int) -> str:
+    """`○ ghost: gd alpha 0.90 (40 steps)`, as much of it as fits."""
+    label = ghost_label(ghost, session.theta0.tolist(), session.layout)
+    return plotting.fit([f"{GHOST} {label}", f"({ghost.last} steps)"], width)
 
 
 def _same_source(a: tuple[object, ...], b: tuple[object, ...]) -> bool:

@@ -5,9 +5,19 @@ from __future__ import annotations
 import numpy as np
 
 from gdtui.engine.session import Session
+from gdtui.lesson.ghost import Ghost
 from gdtui.ui import plotting
+from gdtui.ui.format import ghost_label
 from gdtui.ui.plotting import Range, Vector
-from gdtui.ui.widgets.braille_plot import CURRENT, LANDING, PATH, TRAIL, BraillePlot, Layer
+from gdtui.ui.widgets.braille_plot import (
+    CURRENT,
+    GHOST,
+    LANDING,
+    PATH,
+    TRAIL,
+    BraillePlot,
+    Layer,
+)
 
 #: The lowest point in view.
 LOWEST = "+"
@@ -43,6 +53,7 @@ class CostSurfacePlot(BraillePlot):
         w_range: Range | None = None,
         b_range: Range | None = None,
         hide_next: bool = False,
+        ghost: Ghost | None = None,
     ) -> None:
         """Draw the session's path up to its current step, unless that is drawn already.
 
@@ -53,12 +64,15 @@ class CostSurfacePlot(BraillePlot):
             w_range: The scenario's `w` axis hint.
             b_range: The scenario's `b` axis hint.
             hide_next: Leave out where the update lands (predict mode asks it).
+            ghost: A kept run whose path to draw behind this one's.
         """
-        key = (session, session.current, session.last, w_range, b_range, hide_next)
+        key = (session, session.current, session.last, w_range, b_range, hide_next, ghost)
         self.draw_if_changed(
             key,
-            lambda: self.show(session, w_range=w_range, b_range=b_range, hide_next=hide_next),
-            lambda: self._draw(session, w_range, b_range, hide_next),
+            lambda: self.show(
+                session, w_range=w_range, b_range=b_range, hide_next=hide_next, ghost=ghost
+            ),
+            lambda: self._draw(session, w_range, b_range, hide_next, ghost),
         )
 
     def _view(
@@ -121,6 +135,7 @@ class CostSurfacePlot(BraillePlot):
         w_range: Range | None,
         b_range: Range | None,
         hide_next: bool = False,
+        ghost: Ghost | None = None,
     ) -> None:
         plt, snapshot = self.plt, session.current
         if not plotting.has_surface(session.problem):
@@ -148,6 +163,8 @@ class CostSurfacePlot(BraillePlot):
             marker=LOWEST,
             color="default",
         )
+        if ghost is not None:  # over the contours, under the path on screen
+            self.faint(ghost.path[:, 0], ghost.path[:, 1], GHOST, "gray")
         # A dotted line, so the path never reads as one more contour.
         plt.plot(trail[:, 0].tolist(), trail[:, 1].tolist(), marker=PATH, color="gray")
         (w, b), (next_w, next_b) = snapshot.theta, snapshot.next_theta
@@ -160,5 +177,8 @@ class CostSurfacePlot(BraillePlot):
         self.title(plotting.heading(["J(w, b) contours", f"J={snapshot.cost:.4g}"], notes, width))
         next_ = [] if hide_next else [f"{LANDING} next"]
         legend = [f"{CURRENT} w={w:.3g} b={b:.3g}", *next_, f"{LOWEST} lowest"]
+        if ghost is not None:
+            label = ghost_label(ghost, session.theta0.tolist(), session.layout)
+            legend.insert(1, f"{GHOST} {label}")
         note = [f"({self._sampled})"] if self._sampled else []
         self.legend(plotting.fit([*legend, "w → b ↑", *note], width))

@@ -1,0 +1,120 @@
+"""The ghost (`m`): what a kept run keeps, bounded however long the run (headless)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from gdtui.build import build_session
+from gdtui.engine.optimizers import Optimizer
+from gdtui.engine.session import Session
+from gdtui.lesson import ghost as ghosts
+from gdtui.lesson.actions import Load
+from gdtui.scenario import load_scenario
+
+LOAD = Load("alpha-overshoot")
+
+
+def session_of(name: str = "alpha-overshoot") -> Session:
+    return build_session(load_scenario(name))
+
+
+def test_a_short_run_keeps_every_cost_and_every_point_of_its_path() -> None:
+    session = session_of()
+    session.step(12)
+    ghost = ghosts.keep(session, LOAD)
+    assert ghost.last == 12 and ghost.load == LOAD
+    assert ghost.steps.tolist() == list(range(13)) == ghost.path_steps.tolist()
+    assert np.array_equal(ghost.costs, session.costs())
+    expected = np.array([session.snapshot(k).theta for k in range(13)])
+    assert np.array_equal(ghost.path, expected)
+    assert np.array_equal(ghost.path_costs, session.costs())
+
+
+def test_it_keeps_the_run_up_to_the_furthest_step_not_the_cursor() -> None:
+    session = session_of()
+    session.step(10)
+    session.back(7)
+    ghost = ghosts.keep(session, LOAD)
+    assert ghost.last == 10
+    assert ghost.costs[-1] == session.costs(10, 11)[0]
+
+
+def test_it_is_a_copy_the_run_going_on_does_not_change() -> None:
+    session = session_of()
+    session.step(5)
+    ghost = ghosts.keep(session, LOAD)
+    theta0, costs = ghost.theta0.copy(), ghost.costs.copy()
+    session.restart(np.array([1.0]))
+    session.step(3)
+    assert np.array_equal(ghost.theta0, theta0) and np.array_equal(ghost.costs, costs)
+
+
+def test_it_keeps_the_alpha_and_optimizer_it_ran_with() -> None:
+    session = session_of()
+    session.step(2)
+    assert ghosts.keep(session, LOAD).alphas == (0.9,)
+    assert ghosts.keep(session, LOAD).optimizers == ("gd",)
+    session.set_alpha(0.3)
+    session.set_optimizer(Optimizer("adam", {}))
+    session.step(2)
+    ghost = ghosts.keep(session, LOAD)
+    assert ghost.alphas == (0.9, 0.3) and ghost.optimizers == ("gd", "adam")
+
+
+def test_a_run_of_no_step_keeps_its_start() -> None:
+    ghost = ghosts.keep(session_of(), LOAD)
+    assert ghost.last == 0 and ghost.steps.tolist() == [0] and ghost.path.shape == (1, 1)
+
+
+def test_a_long_run_keeps_a_bounded_sample_with_its_extremes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(ghosts, "COST_BUCKETS", 10)
+    monkeypatch.setattr(ghosts, "PATH_POINTS", 16)
+    session = session_of("alpha-too-small")
+    session.step(400)
+    ghost = ghosts.keep(session, Load("alpha-too-small"))
+    costs = session.costs()
+    assert len(ghost.path_steps) <= 16 and len(ghost.steps) <= 2 * 10 + 2 + 16
+    assert ghost.steps[0] == 0 and ghost.steps[-1] == 400
+    assert np.array_equal(ghost.costs, costs[ghost.steps])
+    assert ghost.costs.min() == costs.min() and ghost.costs.max() == costs.max()
+    for k, theta in zip(ghost.path_steps, ghost.path, strict=True):
+        assert np.array_equal(theta, session.snapshot(int(k)).theta)
+    assert np.array_equal(ghost.path_costs, costs[ghost.path_steps])
+
+
+@pytest.mark.parametrize("n", [1, 2, 7, 20, 21, 1000, 10**6])
+@pytest.mark.parametrize("buckets", [1, 3, 10])
+def test_decimate_keeps_first_last_and_every_blocks_extremes(n: int, buckets: int) -> None:
+    values = np.random.default_rng(n).normal(size=n)
+    kept = ghosts.decimate(values, buckets)
+    assert len(kept) <= max(2 * buckets, 2 * buckets + 2 if n > 2 * buckets else n)
+    assert kept[0] == 0 and kept[-1] == n - 1
+    assert np.all(np.diff(kept) > 0)
+    assert values[kept].min() == values.min() and values[kept].max() == values.max()
+    if n > 2 * buckets:  # and each block's own lowest and highest
+        size = -(-n // buckets)
+        for start in range(0, n, size):
+            block = values[start : start + size]
+            inside = values[kept[(kept >= start) & (kept < start + size)]]
+            assert inside.min() == block.min() and inside.max() == block.max()
+    else:
+        assert kept.tolist() == list(range(n))
+
+
+def test_decimate_keeps_a_spike_and_skips_nan_when_it_can() -> None:
+    values = np.linspace(1.0, 0.0, 10_000)
+    values[5_000], values[7_000] = 50.0, np.nan
+    kept = ghosts.decimate(values, 8)
+    assert 5_000 in kept and 7_000 not in kept
+    assert ghosts.decimate(np.full(100, np.nan), 8).tolist()[:1] == [0]
+
+
+@pytest.mark.parametrize("last", [0, 5, 255, 256, 10_000, 10**6])
+def test_path_sample_is_bounded_with_the_first_steps_and_the_last(last: int) -> None:
+    steps = ghosts.path_sample(last, 256)
+    assert steps[0] == 0 and steps[-1] == last and len(steps) <= 256
+    assert np.all(np.diff(steps) > 0)
+    assert steps[: min(last + 1, 128)].tolist() == list(range(min(last + 1, 128)))
