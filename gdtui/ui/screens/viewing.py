@@ -41,12 +41,21 @@ class Viewing:
             left_room=main - state,
         )
         self.arrangement = arrangement
-        self.set_class(not arrangement.left, "-no-left")
-        self.set_class(arrangement.history, "-history-left")
-        self.set_class(arrangement.notes == "left", "-notes-left")
-        self.set_class(arrangement.notes == "bottom", "-notes-bottom")
-        self.set_class(arrangement.bottom, "-bottom")
-        self.set_class(self.projector, "-projector")
+        wanted = {
+            "-no-left": not arrangement.left,
+            "-history-left": arrangement.history,
+            "-notes-left": arrangement.notes == "left",
+            "-notes-bottom": arrangement.notes == "bottom",
+            "-bottom": arrangement.bottom,
+            "-projector": self.projector,
+        }
+        # Each class changed on its own restyles every widget on the screen: change them
+        # all, then restyle once.
+        changed = [name for name, on in wanted.items() if self.has_class(name) != on]
+        for name in changed:
+            self.set_class(wanted[name], name, update=False)
+        if changed:
+            self.update_node_styles()
         self.query_one("#plot-view").border_subtitle = arrangement.hint
         if self.view not in self.views:
             self.view = "curve"
