@@ -215,6 +215,7 @@ class DebuggerScreen(Running, Settings, Following, Exporting, Viewing, Screen[No
             self._collector = gc.get_threshold()
             gc.set_threshold(GC_YOUNGEST, *self._collector[1:])
         gc.freeze()
+        gc.enable()  # `gdtui` pauses it for the start-up (see `gdtui.__main__`)
 
     def on_unmount(self) -> None:
         if self._collector is not None:  # the screen that changed it puts it back
