@@ -9,6 +9,9 @@ thread, see `running`) step the session directly, and are recorded as the `Step`
 The keys live beside it by theme: `running` (r, c), `settings` (alpha, start, optimizer,
 scenario, breakpoints), `following` (the classroom, a replay), `exporting` (e) and `viewing`
 (what is shown: views, projector, notes, the selected parameter, dw term by term, help).
+
+What the first screen does not show waits until it is asked for: each dialog is imported
+by the key that opens it (tests/test_lazy_imports.py keeps them out of the start-up).
 """
 
 from __future__ import annotations
@@ -52,7 +55,6 @@ from gdtui.ui.format import (
 from gdtui.ui.layout import LEFT_MIN_WIDTH, TALL_HEIGHT, WIDE_WIDTH, arrange
 from gdtui.ui.messages import Stepped
 from gdtui.ui.replay import Player
-from gdtui.ui.screens.caption_input import CaptionScreen
 from gdtui.ui.screens.exporting import Exporting
 from gdtui.ui.screens.following import Following
 from gdtui.ui.screens.running import DEFAULT_SPEED, SPEEDS, Running
@@ -496,6 +498,8 @@ class DebuggerScreen(Running, Settings, Following, Exporting, Viewing, Screen[No
 
     def action_caption(self) -> None:
         """Narrate the step on screen: a caption, saved as an action."""
+        from gdtui.ui.screens.caption_input import CaptionScreen
+
         if self._idle():
             step = self.session.current.step
             self.app.push_screen(CaptionScreen(step, self.captions.get(step, "")),

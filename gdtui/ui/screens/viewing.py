@@ -11,8 +11,6 @@ from typing import TYPE_CHECKING
 from gdtui.engine.problems import DataProblem
 from gdtui.ui.format import shows_components
 from gdtui.ui.layout import TALL_HEIGHT, arrange
-from gdtui.ui.screens.dw_terms import TermsScreen
-from gdtui.ui.screens.help import HelpScreen
 
 if TYPE_CHECKING:
     from gdtui.ui.screens.debugger import DebuggerScreen
@@ -88,6 +86,8 @@ class Viewing:
 
     def action_terms(self: DebuggerScreen) -> None:
         """Write the selected slope as the average of one term per example."""
+        from gdtui.ui.screens.dw_terms import TermsScreen
+
         if not isinstance(self.session.problem, DataProblem):
             self.notify("dw here is the derivative of a formula in w: there are no examples "
                         "to add up.", timeout=3)  # fmt: skip
@@ -127,4 +127,6 @@ class Viewing:
 
     def action_help(self: DebuggerScreen) -> None:
         """The keys and the lesson's ideas."""
+        from gdtui.ui.screens.help import HelpScreen
+
         self.app.push_screen(HelpScreen(self.session.breakpoints))
