@@ -57,6 +57,7 @@ NOT_AT_FIRST_SCREEN = (
     "asyncssh",
     "textual_serve",
     "importlib.metadata",
+    "numpy.ma",
 )
 
 #: What `gdtui check` must not load (every command builds `gdtui serve`'s parser, from
