@@ -39,21 +39,17 @@ class Viewing:
             left_room=main - state,
         )
         self.arrangement = arrangement
-        wanted = {
-            "-no-left": not arrangement.left,
-            "-history-left": arrangement.history,
-            "-notes-left": arrangement.notes == "left",
-            "-notes-bottom": arrangement.notes == "bottom",
-            "-bottom": arrangement.bottom,
-            "-projector": self.projector,
-        }
-        # Each class changed on its own restyles every widget on the screen: change them
-        # all, then restyle once.
-        changed = [name for name, on in wanted.items() if self.has_class(name) != on]
-        for name in changed:
-            self.set_class(wanted[name], name, update=False)
-        if changed:
-            self.update_node_styles()
+        # One restyle for them all: each class changed on its own restyles every widget.
+        self.update_classes(
+            {
+                "-no-left": not arrangement.left,
+                "-history-left": arrangement.history,
+                "-notes-left": arrangement.notes == "left",
+                "-notes-bottom": arrangement.notes == "bottom",
+                "-bottom": arrangement.bottom,
+                "-projector": self.projector,
+            }
+        )
         self.query_one("#plot-view").border_subtitle = arrangement.hint
         if self.view not in self.views:
             self.view = "curve"
