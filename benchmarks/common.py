@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import statistics
+import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
 
@@ -42,3 +45,18 @@ def interleaved(
             fn()
             times.append(time.perf_counter() - start)
     return statistics.median(subject_times), statistics.median(reference_times)
+
+
+@contextlib.contextmanager
+def compiled_once() -> Iterator[Mapping[str, str]]:
+    """An environment for timed child processes in which every module is compiled once.
+
+    With `PYTHONDONTWRITEBYTECODE` set, an editable install recompiles its own sources at
+    every start while its dependencies load the bytecode pip compiled: a start-up race
+    between gdtui and a bare library would time gdtui's compiler. Here bytecode goes to a
+    cache of the run's own (`PYTHONPYCACHEPREFIX`), written by a warm-up start and read by
+    every timed one, on both sides, as in an installed copy; the source tree is not touched.
+    """
+    with tempfile.TemporaryDirectory(prefix="gdtui-bench-pyc-") as cache:
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        yield {**env, "PYTHONPYCACHEPREFIX": cache}

@@ -23,7 +23,7 @@ import subprocess
 import sys
 import termios
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from rich.console import RenderableType
@@ -35,7 +35,7 @@ from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Static
 
-from benchmarks.common import Result
+from benchmarks.common import Result, compiled_once
 from gdtui.cli import load_scenario
 from gdtui.ui.app import GdtuiApp
 from gdtui.ui.messages import RunStopped
@@ -53,8 +53,8 @@ PRESSES = 100
 #: A long history: the run is continued this far before keys are timed.
 LONG_RUN = 100_000
 
-#: Time to first screen over a bare Textual app's.
-FIRST_SCREEN_TARGET = 1.3
+#: Time to first screen over a bare Textual app's (issue 10).
+FIRST_SCREEN_TARGET = 1.4
 
 #: What a child process writes to its terminal after each paint (an APC string, which
 #: terminals ignore), so the parent sees when a paint has arrived.
@@ -354,13 +354,17 @@ def first_screen_seconds(
     size: tuple[int, int] = (80, 24),
     quiet: float = 0.3,
     timeout: float = 30.0,
+    environment: Mapping[str, str] | None = None,
 ) -> tuple[float, int]:
     """Seconds from spawning `python -c code` on a terminal of `size` until the last paint
-    before it goes quiet for `quiet` seconds has arrived, and how many paints that took."""
+    before it goes quiet for `quiet` seconds has arrived, and how many paints that took.
+
+    The first screen is complete when nothing more is painted for `quiet` seconds: every
+    panel drawn, the plot included, however many paints that takes."""
     master, child_end = os.openpty()
     width, height = size
     fcntl.ioctl(child_end, termios.TIOCSWINSZ, struct.pack("HHHH", height, width, 0, 0))
-    env = {**os.environ, "TERM": "xterm-256color"}
+    env = {**(os.environ if environment is None else environment), "TERM": "xterm-256color"}
     for name in ("TEXTUAL", "TEXTUAL_DEBUG", "TEXTUAL_DRIVER", "COLUMNS", "LINES"):
         env.pop(name, None)
     start = time.perf_counter()
@@ -399,12 +403,14 @@ def ui_first_screen_ratio() -> Result:
     """`gdtui`'s first screen (the default lesson) over a bare Textual hello-world's."""
     rounds = 11
     gdtui, hello, paints = [], [], []
-    first_screen_seconds(_GDTUI), first_screen_seconds(_HELLO)  # warm the disk caches
-    for _ in range(rounds):
-        seconds, count = first_screen_seconds(_GDTUI)
-        gdtui.append(seconds)
-        paints.append(count)
-        hello.append(first_screen_seconds(_HELLO)[0])
+    with compiled_once() as env:
+        # Warm the disk caches and compile every module once, for both.
+        first_screen_seconds(_GDTUI, environment=env), first_screen_seconds(_HELLO, environment=env)
+        for _ in range(rounds):
+            seconds, count = first_screen_seconds(_GDTUI, environment=env)
+            gdtui.append(seconds)
+            paints.append(count)
+            hello.append(first_screen_seconds(_HELLO, environment=env)[0])
     ratio = statistics.median(gdtui) / statistics.median(hello)
     return Result(
         "time to first screen, 80x24: gdtui / bare Textual hello world", ratio, "x",

@@ -6,10 +6,7 @@ Bad flags are one line on stderr and exit status 2, as everywhere in gdtui.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
-import signal
-import socket
 import sys
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
@@ -17,7 +14,6 @@ from typing import IO, TYPE_CHECKING
 from gdtui.cli import BAD_INPUT, Parser, UsageError, build_parser, positive_int
 from gdtui.exports import DEFAULT_MAX_EXPORT_MB, DEFAULT_MAX_EXPORTS, ExportQuota
 from gdtui.scenario import ScenarioError, load_scenario
-from gdtui.serve.limits import is_loopback
 
 #: Apps `gdtui serve ssh` keeps started ahead of logins (`--pool`).
 DEFAULT_POOL = 8
@@ -228,7 +224,12 @@ def run_serve(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         return BAD_INPUT
 
 
+# Every command builds this parser, so the servers' imports wait in the handlers below:
+# asyncio alone was a fifth of `gdtui check`'s start-up.
+
+
 def _web(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    from gdtui.serve.limits import is_loopback
     from gdtui.serve.web import APP_VARIABLES, WebConfig, app_argv, public_url_for, serve_web
 
     try:
@@ -322,10 +323,15 @@ def _ssh(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         record_dir=args.record,
         pool=args.pool,
     )
+    import asyncio
+
     return asyncio.run(_run_ssh(config, path, out, err))
 
 
 async def _run_ssh(config: SSHConfig, key_path: Path, out: IO[str], err: IO[str]) -> int:
+    import asyncio
+    import signal
+
     from gdtui.serve.ssh import AppServer
 
     server = AppServer(config, log=out)
@@ -354,7 +360,10 @@ async def _run_ssh(config: SSHConfig, key_path: Path, out: IO[str], err: IO[str]
 
 def _banner(server: AppServer, key_path: Path, out: IO[str], err: IO[str]) -> None:
     """How to connect, the key's fingerprint, and a warning if anyone can log in."""
+    import socket
+
     from gdtui.serve.hostkey import fingerprint
+    from gdtui.serve.limits import is_loopback
 
     config, port = server.config, server.port
     # Students type the machine's name; a wildcard address is not one they can reach.

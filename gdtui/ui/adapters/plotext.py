@@ -26,7 +26,6 @@ tests/test_adapters.py checks these names and fails loudly if they change.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from importlib.metadata import version
 from types import MethodType
 from typing import Any
 
@@ -51,6 +50,8 @@ TESTED_VERSIONS = ((5, 3, 2),)
 
 def plotext_version() -> tuple[int, int, int]:
     """The installed plotext's (major, minor, patch)."""
+    from importlib.metadata import version  # some 40 ms of imports a first screen needs not
+
     major, minor, patch, *_ = version("plotext").split(".")
     return int(major), int(minor), int(patch)
 

@@ -18,7 +18,6 @@ tests/test_adapters.py checks these names and fails loudly if they change.
 
 from __future__ import annotations
 
-from importlib.metadata import version
 from typing import Any
 
 from textual.app import App
@@ -43,6 +42,8 @@ TESTED_MAJOR = 8
 
 def textual_version() -> tuple[int, int]:
     """The installed Textual's (major, minor)."""
+    from importlib.metadata import version  # some 40 ms of imports a first screen needs not
+
     major, minor, *_ = version("textual").split(".")
     return int(major), int(minor)
 

@@ -10,6 +10,9 @@ The keys live beside it by theme: `running` (r, c), `settings` (alpha, start, op
 scenario, breakpoints), `following` (the classroom, a replay), `exporting` (e), `viewing`
 (what is shown: views, projector, notes, the selected parameter, dw term by term, help) and
 `predicting` (p: predict which way the next update goes before it is shown).
+
+What the first screen does not show waits until it is asked for: each dialog is imported
+by the key that opens it (tests/test_lazy_imports.py keeps them out of the start-up).
 """
 
 from __future__ import annotations
@@ -57,7 +60,6 @@ from gdtui.ui.format import (
 from gdtui.ui.layout import LEFT_MIN_WIDTH, TALL_HEIGHT, WIDE_WIDTH, arrange
 from gdtui.ui.messages import Stepped
 from gdtui.ui.replay import Player
-from gdtui.ui.screens.caption_input import CaptionScreen
 from gdtui.ui.screens.exporting import Exporting
 from gdtui.ui.screens.following import Following
 from gdtui.ui.screens.predicting import Predicting
@@ -225,6 +227,7 @@ class DebuggerScreen(Running, Settings, Following, Exporting, Viewing, Predictin
             self._collector = gc.get_threshold()
             gc.set_threshold(GC_YOUNGEST, *self._collector[1:])
         gc.freeze()
+        gc.enable()  # `gdtui` pauses it for the start-up (see `gdtui.__main__`)
 
     def on_unmount(self) -> None:
         if self._collector is not None:  # the screen that changed it puts it back
@@ -529,6 +532,8 @@ class DebuggerScreen(Running, Settings, Following, Exporting, Viewing, Predictin
 
     def action_caption(self) -> None:
         """Narrate the step on screen: a caption, saved as an action."""
+        from gdtui.ui.screens.caption_input import CaptionScreen
+
         if self._idle():
             step = self.session.current.step
             self.app.push_screen(CaptionScreen(step, self.captions.get(step, "")),

@@ -20,7 +20,6 @@ from gdtui.engine.snapshot import Snapshot
 from gdtui.lesson.actions import Back, Goto, Reason, Reset, Step
 from gdtui.ui.format import divergence_note, grouped
 from gdtui.ui.messages import RunProgress, RunStopped
-from gdtui.ui.screens.goto_step import GotoStepScreen
 
 if TYPE_CHECKING:
     from gdtui.ui.screens.debugger import DebuggerScreen
@@ -80,6 +79,8 @@ class Running:
 
     def action_goto(self: DebuggerScreen) -> None:
         """Ask for a step and go there."""
+        from gdtui.ui.screens.goto_step import GotoStepScreen
+
         if not self._idle():
             return
         current, last = self.session.current.step, self.session.last

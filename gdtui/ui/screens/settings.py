@@ -11,11 +11,6 @@ from typing import TYPE_CHECKING
 from gdtui.lesson.actions import Load, Restart, SetAlpha, SetBreakpoints, SetOptimizer
 from gdtui.scenario import ScenarioError, list_presets
 from gdtui.ui.format import alpha_text
-from gdtui.ui.screens.alpha_input import AlphaScreen
-from gdtui.ui.screens.breakpoints import BreakpointsScreen
-from gdtui.ui.screens.optimizer_picker import OptimizerPicker
-from gdtui.ui.screens.scenario_picker import ScenarioPicker
-from gdtui.ui.screens.start_input import StartScreen
 
 if TYPE_CHECKING:
     from gdtui.ui.screens.debugger import DebuggerScreen
@@ -70,6 +65,8 @@ class Settings:
 
     def action_set_alpha(self: DebuggerScreen) -> None:
         """Ask for an exact learning rate."""
+        from gdtui.ui.screens.alpha_input import AlphaScreen
+
         if self._idle():
             self.app.push_screen(AlphaScreen(self.session.alpha), self._alpha_typed)
 
@@ -80,6 +77,8 @@ class Settings:
 
     def action_set_start(self: DebuggerScreen) -> None:
         """Ask for an exact start point."""
+        from gdtui.ui.screens.start_input import StartScreen
+
         if self._idle():
             theta0 = tuple(float(v) for v in self.session.theta0)
             self.app.push_screen(StartScreen(self.session.layout, theta0), self._start_typed)
@@ -103,6 +102,8 @@ class Settings:
 
     def action_optimizer(self: DebuggerScreen) -> None:
         """Choose the update rule."""
+        from gdtui.ui.screens.optimizer_picker import OptimizerPicker
+
         if self._idle():
             self.app.push_screen(OptimizerPicker(self.session.optimizer.kind),
                                  self._optimizer_chosen)  # fmt: skip
@@ -116,6 +117,8 @@ class Settings:
 
     def action_scenario(self: DebuggerScreen) -> None:
         """Choose another lesson."""
+        from gdtui.ui.screens.scenario_picker import ScenarioPicker
+
         if self._idle():
             self.app.push_screen(ScenarioPicker(list_presets()), self._scenario_chosen)
 
@@ -131,6 +134,8 @@ class Settings:
 
     def action_breakpoints(self: DebuggerScreen) -> None:
         """List the breakpoints and switch them on or off."""
+        from gdtui.ui.screens.breakpoints import BreakpointsScreen
+
         if self._idle():
             self.app.push_screen(BreakpointsScreen(self.session.breakpoints),
                                  self._breakpoints_chosen)  # fmt: skip

@@ -11,8 +11,6 @@ from typing import TYPE_CHECKING
 from gdtui.engine.problems import DataProblem
 from gdtui.ui.format import shows_components
 from gdtui.ui.layout import TALL_HEIGHT, arrange
-from gdtui.ui.screens.dw_terms import TermsScreen
-from gdtui.ui.screens.help import HelpScreen
 
 if TYPE_CHECKING:
     from gdtui.ui.screens.debugger import DebuggerScreen
@@ -41,12 +39,17 @@ class Viewing:
             left_room=main - state,
         )
         self.arrangement = arrangement
-        self.set_class(not arrangement.left, "-no-left")
-        self.set_class(arrangement.history, "-history-left")
-        self.set_class(arrangement.notes == "left", "-notes-left")
-        self.set_class(arrangement.notes == "bottom", "-notes-bottom")
-        self.set_class(arrangement.bottom, "-bottom")
-        self.set_class(self.projector, "-projector")
+        # One restyle for them all: each class changed on its own restyles every widget.
+        self.update_classes(
+            {
+                "-no-left": not arrangement.left,
+                "-history-left": arrangement.history,
+                "-notes-left": arrangement.notes == "left",
+                "-notes-bottom": arrangement.notes == "bottom",
+                "-bottom": arrangement.bottom,
+                "-projector": self.projector,
+            }
+        )
         self.query_one("#plot-view").border_subtitle = arrangement.hint
         if self.view not in self.views:
             self.view = "curve"
@@ -79,6 +82,8 @@ class Viewing:
 
     def action_terms(self: DebuggerScreen) -> None:
         """Write the selected slope as the average of one term per example."""
+        from gdtui.ui.screens.dw_terms import TermsScreen
+
         if not isinstance(self.session.problem, DataProblem):
             self.notify("dw here is the derivative of a formula in w: there are no examples "
                         "to add up.", timeout=3)  # fmt: skip
@@ -118,4 +123,6 @@ class Viewing:
 
     def action_help(self: DebuggerScreen) -> None:
         """The keys and the lesson's ideas."""
+        from gdtui.ui.screens.help import HelpScreen
+
         self.app.push_screen(HelpScreen(self.session.breakpoints))

@@ -1,0 +1,69 @@
+"""What the first screen puts off until it is needed still works when it is needed: the
+collector paused for the start-up, and the curve's samples sorted without `np.unique`.
+(The dialogs, imported on their key, are opened by tests/ui/test_dialogs.py.)"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import io
+
+import numpy as np
+import pytest
+
+from gdtui.__main__ import open_debugger
+from gdtui.engine.optimizers import Optimizer
+from gdtui.engine.problems import CurveProblem
+from gdtui.engine.session import Session
+from gdtui.expr import parse_cost
+from gdtui.scenario import Scenario
+from gdtui.ui import plotting
+from gdtui.ui.app import GdtuiApp
+
+from .helpers import scenario
+
+SIZE = (80, 24)
+
+
+def test_gdtui_pauses_the_collector_for_the_start_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[bool] = []
+
+    def run(opened: Scenario) -> None:
+        seen.append(gc.isenabled())
+
+    monkeypatch.setattr("gdtui.ui.app.run", run)
+    args = argparse.Namespace(scenario="bowl-from-left", overrides=[])
+    try:
+        assert open_debugger(args, io.StringIO(), io.StringIO()) == 0
+    finally:
+        gc.enable()
+    assert seen == [False]
+
+
+async def test_the_collector_runs_again_once_the_screen_is_up() -> None:
+    gc.disable()  # as `gdtui` leaves it for the start-up
+    try:
+        app = GdtuiApp(scenario("curve"))
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            assert gc.isenabled() and gc.get_freeze_count() > 0
+    finally:
+        gc.enable()
+
+
+@pytest.mark.parametrize(
+    ("w_range", "points", "exact"),
+    [((-1.0, 1.0), 11, ()), ((-1.0, 1.0), 11, (0.2, 0.35, 0.35)), ((0.0, 3.0), 7, (3.0, 7.0))],
+)
+def test_the_curve_samples_are_np_uniques(
+    w_range: tuple[float, float], points: int, exact: tuple[float, ...]
+) -> None:
+    # The curve sorts its samples without np.unique (whose first call imports numpy.ma).
+    problem = CurveProblem(parse_cost("(w - 0.3)**2"))
+    session = Session(problem, Optimizer("gd"), 0.1, [0.35])
+    ws, costs = plotting.curve_along(session, session.current, 0, w_range, points, exact=exact)
+    lo, hi = w_range
+    inside = [t for t in (0.35, *exact) if lo <= t <= hi]
+    expected = np.unique(np.concatenate((np.linspace(lo, hi, points), inside)))
+    assert ws.dtype == np.float64 and ws.tolist() == expected.tolist()
+    assert costs.tolist() == [(w - 0.3) ** 2 for w in expected.tolist()]
