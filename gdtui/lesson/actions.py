@@ -231,12 +231,13 @@ def open_resumed(action: Resume) -> tuple[Scenario, Session]:
     return scenario, session
 
 
-def catch_up(
-    load: Load, session: Session, window: int = BACK_WINDOW
-) -> tuple[Resume, list[Action]]:
+def catch_up(load: Load, session: Session, window: int = BACK_WINDOW) -> list[Action]:
     """What a late joiner needs to stand where `session` stands: a `Resume` at most
     `window` steps before its cursor (so `b` works there as well), then the actions that
     rebuild the recorded run from there, and move the cursor back to where it is.
+
+    Replayed, they give the same floats as `session` at every step from the `Resume`'s
+    on (the breakpoints' hits are worked out anew, with the breakpoints set now).
 
     Cheap: the state is taken at a checkpoint (no gradient is evaluated), and the rest reads
     two columns of the history.
@@ -255,7 +256,7 @@ def catch_up(
         tuple(session.theta0.tolist()),
         tuple((bp.when, bp.enabled) for bp in session.breakpoints),
     )  # fmt: skip
-    actions: list[Action] = []
+    actions: list[Action] = [resume]
     step, alpha, optimizer = start, at.alpha, at.optimizer
     for change in session.changes(start):
         actions.append(Step(change - step))
@@ -270,7 +271,7 @@ def catch_up(
         actions.append(Step(session.last - step))
     if cursor != session.last:
         actions.append(Goto(cursor))
-    return resume, actions
+    return actions
 
 
 def apply(session: Session, action: Action) -> RunResult | Snapshot | None:

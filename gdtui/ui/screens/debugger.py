@@ -14,6 +14,7 @@ scenario, breakpoints), `following` (the classroom, a replay), `exporting` (e) a
 from __future__ import annotations
 
 import gc
+from collections import deque
 from functools import partial
 from typing import ClassVar
 
@@ -37,8 +38,11 @@ from gdtui.lesson.actions import (
     Caption,
     Load,
     Reason,
+    Resume,
     Step,
     apply,
+    catch_up,
+    open_resumed,
     open_scenario,
 )
 from gdtui.lesson.recording import load_of
@@ -46,6 +50,7 @@ from gdtui.scenario import Scenario
 from gdtui.ui.classroom import Seat, join_classroom
 from gdtui.ui.commands import DebuggerCommands, bindings
 from gdtui.ui.format import (
+    catching_up,
     progress,
     run_state,
 )
@@ -137,6 +142,10 @@ class DebuggerScreen(Running, Settings, Following, Exporting, Viewing, Screen[No
         self._timer: Timer | None = None
         self._worker: Worker[None] | None = None
         self.lesson: list[Action] = [load_of(scenario)]
+        self.inbox: deque[Action] = deque()
+        """Student: the teacher's actions not performed yet (see `take_inbox`)."""
+        self.catching_up_to = 0
+        """Student: the step a catch-up in the worker goes to."""
         self.captions: dict[int, str] = dict(scenario.captions)
         """The run's narration by step: the scenario's, and those added with `;`."""
         self._caption = ""
@@ -263,6 +272,9 @@ class DebuggerScreen(Running, Settings, Following, Exporting, Viewing, Screen[No
         result: RunResult | Snapshot | None = None
         if isinstance(action, Load):
             self._load(*open_scenario(action))
+        elif isinstance(action, Resume):
+            self._load(*open_resumed(action))
+            self.lesson = []  # it starts with the Resume: the steps before are not here
         else:
             result = apply(self.session, action)
         if isinstance(result, RunResult):
@@ -278,6 +290,8 @@ class DebuggerScreen(Running, Settings, Following, Exporting, Viewing, Screen[No
         if not isinstance(action, Load):  # `_load` began the record with it
             self.lesson.append(action)
         self.seat.publish(action)
+        if not isinstance(action, Caption):
+            self.publish_state()
         if paint:
             self._moved(action.reason)
         else:
@@ -295,6 +309,13 @@ class DebuggerScreen(Running, Settings, Following, Exporting, Viewing, Screen[No
         self.lesson.append(step)
         if publish:
             self.seat.publish(step)
+            self.publish_state()
+
+    def publish_state(self) -> None:
+        """Teacher: tell the hub where the run stands, for students who join late. Cheap:
+        a checkpoint's numbers and two columns of the history (see `catch_up`)."""
+        if self.seat.teacher:
+            self.seat.publish_state(catch_up(load_of(self.scenario), self.session))
 
     def paint_pending(self) -> None:
         """Paint once for the actions performed with `paint=False` since the last paint."""
@@ -361,6 +382,8 @@ class DebuggerScreen(Running, Settings, Following, Exporting, Viewing, Screen[No
             return
         if self.busy == "continue":
             tone, state = "running", progress(snapshot.step, self.session.max_steps)
+        elif self.busy == "catch up":
+            tone, state = "running", catching_up(snapshot.step, self.catching_up_to)
         elif self.busy == "export":
             tone, state = "running", "exporting the trace…"
         elif self.running:
@@ -441,7 +464,7 @@ class DebuggerScreen(Running, Settings, Following, Exporting, Viewing, Screen[No
 
     def _previous(self) -> Snapshot | None:
         step = self.session.current.step
-        return self.session.snapshot(step - 1) if step > 0 else None
+        return self.session.snapshot(step - 1) if step > self.session.first else None
 
     def watch_view(self, view: str) -> None:
         self.query_one(ContentSwitcher).current = f"plot-{view}"
@@ -479,7 +502,7 @@ class DebuggerScreen(Running, Settings, Following, Exporting, Viewing, Screen[No
                         timeout=3)  # fmt: skip
             return False
         if self.busy:
-            what = "continuing" if self.busy == "continue" else "exporting"
+            what = {"continue": "continuing", "catch up": "catching up"}.get(self.busy, "exporting")
             self.notify(f"Still {what}: r pauses it first.", severity="warning", timeout=3)
             return False
         self._stop_animation()

@@ -1,7 +1,11 @@
 """Following someone else's actions: the teacher's in a classroom, or a recorded lesson's.
 
 Both come through the screen's one `perform` path. A student's screen performs the
-teacher's actions while it follows; a replay performs the recording's next action on `n`
+teacher's actions while it follows, in order, from an inbox: a long `Step` (a late joiner's
+catch-up, a teacher's continue) runs in the continue's worker, in short chunks, so the
+screen keeps painting and `q` quits at once; what arrives meanwhile waits its turn. A late
+joiner starts from the teacher's state (a `Resume`), so the steps to catch up are few.
+A replay performs the recording's next action on `n`
 and goes back by performing the first K-1 again (the engine is deterministic, so that is
 the state it showed, bit for bit). `x` explores alone from there; `f` follows again.
 """
@@ -12,11 +16,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from gdtui.lesson.actions import Action
+from gdtui.lesson.actions import Action, Step
 from gdtui.scenario import ScenarioError
 
 if TYPE_CHECKING:
     from gdtui.ui.screens.debugger import DebuggerScreen
+
+#: A teacher's `Step` up to this long is performed at once; a longer one (a continue, a
+#: late joiner's catch-up) runs in the worker, so the screen never waits for it.
+INLINE_STEPS = 16
 
 
 class Following:
@@ -34,14 +42,29 @@ class Following:
         A backlog arrives in one burst: it is painted once it has been applied, not per
         action.
         """
-        if not self.seat.following or self.busy:
+        if not self.seat.following:
             return
-        try:
-            self.perform(action, paint=False)
-        except (ScenarioError, ValueError) as error:
-            self.notify(
-                str(error), title="Cannot follow the teacher", severity="error", markup=False
-            )
+        self.inbox.append(action)
+        self.take_inbox()
+
+    def take_inbox(self: DebuggerScreen) -> None:
+        """Perform the teacher's actions that arrived, until one needs the worker."""
+        while self.inbox and not self.busy and self.seat.following:
+            action = self.inbox.popleft()
+            if isinstance(action, Step) and action.k > INLINE_STEPS:
+                steps = action.k  # with the steps queued behind it: one catch-up
+                while self.inbox and isinstance(self.inbox[0], Step):
+                    steps += self.inbox.popleft().k  # type: ignore[union-attr]
+                self.paint_pending()  # show where it starts from while it catches up
+                self.catching_up_to = self.session.current.step + steps
+                self._start_worker(steps, frozenset(), "follow", busy="catch up")
+                return
+            try:
+                self.perform(action, paint=False)
+            except (ScenarioError, ValueError) as error:
+                self.notify(
+                    str(error), title="Cannot follow the teacher", severity="error", markup=False
+                )
         self.call_later(self.paint_pending)
 
     def action_explore(self: DebuggerScreen) -> None:
@@ -59,6 +82,10 @@ class Following:
         elif not self.seat.following:
             self.notify("Already exploring: f follows the teacher again.", timeout=2)
         else:
+            # What has not been caught up with is dropped: exploring starts from here.
+            self.inbox.clear()
+            if self.busy == "catch up":
+                self._cancel_worker()
             self.seat.follow(False)
             self._paint_status()
             self.notify("Exploring on your own: every key works. f follows again.", timeout=3)
