@@ -16,8 +16,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from gdtui.lesson.actions import Action, Step
+from gdtui.lesson.actions import Action, Back, Goto, Resume, Step
 from gdtui.scenario import ScenarioError
+from gdtui.ui.format import grouped
 
 if TYPE_CHECKING:
     from gdtui.ui.screens.debugger import DebuggerScreen
@@ -59,13 +60,34 @@ class Following:
                 self.catching_up_to = self.session.current.step + steps
                 self._start_worker(steps, frozenset(), "follow", busy="catch up")
                 return
+            self._before_my_first_step(action)
             try:
                 self.perform(action, paint=False)
             except (ScenarioError, ValueError) as error:
                 self.notify(
                     str(error), title="Cannot follow the teacher", severity="error", markup=False
                 )
+            else:
+                if isinstance(action, Resume) and action.step:
+                    self.notify(f"This run starts at step {grouped(action.step)}, where you "
+                                "joined the class: the teacher's earlier steps are on the "
+                                "teacher's screen.", timeout=5)  # fmt: skip
         self.call_later(self.paint_pending)
+
+    def _before_my_first_step(self: DebuggerScreen, action: Action) -> None:
+        """Say so when the teacher goes back to a step this run does not have."""
+        match action:
+            case Goto(step):
+                target = step
+            case Back(k):
+                target = self.session.current.step - k
+            case _:
+                return
+        first = self.session.first
+        if max(target, 0) < first:
+            self.notify(f"The teacher went back to step {grouped(max(target, 0))}: this run "
+                        f"starts at step {grouped(first)}, where you joined, and stays there.",
+                        timeout=5)  # fmt: skip
 
     def action_explore(self: DebuggerScreen) -> None:
         """Student, or a replay: stop following and drive this run."""

@@ -95,7 +95,8 @@ class Running:
             return
         current, last = self.session.current.step, self.session.last
         self.app.push_screen(
-            GotoStepScreen(current, last, self.session.max_steps), self._goto_chosen
+            GotoStepScreen(current, last, self.session.max_steps, self.session.first),
+            self._goto_chosen,
         )
 
     def _goto_chosen(self: DebuggerScreen, step: int | None) -> None:
