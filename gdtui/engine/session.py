@@ -611,7 +611,7 @@ class Session:
         nothing arrives, nor at the first step of a resumed run, whose step before is not
         here). Disabled ones are recorded too, so enabling one shows where it would have
         fired."""
-        if step == self.first:
+        if step <= self.first:
             return ()
         history = self.history
         mask = self._fired(int(history.scalar(step, HITS)), int(history.scalar(step - 1, HITS)))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from gdtui.lesson import actions
-from gdtui.lesson.actions import Action, Load, Step, catch_up
+from gdtui.lesson.actions import Action, Load, Resume, Step, catch_up
 from gdtui.ui.app import GdtuiApp
 from gdtui.ui.screens.debugger import DebuggerScreen
 from tests.lesson.test_actions import fingerprint
@@ -90,6 +90,10 @@ async def test_a_late_joiner_reaches_the_teachers_floats_and_screen() -> None:
         await until(pilot, lambda: not screen.inbox)
         await settle(pilot)
         assert fingerprint(joined)[1:5] == fingerprint(teacher)[1:5]
+        # What it would export as a lesson replays to the same run: the scenario's Load,
+        # the Resume, then the teacher's actions.
+        assert isinstance(screen.lesson[0], Load) and isinstance(screen.lesson[1], Resume)
+        assert fingerprint(actions.replay(screen.lesson)[1]) == fingerprint(joined)
 
 
 async def test_b_at_the_first_step_of_a_joined_run_says_why() -> None:

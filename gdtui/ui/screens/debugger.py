@@ -273,8 +273,9 @@ class DebuggerScreen(Running, Settings, Following, Exporting, Viewing, Screen[No
         if isinstance(action, Load):
             self._load(*open_scenario(action))
         elif isinstance(action, Resume):
+            # `_load` began the record with the scenario's Load, so that a lesson exported
+            # from here replays (its Resume is then the next action).
             self._load(*open_resumed(action))
-            self.lesson = []  # it starts with the Resume: the steps before are not here
         else:
             result = apply(self.session, action)
         if isinstance(result, RunResult):
