@@ -113,6 +113,7 @@ def late_joiner() -> list[Result]:
             seconds, gap, steps[name] = asyncio.run(_join(lesson, sessions[name]))
             figures[name].append((seconds, gap))
     fresh = statistics.median(s for s, _ in figures["fresh"])
+    fresh_gap = max(g for _, g in figures["fresh"])
     results = []
     for name in ("1e6 steps", "many actions"):
         seconds = statistics.median(s for s, _ in figures[name])
@@ -125,7 +126,8 @@ def late_joiner() -> list[Result]:
         ))  # fmt: skip
         results.append(Result(
             f"late joiner longest frozen, {name}", gap, "s", f"<= {FROZEN}", gap <= FROZEN,
-            "the longest gap between two ticks of a 10 ms timer while joining",
+            f"the longest gap between two ticks of a 10 ms timer while joining; "
+            f"{fresh_gap:.3f} s for a fresh student's first screen",
         ))  # fmt: skip
     return results
 
