@@ -146,7 +146,8 @@ class Hub:
 
     @property
     def backlog(self) -> tuple[Action, ...]:
-        """The driving teacher's actions since their last load."""
+        """What a joining student is sent: the driving teacher's latest state with the
+        captions and actions since, or every action since their last load before any state."""
         return tuple(self._backlog)
 
     # -- the apps' side ------------------------------------------------------------------------
