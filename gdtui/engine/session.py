@@ -430,7 +430,9 @@ class Session:
         # Bound once: attribute look-ups are a real share of a 1-D step's few microseconds.
         cost_and_gradient, update = self.problem.cost_and_gradient, optimizer.update
         append, store_row, every = history.append, history.store_row, history.checkpoint_every
-        first = history.first
+        # Checkpoints fall every `every` steps from the first: the same test as step % every
+        # == 0 for a run from step 0, at the same cost.
+        phase = history.first % every
         tolerance, breakpoints = self.tolerance, self.breakpoints
         theta, grad, cost, state = current.theta, current.grad, current.cost, current.state
         new_theta, new_state = current.next_theta, current.next_state
@@ -463,7 +465,7 @@ class Session:
                 hits = holds & (~before | events)
                 before = holds
             step = append(new_cost, grad_norm, alpha, optimizer_index, holds)
-            if (step - first) % every == 0:
+            if step % every == phase:
                 store_row(step, new_theta, new_grad, new_state)
             theta, grad, cost, state = new_theta, new_grad, new_cost, new_state
             new_theta, new_state = update(theta, grad, state, alpha)
