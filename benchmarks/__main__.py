@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import asdict
 
-from benchmarks import engine, serve, startup, trace, ui
+from benchmarks import engine, latejoin, serve, startup, trace, ui
 from benchmarks.common import Result
 
 ALL: list[Callable[[], Result | list[Result]]] = [
@@ -16,6 +16,7 @@ ALL: list[Callable[[], Result | list[Result]]] = [
     *trace.BENCHMARKS,
     *ui.BENCHMARKS,
     *serve.BENCHMARKS,
+    *latejoin.BENCHMARKS,
 ]
 
 

@@ -8,9 +8,11 @@ On the wire, one JSON object a line:
 
     app -> hub    {"hello": TOKEN}                      first, from everyone
     teacher       {"action": ACTION}                    see `gdtui.lesson.wire`
+    teacher       {"state": [RESUME, ACTION...]}        where its run stands, for late joiners
     student       {"following": true|false}
     student       {"answer": {"step": S, "parameter": P, "move": "left"|"right"}}
-    hub -> student {"action": ACTION}                   the backlog on joining, then live
+    hub -> student {"action": ACTION}                   the backlog on joining (from the
+                                                        teacher's latest state), then live
     hub -> teacher {"counts": {"students": N, "following": M, "driving": true|false}}
     hub -> teacher {"answers": {"step": S, "final": true|false, "counts": [[P, LEFT, RIGHT]]}}
 
@@ -25,7 +27,7 @@ import asyncio
 import contextlib
 import json
 import os
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -165,6 +167,14 @@ class ClassroomLink:
         """
         self._send_nowait({"action": wire.to_json(action)})
 
+    def publish_state(self, actions: Sequence[Action]) -> None:
+        """Teacher: where the run stands now, as a `Resume` and the actions after it (see
+        `gdtui.lesson.actions.catch_up`): the hub starts late joiners from it. Queued, not
+        awaited; a state longer than a line is not sent (joiners then replay actions)."""
+        line = encode_message({"state": [wire.to_json(action) for action in actions]})
+        if len(line) <= wire.MAX_LINE:
+            self._send_line(line)
+
     async def report(self, following: bool) -> None:
         """Student: follow the teacher (the hub resends the backlog) or explore alone."""
         await self._send({"following": following})
@@ -201,10 +211,13 @@ class ClassroomLink:
         await self._writer.drain()
 
     def _send_nowait(self, body: dict[str, Any]) -> None:
+        self._send_line(encode_message(body))
+
+    def _send_line(self, line: bytes) -> None:
         if self._writer is None:
             raise RuntimeError("not connected")
         if not self._writer.is_closing():  # a lost hub: the app carries on alone
-            self._writer.write(encode_message(body))
+            self._writer.write(line)
 
     async def _read(self) -> None:
         assert self._reader is not None

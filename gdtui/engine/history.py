@@ -39,16 +39,21 @@ def checkpoint_interval(row_size: int) -> int:
 
 
 class History:
-    """Steps 0..`last` of a run, stored column-wise.
+    """Steps `first`..`last` of a run, stored column-wise.
+
+    A run starts at step 0, unless it was resumed from another's state at a later step (a
+    student who joins a class late): then the steps before `first` are not here.
 
     Args:
         row_size: Floats in one full row (theta, gradient, optimizer state, padded).
         checkpoint_every: Keep a full row every this many steps (1 keeps every row).
+        first: The first step stored, always a checkpoint.
     """
 
-    def __init__(self, row_size: int, checkpoint_every: int) -> None:
+    def __init__(self, row_size: int, checkpoint_every: int, first: int = 0) -> None:
         self.row_size = row_size
         self.checkpoint_every = checkpoint_every
+        self.first = first
         self._scalars: list[NDArray[np.float64]] = []
         # Rows go in growable C arrays of doubles: appending a row's bytes costs a third of
         # writing it into a numpy row, and this is on the engine's hot path.
@@ -63,27 +68,27 @@ class History:
     @property
     def last(self) -> int:
         """The last step stored."""
-        return self._length - 1
+        return self.first + self._length - 1
 
     def append(self, cost: float, grad_norm: float, alpha: float, optimizer: int, hits: int) -> int:
         """Store a step's scalars; returns its step number."""
-        step = self._length
-        chunk, offset = divmod(step, CHUNK)
+        index = self._length
+        chunk, offset = divmod(index, CHUNK)
         if chunk == len(self._scalars):
             self._scalars.append(np.empty((CHUNK, COLUMNS)))
         self._scalars[chunk][offset] = (cost, grad_norm, alpha, optimizer, hits)
-        self._length = step + 1
-        return step
+        self._length = index + 1
+        return self.first + index
 
     def needs_row(self, step: int) -> bool:
         """Whether `step` is a checkpoint whose full row must be stored."""
-        return step % self.checkpoint_every == 0
+        return (step - self.first) % self.checkpoint_every == 0
 
     def store_row(self, step: int, *parts: NDArray[np.float64]) -> None:
         """Store the full row of checkpoint `step`: `parts` laid end to end (theta, gradient,
         optimizer state), padded to `row_size`. The row must be the next one or one already
         stored (then it is replaced)."""
-        index = step // self.checkpoint_every
+        index = (step - self.first) // self.checkpoint_every
         chunk, offset = divmod(index, self._rows_per_chunk)
         if chunk == len(self._rows):
             self._rows.append(array("d"))
@@ -103,27 +108,29 @@ class History:
 
     def row(self, step: int) -> NDArray[np.float64]:
         """A copy of the full row of checkpoint `step`."""
-        chunk, offset = divmod(step // self.checkpoint_every, self._rows_per_chunk)
+        index = (step - self.first) // self.checkpoint_every
+        chunk, offset = divmod(index, self._rows_per_chunk)
         start = offset * self.row_size
         return np.array(self._rows[chunk][start : start + self.row_size], dtype=np.float64)
 
     def checkpoint_before(self, step: int) -> int:
         """The nearest checkpoint at or before `step`."""
-        return step - step % self.checkpoint_every
+        return step - (step - self.first) % self.checkpoint_every
 
     def scalar(self, step: int, column: int) -> float:
         """One scalar of one step."""
-        chunk, offset = divmod(step, CHUNK)
+        chunk, offset = divmod(step - self.first, CHUNK)
         return float(self._scalars[chunk][offset, column])
 
     def set_scalar(self, step: int, column: int, value: float) -> None:
         """Change one scalar of a stored step (the settings of the last step)."""
-        chunk, offset = divmod(step, CHUNK)
+        chunk, offset = divmod(step - self.first, CHUNK)
         self._scalars[chunk][offset, column] = value
 
     def column(self, column: int, start: int = 0, stop: int | None = None) -> NDArray[np.float64]:
-        """A copy of one scalar column over steps `start..stop-1`."""
-        stop = self._length if stop is None else min(stop, self._length)
+        """A copy of one scalar column over steps `start..stop-1` (from `first` at most)."""
+        start = max(start, self.first) - self.first
+        stop = self._length if stop is None else min(stop - self.first, self._length)
         if start >= stop:
             return np.empty(0)
         first, last = start // CHUNK, (stop - 1) // CHUNK
@@ -133,6 +140,7 @@ class History:
 
     def truncate(self, last: int) -> None:
         """Forget every step after `last` (a branch: the run goes another way from there)."""
+        last -= self.first
         self._length = last + 1
         self._rows_length = last // self.checkpoint_every + 1
         del self._scalars[last // CHUNK + 1 :]

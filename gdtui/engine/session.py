@@ -121,6 +121,11 @@ class Session:
         return self.history.last
 
     @property
+    def first(self) -> int:
+        """The first step recorded: 0, unless the run was resumed from a later step."""
+        return self.history.first
+
+    @property
     def alpha(self) -> float:
         """The learning rate of the next update."""
         return self._current.alpha
@@ -162,9 +167,9 @@ class Session:
         at most the tolerance: where a *continue* would have stopped as converged. None when
         no step up to there has converged."""
         step = self._current.step if step is None else min(step, self.last)
-        grad_norms = self.history.column(GRAD_NORM, 0, step + 1)
+        grad_norms = self.history.column(GRAD_NORM, self.first, step + 1)
         converged = np.flatnonzero(grad_norms <= self.tolerance)
-        return int(converged[0]) if converged.size else None
+        return int(converged[0]) + self.first if converged.size else None
 
     def restart(
         self,
@@ -187,24 +192,59 @@ class Session:
             raise ValueError(f"the start needs {self.layout.size} numbers")
         return start
 
-    def _begin(self, optimizer: Optimizer, alpha: float) -> Snapshot:
-        self.history = History(self._row_size, checkpoint_interval(self._row_size))
+    def _begin(
+        self,
+        optimizer: Optimizer,
+        alpha: float,
+        first: int = 0,
+        theta: Vector | None = None,
+        state: Vector | None = None,
+    ) -> Snapshot:
+        theta = self.theta0 if theta is None else theta
+        self.history = History(self._row_size, checkpoint_interval(self._row_size), first)
         self._optimizers: list[Optimizer] = [optimizer]
         self._diverged_at: int | None = None
         with np.errstate(all="ignore"):
-            cost, grad = self.problem.cost_and_gradient(self.theta0)
-            finite = self._finite(self.theta0, cost)
+            cost, grad = self.problem.cost_and_gradient(theta)
+            finite = self._finite(theta, cost)
             # Checked at the start too, so a condition that already holds there is not
             # reported as becoming true at step 1.
-            arrival = Arrival(0, self.theta0, grad, cost, None, None, alpha,
+            arrival = Arrival(first, theta, grad, cost, None, None, alpha,
                               norm(grad) <= self.tolerance, self.layout)  # fmt: skip
             holds = self._holds(arrival)
-        state = optimizer.initial_state(self.layout.size)
-        self._record(self.theta0, grad, cost, state, alpha, 0, holds=holds)
-        self._current = self._snapshot(0, self.theta0, grad, cost, state)
+        if state is None:
+            state = optimizer.initial_state(self.layout.size)
+        self._record(theta, grad, cost, state, alpha, 0, holds=holds)
+        self._current = self._snapshot(first, theta, grad, cost, state)
         if not finite:
-            self._diverged_at = 0
+            self._diverged_at = first
         return self._current
+
+    def resume(
+        self, step: int, theta: Iterable[float], optimizer: Optimizer, state: Iterable[float],
+        alpha: float,
+    ) -> Snapshot:  # fmt: skip
+        """Forget the run and go on from another run's exact state at `step`: its
+        parameters, and its optimizer with the state it had there (momentum's velocity,
+        Adam's averages and step count). The steps before `step` are not recorded here.
+
+        The engine is deterministic, so the steps after it come out bit for bit as in the
+        run the state was taken from.
+
+        Raises:
+            ValueError: The state does not fit this session (sizes, a bad alpha or step).
+        """
+        if not (math.isfinite(alpha) and alpha > 0):
+            raise ValueError(f"alpha must be a positive finite number, got {alpha}")
+        if not 0 <= step <= self.max_steps:
+            raise ValueError(f"the step must be 0..{self.max_steps}, got {step}")
+        start = self._checked_start(theta)
+        optimizer_state = np.array(state, dtype=np.float64)
+        if optimizer_state.shape != (optimizer.state_size(self.layout.size),):
+            raise ValueError(
+                f"{optimizer.kind} keeps {optimizer.state_size(self.layout.size)} numbers"
+            )
+        return self._begin(optimizer, alpha, step, start, optimizer_state)
 
     def reset(self) -> Snapshot:
         """Back to the start, forgetting the run; `alpha` and the optimizer stay as set."""
@@ -216,7 +256,7 @@ class Session:
 
     def goto(self, step: int) -> Snapshot:
         """Move the cursor to any recorded step, restoring it bit for bit."""
-        step = min(max(step, 0), self.last)
+        step = min(max(step, self.first), self.last)
         if step != self._current.step:
             self._current = self.snapshot(step)
         return self._current
@@ -279,7 +319,7 @@ class Session:
         # The last step's optimizer state is fresh if its optimizer is not the one that led
         # to it; recompute it the way a replay will.
         last, current = self.last, self._current
-        if last == 0:
+        if last == self.first:
             optimizer = self._optimizers[int(self.history.scalar(0, OPTIMIZER))]
             state = optimizer.initial_state(self.layout.size)
         else:
@@ -390,6 +430,9 @@ class Session:
         # Bound once: attribute look-ups are a real share of a 1-D step's few microseconds.
         cost_and_gradient, update = self.problem.cost_and_gradient, optimizer.update
         append, store_row, every = history.append, history.store_row, history.checkpoint_every
+        # Checkpoints fall every `every` steps from the first: the same test as step % every
+        # == 0 for a run from step 0, at the same cost.
+        phase = history.first % every
         tolerance, breakpoints = self.tolerance, self.breakpoints
         theta, grad, cost, state = current.theta, current.grad, current.cost, current.state
         new_theta, new_state = current.next_theta, current.next_state
@@ -422,7 +465,7 @@ class Session:
                 hits = holds & (~before | events)
                 before = holds
             step = append(new_cost, grad_norm, alpha, optimizer_index, holds)
-            if step % every == 0:
+            if step % every == phase:
                 store_row(step, new_theta, new_grad, new_state)
             theta, grad, cost, state = new_theta, new_grad, new_cost, new_state
             new_theta, new_state = update(theta, grad, state, alpha)
@@ -500,8 +543,8 @@ class Session:
 
     def snapshot(self, step: int) -> Snapshot:
         """Any recorded step, rebuilt bit for bit (replayed from the checkpoint before it)."""
-        if not 0 <= step <= self.last:
-            raise IndexError(f"step {step} is not recorded (0..{self.last})")
+        if not self.first <= step <= self.last:
+            raise IndexError(f"step {step} is not recorded ({self.first}..{self.last})")
         if step == self._current.step:
             return self._current
         return self._rebuild(step)
@@ -514,6 +557,7 @@ class Session:
 
     def snapshots(self, start: int = 0, stop: int | None = None) -> Iterator[Snapshot]:
         """Steps `start..stop-1` in order (all recorded ones by default), replayed once."""
+        start = max(start, self.first)
         stop = self.last + 1 if stop is None else min(stop, self.last + 1)
         if start >= stop:
             return
@@ -525,6 +569,19 @@ class Session:
             else:
                 snapshot = self._follow(snapshot)
             yield snapshot
+
+    def optimizer_at(self, step: int) -> Optimizer:
+        """The update rule of the update that leaves a recorded step."""
+        return self._optimizers[int(self.history.scalar(step, OPTIMIZER))]
+
+    def changes(self, start: int) -> list[int]:
+        """The recorded steps after `start` whose update's `alpha` or optimizer differs from
+        the step before's: where the run was set otherwise."""
+        stop = self.last + 1
+        alphas = self.history.column(ALPHA, start, stop)
+        optimizers = self.history.column(OPTIMIZER, start, stop)
+        differs = (alphas[1:] != alphas[:-1]) | (optimizers[1:] != optimizers[:-1])
+        return [start + 1 + int(i) for i in np.flatnonzero(differs)]
 
     def landing_slope(self, snapshot: Snapshot) -> Vector:
         """The gradient where the update leaving `snapshot` lands: `(dw, db)` at the next
@@ -548,14 +605,15 @@ class Session:
     # -- the record, for plots and traces ------------------------------------------------------
 
     def costs(self, start: int = 0, stop: int | None = None) -> Vector:
-        """`J` at steps `start..stop-1`."""
+        """`J` at steps `start..stop-1` (from `first` on)."""
         return self.history.column(COST, start, stop)
 
     def hits(self, step: int) -> tuple[str, ...]:
         """The enabled breakpoints that fired on arriving at `step` (none at step 0, where
-        nothing arrives). Disabled ones are recorded too, so enabling one shows where it
-        would have fired."""
-        if step == 0:
+        nothing arrives, nor at the first step of a resumed run, whose step before is not
+        here). Disabled ones are recorded too, so enabling one shows where it would have
+        fired."""
+        if step <= self.first:
             return ()
         history = self.history
         mask = self._fired(int(history.scalar(step, HITS)), int(history.scalar(step - 1, HITS)))

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
 
 from gdtui.engine.breakpoints import Breakpoint
+from gdtui.engine.history import ALPHA
 from gdtui.engine.optimizers import Optimizer
 from gdtui.engine.session import RunResult, Session
 from gdtui.engine.snapshot import Snapshot
@@ -178,10 +179,47 @@ class DropGhost:
     reason: ClassVar[Reason] = "ghost"
 
 
+@dataclass(frozen=True)
+class Resume:
+    """Open a scenario and go on from another run's exact state at `step`.
+
+    What a student who joins a class late starts from, instead of replaying every action
+    since the teacher's `Load`: the steps before `step` are not in the student's run. The
+    teacher's recording keeps the actions, never a `Resume`.
+
+    Attributes:
+        source: A preset name or a scenario file path, as `load_scenario` takes it.
+        overrides: `KEY=VALUE` strings, as `--set` takes them.
+        step: The step the run goes on from.
+        theta: The parameters there (`w` components, then `b`).
+        kind: The optimizer of the update that leaves it.
+        params: Its hyperparameters besides `alpha`.
+        state: Its state there (momentum's velocity, Adam's averages and step count).
+        alpha: The learning rate of the update that leaves it.
+        theta0: Where a restart starts (the teacher may have restarted elsewhere).
+        breakpoints: `(when, enabled)` pairs, as `SetBreakpoints` has them.
+    """
+
+    reason: ClassVar[Reason] = "scenario"
+    source: str
+    overrides: tuple[str, ...]
+    step: int
+    theta: tuple[float, ...]
+    kind: str
+    params: tuple[tuple[str, float], ...]
+    state: tuple[float, ...]
+    alpha: float
+    theta0: tuple[float, ...]
+    breakpoints: tuple[tuple[str, bool], ...] = ()
+
+
 Action = (
     Load | Step | Back | Goto | SetAlpha | SetOptimizer | Restart | Reset | SetBreakpoints
-    | Caption | KeepGhost | DropGhost
+    | Caption | KeepGhost | DropGhost | Resume
 )  # fmt: skip
+
+#: Steps before the teacher's a late joiner's run starts at, so `b` works there too.
+BACK_WINDOW = 100
 
 
 def open_scenario(action: Load) -> tuple[Scenario, Session]:
@@ -195,6 +233,64 @@ def open_scenario(action: Load) -> tuple[Scenario, Session]:
 
     scenario = load_scenario(action.source, action.overrides)
     return scenario, build_session(scenario)
+
+
+def open_resumed(action: Resume) -> tuple[Scenario, Session]:
+    """The scenario a `Resume` names and a session at its state.
+
+    Raises:
+        ScenarioError: The scenario cannot be read or is invalid.
+        ValueError: The state does not fit the scenario (sizes, a bad alpha or step).
+    """
+    scenario, session = open_scenario(Load(action.source, action.overrides))
+    session.set_breakpoints(Breakpoint(when, enabled) for when, enabled in action.breakpoints)
+    session.restart(_vector(action.theta0))
+    session.resume(action.step, action.theta, Optimizer(action.kind, dict(action.params)),
+                   action.state, action.alpha)  # fmt: skip
+    return scenario, session
+
+
+def catch_up(load: Load, session: Session, window: int = BACK_WINDOW) -> list[Action]:
+    """What a late joiner needs to stand where `session` stands: a `Resume` at most
+    `window` steps before its cursor (so `b` works there as well), then the actions that
+    rebuild the recorded run from there, and move the cursor back to where it is.
+
+    Replayed, they give the same floats as `session` at every step from the `Resume`'s
+    on (the breakpoints' hits are worked out anew, with the breakpoints set now).
+
+    Cheap: the state is taken at a checkpoint (no gradient is evaluated), and the rest reads
+    two columns of the history.
+
+    Args:
+        load: How `session`'s scenario was opened.
+        session: The teacher's session (not busy in another thread).
+        window: How far before the cursor the joiner's run may start.
+    """
+    cursor = session.current.step
+    start = session.history.checkpoint_before(max(cursor - window, session.first))
+    at = session.snapshot(start)
+    resume = Resume(
+        load.source, load.overrides, start, tuple(at.theta.tolist()), at.optimizer.kind,
+        tuple(at.optimizer.params.items()), tuple(at.state.tolist()), at.alpha,
+        tuple(session.theta0.tolist()),
+        tuple((bp.when, bp.enabled) for bp in session.breakpoints),
+    )  # fmt: skip
+    actions: list[Action] = [resume]
+    step, alpha, optimizer = start, at.alpha, at.optimizer
+    for change in session.changes(start):
+        actions.append(Step(change - step))
+        if session.optimizer_at(change) != optimizer:
+            optimizer = session.optimizer_at(change)
+            actions.append(SetOptimizer(optimizer.kind, tuple(optimizer.params.items())))
+        if session.history.scalar(change, ALPHA) != alpha:
+            alpha = session.history.scalar(change, ALPHA)
+            actions.append(SetAlpha(alpha))
+        step = change
+    if session.last > step:
+        actions.append(Step(session.last - step))
+    if cursor != session.last:
+        actions.append(Goto(cursor))
+    return actions
 
 
 def apply(session: Session, action: Action) -> RunResult | Snapshot | None:
@@ -230,11 +326,14 @@ def apply(session: Session, action: Action) -> RunResult | Snapshot | None:
             return None
         case Load():
             raise ValueError("a load makes a new session: use open_scenario")
+        case Resume():
+            raise ValueError("a resume makes a new session: use open_resumed")
     raise TypeError(f"not an action: {action!r}")
 
 
 def replay(actions: Iterable[Action]) -> tuple[Scenario, Session]:
-    """Build the state a stream of actions leads to; it must start with a `Load`.
+    """Build the state a stream of actions leads to; it must start with a `Load` (or a
+    `Resume`).
 
     Raises:
         ValueError: The stream does not start with a `Load`.
@@ -244,6 +343,8 @@ def replay(actions: Iterable[Action]) -> tuple[Scenario, Session]:
     for action in actions:
         if isinstance(action, Load):
             scenario, session = open_scenario(action)
+        elif isinstance(action, Resume):
+            scenario, session = open_resumed(action)
         elif session is None:
             raise ValueError("an action stream starts with a load")
         else:

@@ -24,6 +24,7 @@ from gdtui.lesson.actions import (
     Load,
     Reset,
     Restart,
+    Resume,
     SetAlpha,
     SetBreakpoints,
     SetOptimizer,
@@ -54,6 +55,7 @@ OPS: dict[type, str] = {
     Caption: "caption",
     KeepGhost: "keep_ghost",
     DropGhost: "drop_ghost",
+    Resume: "resume",
 }
 
 
@@ -79,6 +81,13 @@ def to_json(action: Action) -> dict[str, Any]:
             body = {"breakpoints": [[when, enabled] for when, enabled in breakpoints]}
         case Caption(step, text):
             body = {"step": step, "text": text}
+        case Resume():
+            body = {"source": action.source, "overrides": list(action.overrides),
+                    "step": action.step, "theta": _floats_out(action.theta),
+                    "kind": action.kind, "params": dict(action.params),
+                    "state": _floats_out(action.state), "alpha": action.alpha,
+                    "theta0": _floats_out(action.theta0),
+                    "breakpoints": [list(pair) for pair in action.breakpoints]}  # fmt: skip
         case _:
             raise TypeError(f"not an action: {action!r}")
     return {"op": OPS[type(action)], **body}
@@ -130,10 +139,7 @@ def from_json(data: object) -> Action:
     action: Action
     if op == "load":
         fields.keys("source", "overrides")
-        overrides = fields.items("overrides")
-        if not all(isinstance(o, str) for o in overrides):
-            raise ValueError("load: overrides are strings")
-        action = Load(fields.text("source"), tuple(overrides))
+        action = Load(fields.text("source"), fields.overrides())
     elif op in ("step", "back"):
         fields.keys("k")
         action = (Step if op == "step" else Back)(fields.whole("k"))
@@ -145,12 +151,7 @@ def from_json(data: object) -> Action:
         action = SetAlpha(fields.number("alpha"))
     elif op == "set_optimizer":
         fields.keys("kind", "params")
-        kind, params = fields.text("kind"), data["params"]
-        if kind not in HYPERPARAMETERS or not isinstance(params, dict):
-            raise ValueError("set_optimizer: a known kind and a params object")
-        if not set(params) <= set(HYPERPARAMETERS[kind]):
-            raise ValueError(f"set_optimizer: {kind} takes only {sorted(HYPERPARAMETERS[kind])}")
-        action = SetOptimizer(kind, tuple((str(k), _finite(v, k)) for k, v in params.items()))
+        action = SetOptimizer(*fields.optimizer())
     elif op == "restart":
         fields.keys("theta0")
         theta0 = data["theta0"]
@@ -168,20 +169,21 @@ def from_json(data: object) -> Action:
         action = KeepGhost() if op == "keep_ghost" else DropGhost()
     elif op == "set_breakpoints":
         fields.keys("breakpoints")
-        pairs = fields.items("breakpoints")
-        if not all(
-            isinstance(p, list) and len(p) == 2 and isinstance(p[0], str)
-            and isinstance(p[1], bool)
-            for p in pairs
-        ):  # fmt: skip
-            raise ValueError("set_breakpoints: a list of [when, enabled] pairs")
-        action = SetBreakpoints(tuple((when, enabled) for when, enabled in pairs))
+        action = SetBreakpoints(fields.breakpoints())
     elif op == "caption":
         fields.keys("step", "text")
         text = fields.text("text")
         if "\n" in text or "\r" in text or len(text) > MAX_CAPTION:
             raise ValueError(f"caption: text is one line of at most {MAX_CAPTION} characters")
         action = Caption(fields.whole("step"), text)
+    elif op == "resume":
+        fields.keys("source", "overrides", "step", "theta", "kind", "params", "state",
+                    "alpha", "theta0", "breakpoints")  # fmt: skip
+        action = Resume(
+            fields.text("source"), fields.overrides(), fields.whole("step"),
+            fields.floats("theta"), *fields.optimizer(), fields.floats("state", empty=True),
+            _positive(fields.number("alpha")), fields.floats("theta0"), fields.breakpoints(),
+        )  # fmt: skip
     else:
         raise ValueError(f"unknown op {op!r}")
     return action
@@ -219,6 +221,38 @@ class _Fields:
     def number(self, name: str) -> float:
         return _finite(self.data[name], name)
 
+    def overrides(self) -> tuple[str, ...]:
+        overrides = self.items("overrides")
+        if not all(isinstance(o, str) for o in overrides):
+            raise ValueError(f"{self.op}: overrides are strings")
+        return tuple(overrides)
+
+    def optimizer(self) -> tuple[str, tuple[tuple[str, float], ...]]:
+        kind, params = self.text("kind"), self.data["params"]
+        if kind not in HYPERPARAMETERS or not isinstance(params, dict):
+            raise ValueError(f"{self.op}: a known kind and a params object")
+        if not set(params) <= set(HYPERPARAMETERS[kind]):
+            raise ValueError(f"{self.op}: {kind} takes only {sorted(HYPERPARAMETERS[kind])}")
+        return kind, tuple((str(k), _finite(v, k)) for k, v in params.items())
+
+    def breakpoints(self) -> tuple[tuple[str, bool], ...]:
+        pairs = self.items("breakpoints")
+        if not all(
+            isinstance(p, list) and len(p) == 2 and isinstance(p[0], str)
+            and isinstance(p[1], bool)
+            for p in pairs
+        ):  # fmt: skip
+            raise ValueError(f"{self.op}: breakpoints are a list of [when, enabled] pairs")
+        return tuple((when, enabled) for when, enabled in pairs)
+
+    def floats(self, name: str, *, empty: bool = False) -> tuple[float, ...]:
+        """A list of floats, each finite or one of the strings `nan`, `inf`, `-inf` (an
+        optimizer's state may hold them where a run was about to diverge)."""
+        values = self.items(name)
+        if not values and not empty:
+            raise ValueError(f"{self.op}: {name} is a non-empty list of numbers")
+        return tuple(_float_in(v, name) for v in values)
+
 
 def _finite(value: object, name: object) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
@@ -227,6 +261,28 @@ def _finite(value: object, name: object) -> float:
     if not math.isfinite(number):
         raise ValueError(f"{name} is a finite number")
     return number
+
+
+#: How a float JSON has no number for travels: as its name, which `float()` reads back.
+_SPECIAL = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
+
+
+def _floats_out(values: tuple[float, ...]) -> list[float | str]:
+    return [v if math.isfinite(v) else repr(v) for v in values]
+
+
+def _float_in(value: object, name: str) -> float:
+    if isinstance(value, str) and value in _SPECIAL:
+        return _SPECIAL[value]
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"{name} holds numbers (or 'nan', 'inf', '-inf')")
+    return float(value)
+
+
+def _positive(alpha: float) -> float:
+    if alpha <= 0:
+        raise ValueError("alpha is a positive number")
+    return alpha
 
 
 def _reject_constant(name: str) -> float:

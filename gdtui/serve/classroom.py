@@ -6,10 +6,16 @@ and a random token in its environment (see `gdtui.classroom.link`, which also de
 wire); the hub knows each token's role because the server registered it, so a child cannot
 promote itself by claiming another role.
 
-The hub keeps the driving teacher's actions since their last `load` and sends them whole to
-a student who joins or asks to follow again, then streams new ones live to the students who
-follow. A student's messages other than its status are ignored and never forwarded, so no
-student can drive the teacher or anyone else. A student's prediction (`p`) is counted for the
+The hub keeps where the driving teacher's run stands and sends it to a student who joins or
+asks to follow again, then streams new actions live to the students who follow. Where the
+run stands is the teacher's latest state (a `resume` at its exact state, and the few actions
+that rebuild the rest of its run: see `gdtui.lesson.actions.catch_up`), the captions since
+the teacher's `load`, and the actions since that state; before the teacher's first state it
+is every action since the `load`. So a late joiner catches up from a state, not by replaying
+a million steps; the recording (`--record`) still keeps every action, never a state.
+
+A student's messages other than its status are ignored and never forwarded, so no student
+can drive the teacher or anyone else. A student's prediction (`p`) is counted for the
 connection it came on and only a tally of them goes to the teacher (`gdtui.classroom.answers`).
 """
 
@@ -36,7 +42,7 @@ from gdtui.classroom.link import (
     encode_message,
 )
 from gdtui.lesson import wire
-from gdtui.lesson.actions import Action, Load, Step
+from gdtui.lesson.actions import Action, Caption, Goto, Load, Resume, SetAlpha, SetOptimizer, Step
 from gdtui.lesson.recording import Recorder
 
 #: A student whose app stops reading is dropped once this much is waiting for it, so one
@@ -88,6 +94,7 @@ class Hub:
         self._driver: _Peer | None = None
         self._backlog: list[Action] = []
         self._round = Round()
+        self._captions: list[Caption] = []
         self._server: asyncio.AbstractServer | None = None
         self.recorder: Recorder | None = None
         """Saves the driving teacher's actions as lessons (`serve ssh --record`), if set."""
@@ -142,7 +149,8 @@ class Hub:
 
     @property
     def backlog(self) -> tuple[Action, ...]:
-        """The driving teacher's actions since their last load."""
+        """What a joining student is sent: the driving teacher's latest state with the
+        captions and actions since, or every action since their last load before any state."""
         return tuple(self._backlog)
 
     # -- the apps' side ------------------------------------------------------------------------
@@ -213,8 +221,10 @@ class Hub:
                     self._send_backlog(peer)
                 self._send_counts()
             return None
+        if "state" in message and len(message) == 1:
+            return self._state(peer, message["state"])
         if "action" not in message:
-            return 'a teacher sends only {"action": ...}'
+            return 'a teacher sends only {"action": ...} or {"state": [...]}'
         try:
             action = wire.from_json(message["action"])
         except (ValueError, TypeError, KeyError, OverflowError, RecursionError) as error:
@@ -237,9 +247,11 @@ class Hub:
                 self.recorder.write(action)
             except OSError:
                 self.recorder = None  # a full disk ends the recording, not the class
-        if isinstance(action, Load):
-            self._backlog = [action]
+        if isinstance(action, Load | Resume):
+            self._backlog, self._captions = [action], []
             return
+        if isinstance(action, Caption):
+            self._captions.append(action)
         # Consecutive steps add up (a step stops early only where the next would do
         # nothing), which keeps a late joiner's catch-up short after many `n` presses.
         last = self._backlog[-1] if self._backlog else None
@@ -247,6 +259,24 @@ class Hub:
             self._backlog[-1] = Step(min(last.k + action.k, wire.MAX_STEPS))
         else:
             self._backlog.append(action)
+
+    def _state(self, peer: _Peer, body: object) -> str | None:
+        """Take a teacher's state as where its run stands; what is wrong with it, if
+        anything (then the backlog stays as it was)."""
+        try:
+            if not isinstance(body, list) or not body:
+                raise ValueError("a state is a non-empty list of actions")
+            actions = [wire.from_json(item) for item in body]
+        except (ValueError, TypeError, KeyError, OverflowError, RecursionError) as error:
+            return f"not a state ({type(error).__name__}: {str(error)[:80]!r})"
+        first, rest = actions[0], actions[1:]
+        if not isinstance(first, Resume) or not all(
+            isinstance(a, Step | SetAlpha | SetOptimizer | Goto) for a in rest
+        ):
+            return "a state is a resume, then steps, settings and a goto"
+        if peer is self._driver:
+            self._backlog = [first, *rest, *self._captions]
+        return None
 
     def _send_backlog(self, peer: _Peer) -> None:
         for action in self._backlog:

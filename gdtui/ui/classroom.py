@@ -8,6 +8,7 @@ teacher's whole stream (the hub resends it, starting with the scenario's `Load`)
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from gdtui.classroom.answers import StudentAnswer, Tally
@@ -51,6 +52,11 @@ class Seat:
         """Teacher: tell the class what was just done (nothing for anyone else)."""
         if self.teacher and self.link is not None and self.link.connected:
             self.link.publish_nowait(action)
+
+    def publish_state(self, actions: Sequence[Action]) -> None:
+        """Teacher: tell the hub where the run stands (for students who join late)."""
+        if self.teacher and self.link is not None and self.link.connected:
+            self.link.publish_state(actions)
 
     def follow(self, following: bool) -> None:
         """Student: follow the teacher again, or explore alone, and tell the hub."""

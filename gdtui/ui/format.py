@@ -557,6 +557,11 @@ def align(cells: Sequence[str], has_b: bool, widths: Sequence[int] | None = None
     return " ".join(cell.rjust(width) for cell, width in zip(cells, widths, strict=True)).rstrip()
 
 
+def catching_up(step: int, target: int) -> str:
+    """How far a student's catch-up with the teacher has got."""
+    return f"catching up with the teacher… step {grouped(step)} of {grouped(target)} (q quits)"
+
+
 def progress(step: int, max_steps: int) -> str:
     """How far a long continue has got: `continuing… step 12,000 of at most 1,000,000`."""
     return f"continuing… step {grouped(step)} of at most {grouped(max_steps)} (r pauses)"

@@ -953,7 +953,7 @@ class PathCache:
     def trail(self, session: Session, snapshot: Snapshot, length: int) -> Vector:
         """`theta` at up to `length` steps ending with `snapshot`, one row a step."""
         self.remember(session, snapshot)
-        start = max(0, snapshot.step - length + 1)
+        start = max(session.first, snapshot.step - length + 1)
         steps = range(start, snapshot.step + 1)
         costs = session.costs(start, snapshot.step + 1)
         kept = self._steps

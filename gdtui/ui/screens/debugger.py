@@ -18,6 +18,7 @@ by the key that opens it (tests/test_lazy_imports.py keeps them out of the start
 from __future__ import annotations
 
 import gc
+from collections import deque
 from functools import partial
 from typing import ClassVar
 
@@ -43,8 +44,11 @@ from gdtui.lesson.actions import (
     KeepGhost,
     Load,
     Reason,
+    Resume,
     Step,
     apply,
+    catch_up,
+    open_resumed,
     open_scenario,
 )
 from gdtui.lesson.ghost import Ghost, keep
@@ -54,6 +58,7 @@ from gdtui.scenario import Scenario
 from gdtui.ui.classroom import Seat, join_classroom
 from gdtui.ui.commands import DebuggerCommands, bindings
 from gdtui.ui.format import (
+    catching_up,
     progress,
     run_state,
 )
@@ -145,10 +150,14 @@ class DebuggerScreen(Running, Settings, Following, Exporting, Viewing, Predictin
         self._timer: Timer | None = None
         self._worker: Worker[None] | None = None
         self.lesson: list[Action] = [load_of(scenario)]
+        """What was done to this run since its scenario was loaded, as it happened."""
+        self.inbox: deque[Action] = deque()
+        """Student: the teacher's actions not performed yet (see `take_inbox`)."""
+        self.catching_up_to = 0
+        """Student: the step a catch-up in the worker goes to."""
         self.captions: dict[int, str] = dict(scenario.captions)
         """The run's narration by step: the scenario's, and those added with `;`."""
         self._caption = ""
-        """What was done to this run since its scenario was loaded, as it happened."""
         self.ghost: Ghost | None = None
         """A run kept to compare with (`m`): drawn behind the run while the scenario is its."""
         self._reason: Reason = "scenario"
@@ -280,6 +289,10 @@ class DebuggerScreen(Running, Settings, Following, Exporting, Viewing, Predictin
         before = self.session.current
         if isinstance(action, Load):
             self._load(*open_scenario(action))
+        elif isinstance(action, Resume):
+            # `_load` began the record with the scenario's Load, so that a lesson exported
+            # from here replays (its Resume is then the next action).
+            self._load(*open_resumed(action))
         else:
             result = apply(self.session, action)
         if isinstance(result, RunResult):
@@ -300,6 +313,8 @@ class DebuggerScreen(Running, Settings, Following, Exporting, Viewing, Predictin
             self.lesson.append(action)
         self.seat.publish(action)
         self.predicted(before, action)
+        if not isinstance(action, Caption):
+            self.publish_state()
         if paint:
             self._moved(action.reason)
         else:
@@ -317,6 +332,13 @@ class DebuggerScreen(Running, Settings, Following, Exporting, Viewing, Predictin
         self.lesson.append(step)
         if publish:
             self.seat.publish(step)
+            self.publish_state()
+
+    def publish_state(self) -> None:
+        """Teacher: tell the hub where the run stands, for students who join late. Cheap:
+        a checkpoint's numbers and two columns of the history (see `catch_up`)."""
+        if self.seat.teacher:
+            self.seat.publish_state(catch_up(load_of(self.scenario), self.session))
 
     def paint_pending(self) -> None:
         """Paint once for the actions performed with `paint=False` since the last paint."""
@@ -389,6 +411,8 @@ class DebuggerScreen(Running, Settings, Following, Exporting, Viewing, Predictin
             return
         if self.busy == "continue":
             tone, state = "running", progress(snapshot.step, self.session.max_steps)
+        elif self.busy == "catch up":
+            tone, state = "running", catching_up(snapshot.step, self.catching_up_to)
         elif self.busy == "export":
             tone, state = "running", "exporting the trace…"
         elif self.running:
@@ -475,7 +499,7 @@ class DebuggerScreen(Running, Settings, Following, Exporting, Viewing, Predictin
 
     def _previous(self) -> Snapshot | None:
         step = self.session.current.step
-        return self.session.snapshot(step - 1) if step > 0 else None
+        return self.session.snapshot(step - 1) if step > self.session.first else None
 
     def watch_view(self, view: str) -> None:
         self.query_one(ContentSwitcher).current = f"plot-{view}"
@@ -516,7 +540,7 @@ class DebuggerScreen(Running, Settings, Following, Exporting, Viewing, Predictin
                         timeout=3)  # fmt: skip
             return False
         if self.busy:
-            what = "continuing" if self.busy == "continue" else "exporting"
+            what = {"continue": "continuing", "catch up": "catching up"}.get(self.busy, "exporting")
             self.notify(f"Still {what}: r pauses it first.", severity="warning", timeout=3)
             return False
         self._stop_animation()

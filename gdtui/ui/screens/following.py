@@ -1,7 +1,11 @@
 """Following someone else's actions: the teacher's in a classroom, or a recorded lesson's.
 
 Both come through the screen's one `perform` path. A student's screen performs the
-teacher's actions while it follows; a replay performs the recording's next action on `n`
+teacher's actions while it follows, in order, from an inbox: a long `Step` (a late joiner's
+catch-up, a teacher's continue) runs in the continue's worker, in short chunks, so the
+screen keeps painting and `q` quits at once; what arrives meanwhile waits its turn. A late
+joiner starts from the teacher's state (a `Resume`), so the steps to catch up are few.
+A replay performs the recording's next action on `n`
 and goes back by performing the first K-1 again (the engine is deterministic, so that is
 the state it showed, bit for bit). `x` explores alone from there; `f` follows again.
 """
@@ -12,15 +16,23 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from gdtui.lesson.actions import Action
+from gdtui.lesson.actions import Action, Back, Goto, Resume, Step
 from gdtui.scenario import ScenarioError
+from gdtui.ui.format import grouped
 
 if TYPE_CHECKING:
+    from gdtui.lesson.ghost import Ghost
     from gdtui.ui.screens.debugger import DebuggerScreen
+
+#: A teacher's `Step` up to this long is performed at once; a longer one (a continue, a
+#: late joiner's catch-up) runs in the worker, so the screen never waits for it.
+INLINE_STEPS = 16
 
 
 class Following:
     """The classroom's hooks, `x` and `f`, and a replay's `n` and `b`."""
+
+    ghost: Ghost | None  # the screen's (set here when following again drops it)
 
     # -- the classroom -------------------------------------------------------------------------
 
@@ -34,15 +46,51 @@ class Following:
         A backlog arrives in one burst: it is painted once it has been applied, not per
         action.
         """
-        if not self.seat.following or self.busy:
+        if not self.seat.following:
             return
-        try:
-            self.perform(action, paint=False)
-        except (ScenarioError, ValueError) as error:
-            self.notify(
-                str(error), title="Cannot follow the teacher", severity="error", markup=False
-            )
+        self.inbox.append(action)
+        self.take_inbox()
+
+    def take_inbox(self: DebuggerScreen) -> None:
+        """Perform the teacher's actions that arrived, until one needs the worker."""
+        while self.inbox and not self.busy and self.seat.following:
+            action = self.inbox.popleft()
+            if isinstance(action, Step) and action.k > INLINE_STEPS:
+                steps = action.k  # with the steps queued behind it: one catch-up
+                while self.inbox and isinstance(self.inbox[0], Step):
+                    steps += self.inbox.popleft().k  # type: ignore[union-attr]
+                self.paint_pending()  # show where it starts from while it catches up
+                self.catching_up_to = self.session.current.step + steps
+                self._start_worker(steps, frozenset(), "follow", busy="catch up")
+                return
+            self._before_my_first_step(action)
+            try:
+                self.perform(action, paint=False)
+            except (ScenarioError, ValueError) as error:
+                self.notify(
+                    str(error), title="Cannot follow the teacher", severity="error", markup=False
+                )
+            else:
+                if isinstance(action, Resume) and action.step:
+                    self.notify(f"This run starts at step {grouped(action.step)}, where you "
+                                "joined the class: the teacher's earlier steps are on the "
+                                "teacher's screen.", timeout=5)  # fmt: skip
         self.call_later(self.paint_pending)
+
+    def _before_my_first_step(self: DebuggerScreen, action: Action) -> None:
+        """Say so when the teacher goes back to a step this run does not have."""
+        match action:
+            case Goto(step):
+                target = step
+            case Back(k):
+                target = self.session.current.step - k
+            case _:
+                return
+        first = self.session.first
+        if max(target, 0) < first:
+            self.notify(f"The teacher went back to step {grouped(max(target, 0))}: this run "
+                        f"starts at step {grouped(first)}, where you joined, and stays there.",
+                        timeout=5)  # fmt: skip
 
     def action_explore(self: DebuggerScreen) -> None:
         """Student, or a replay: stop following and drive this run."""
@@ -59,6 +107,10 @@ class Following:
         elif not self.seat.following:
             self.notify("Already exploring: f follows the teacher again.", timeout=2)
         else:
+            # What has not been caught up with is dropped: exploring starts from here.
+            self.inbox.clear()
+            if self.busy == "catch up":
+                self._cancel_worker()
             self.seat.follow(False)
             self._paint_status()
             self.notify("Exploring on your own: every key works. f follows again.", timeout=3)

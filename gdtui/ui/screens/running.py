@@ -17,11 +17,15 @@ from textual.worker import get_current_worker
 
 from gdtui.engine.session import STOP_ON_DEFAULT, RunResult
 from gdtui.engine.snapshot import Snapshot
-from gdtui.lesson.actions import Back, Goto, Reason, Reset, Step
+from gdtui.lesson.actions import Action, Back, Goto, Reason, Reset, Step, catch_up
+from gdtui.lesson.recording import load_of
 from gdtui.ui.format import divergence_note, grouped
 from gdtui.ui.messages import RunProgress, RunStopped
 
 if TYPE_CHECKING:
+    from textual.timer import Timer
+    from textual.worker import Worker
+
     from gdtui.ui.screens.debugger import DebuggerScreen
 
 #: Steps a second while running (`r`), from slowest to fastest (`<` and `>`).
@@ -40,6 +44,8 @@ class Running:
     if TYPE_CHECKING:  # the screen's own, set here too
         snapshot: Snapshot | None
         last_result: RunResult | None
+        _timer: Timer | None
+        _worker: Worker[None] | None
 
     def action_step(self: DebuggerScreen) -> None:
         """One update forward (in a replay: the recording's next action)."""
@@ -70,6 +76,11 @@ class Running:
         if self.session.current.step == 0:
             self.notify("Already at step 0, the start.", timeout=2)
             return
+        if self.session.current.step == self.session.first:
+            self.notify(f"This run starts at step {grouped(self.session.first)}, where you "
+                        "joined the class: the steps before it are on the teacher's screen.",
+                        timeout=4)  # fmt: skip
+            return
         self.perform(Back(1))
 
     def action_reset(self: DebuggerScreen) -> None:
@@ -85,7 +96,8 @@ class Running:
             return
         current, last = self.session.current.step, self.session.last
         self.app.push_screen(
-            GotoStepScreen(current, last, self.session.max_steps), self._goto_chosen
+            GotoStepScreen(current, last, self.session.max_steps, self.session.first),
+            self._goto_chosen,
         )
 
     def _goto_chosen(self: DebuggerScreen, step: int | None) -> None:
@@ -139,10 +151,14 @@ class Running:
             self._start_worker(None, STOP_ON_DEFAULT, "continue")
 
     def _start_worker(
-        self: DebuggerScreen, limit: int | None, stop_on: frozenset[str], reason: Reason
+        self: DebuggerScreen,
+        limit: int | None,
+        stop_on: frozenset[str],
+        reason: Reason,
+        busy: str = "continue",
     ) -> None:
         self._reason = reason
-        self.busy = "continue"
+        self.busy = busy
         self._worker = self._continue_in_thread(limit, stop_on)
 
     def _cancel_worker(self: DebuggerScreen) -> None:
@@ -171,7 +187,9 @@ class Running:
                 if part.steps and self.seat.teacher:
                     # Live, so a class sees the continue as it goes; what happened, not what
                     # was asked: the same updates, replayed.
-                    self.app.call_from_thread(self.seat.publish, Step(part.steps))
+                    # With where the run stands, built here where the session is at hand.
+                    state = catch_up(load_of(self.scenario), session)
+                    self.app.call_from_thread(self._publish_chunk, Step(part.steps), state)
                 result = RunResult(part.status, steps, part.step, part.breakpoint)
                 if remaining is not None:
                     remaining -= part.steps
@@ -185,9 +203,13 @@ class Running:
         finally:
             self.post_message(RunStopped(result, worker.is_cancelled, error))
 
+    def _publish_chunk(self: DebuggerScreen, step: Step, state: list[Action]) -> None:
+        self.seat.publish(step)
+        self.seat.publish_state(state)
+
     def on_run_progress(self: DebuggerScreen, message: RunProgress) -> None:
         """A continue has moved on: show where it is."""
-        if self.busy == "continue":
+        if self.busy in ("continue", "catch up"):
             self.snapshot = message.snapshot
 
     def on_run_stopped(self: DebuggerScreen, message: RunStopped) -> None:
@@ -204,3 +226,5 @@ class Running:
             if not message.result.steps:
                 self._explain_no_step(message.result)
         self._moved(self._reason)
+        if self.inbox:  # a student's catch-up: the teacher's next actions are waiting
+            self.take_inbox()

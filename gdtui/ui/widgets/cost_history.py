@@ -66,15 +66,20 @@ class CostHistoryPlot(BraillePlot):
         source = (session, session.history, buckets)
         kept = self._summary
         summary = kept[1] if kept is not None and _same_source(kept[0], source) else None
-        steps = session.last + 1
+        # A student who joined late has the steps from `first` on: the summary counts from
+        # there.
+        first = session.first
+        steps = session.last + 1 - first
         if summary is not None and (
             summary.steps > steps
-            or not _same_cost(summary.last, session.costs(summary.steps - 1, summary.steps)[0])
+            or not _same_cost(
+                summary.last, session.costs(first + summary.steps - 1, first + summary.steps)[0]
+            )
         ):
             summary = None
         if summary is None:
             summary = plotting.CostSummary(buckets)
-        summary.extend(session.costs(summary.steps, steps))
+        summary.extend(session.costs(first + summary.steps, first + steps))
         self._summary = (source, summary)
         return summary
 
@@ -91,6 +96,7 @@ class CostHistoryPlot(BraillePlot):
             or kept[5] is not ghost
         ):
             steps, values = summary.series()
+            steps = steps + session.first
             scale = summary.scale()
             ghost_values = np.empty(0) if ghost is None else ghost.costs
             if ghost is not None:  # one scale for both: log if their costs together span it
@@ -102,19 +108,19 @@ class CostHistoryPlot(BraillePlot):
             self._series = kept
         return kept[2], kept[3], kept[4], kept[6]
 
-    def _view(self, scale: str, last: int, costs: Range) -> tuple[Range, Range]:
+    def _view(self, scale: str, last: int, costs: Range, first: int = 0) -> tuple[Range, Range]:
         """The steps and costs on the axes: those of the last draw while the run fits in
         them. When it leaves them they grow past it (by half again for the steps, a quarter
         for the costs), so that most steps add a point and move the marker instead of
         rescaling (and repainting) the whole plot.
         A new run, or another scale, starts with the run's own extent (as does a run of
         one step, whose extent is a guess)."""
-        steps = (0.0, float(max(last, 1)))
+        steps = (float(first), float(max(last, first + 1)))
         kept, summary = self._axes, self._series[0] if self._series else None
         if kept is None or kept[0] is not summary or kept[1] != scale or last < 2:
             x_view, y_view = steps, costs
         else:
-            x_view = (0.0, float(math.ceil(plotting.grown(kept[2], steps, margin=0.5)[1])))
+            x_view = (steps[0], float(math.ceil(plotting.grown(kept[2], steps, margin=0.5)[1])))
             y_view = plotting.grown(kept[3], costs)
         self._axes = (summary, scale, x_view, y_view)
         return x_view, y_view
@@ -131,7 +137,9 @@ class CostHistoryPlot(BraillePlot):
         # With a ghost, the axes hold both runs: the longer one's steps, both runs' costs.
         drawn = np.concatenate((values, ghost_values))
         extent = last if ghost is None else max(last, ghost.last)
-        x_view, y_view = self._view(scale, extent, plotting.cost_window(drawn, (cost,), np.inf))
+        x_view, y_view = self._view(
+            scale, extent, plotting.cost_window(drawn, (cost,), np.inf), session.first
+        )
 
         # Steps are whole numbers: no more ticks than steps. The cost axis labels only
         # values the run has had: its margins are for drawing, not for reading.
@@ -140,7 +148,7 @@ class CostHistoryPlot(BraillePlot):
         notes = self.axes(
             x_view,
             y_view,
-            x_count=int(x_view[1]),
+            x_count=int(x_view[1] - x_view[0]),
             log_y=scale == "log",
             y_labelled=had,
             names=("step", "J"),

@@ -57,14 +57,14 @@ class StepLog(Widget):
         header = log_header(layout.has_b, j if vector else None)
         height = max(self.size.height - 1, 1) if self.size.height else 8
         current = session.current.step
-        first = max(0, current - height + 1)
+        first = max(session.first, current - height + 1)
         missing = [k for k in range(first, current + 1) if (k, j) not in self._rows]
         if missing:
             # Each row's digits depend on the row above. One step forward has that row's
             # snapshot at hand; anything else replays from the step before.
             tail = self._tail
             previous = tail if tail is not None and tail.step == missing[0] - 1 else None
-            start = missing[0] if previous is not None else max(missing[0] - 1, 0)
+            start = missing[0] if previous is not None else max(missing[0] - 1, session.first)
             for snapshot in session.snapshots(start, missing[-1] + 1):
                 if snapshot.step >= missing[0]:
                     self._rows[snapshot.step, j] = log_data(snapshot, j, previous)
