@@ -163,11 +163,13 @@ class LogisticProblem(DataProblem):
     def _errors(self, theta: Vector) -> tuple[float, Vector]:
         """The cost and `yhat - y` (in a work array), from one pass over `X`."""
         cost, work, error, wrong_side = self._margin_terms(theta)
-        # sigmoid(t) = 1/(1+e) where t >= 0, else e/(1+e).
+        # sigmoid(t) = 1/(1+e) where t >= 0, else e/(1+e), as `1/(1+e)` times e or 1. The
+        # factor is max(e, wrong_side) (e <= 1, and nan stays nan): a masked copy costs
+        # as much as an exp on 100,000 examples, a maximum a tenth of that.
         np.add(error, 1.0, out=work)
         np.reciprocal(work, out=work)
+        np.maximum(error, wrong_side, out=error)
         error *= work
-        np.copyto(error, work, where=wrong_side)
         error *= self._sign  # yhat - y
         return cost, error
 
