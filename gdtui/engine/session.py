@@ -473,7 +473,7 @@ class Session:
         optimizer_index = self._optimizer_index(optimizer)
         evaluate = self.problem.evaluate
         every, state = history.checkpoint_every, current.state  # GD's state: empty
-        pad = [0.0] * (history.row_size - 2 * layout.size)
+        pad = (0.0,) * (history.row_size - 2 * layout.size)
         tolerance, breakpoints, events = self.tolerance, self.breakpoints, self._events
         mask, stop_tolerance, max_steps = stop.mask, stop.tolerance, stop.max_steps
         theta, grad, cost = current.theta.tolist(), current.grad.tolist(), current.cost
@@ -486,8 +486,8 @@ class Session:
         else:
             visit_at = (step // visit_every + 1) * visit_every
         pause_at = _next_pause(step, visit_at)
-        hypot, isfinite = math.hypot, math.isfinite
-        while step - start < limit:
+        hypot, isfinite, end = math.hypot, math.isfinite, start + limit
+        while step < end:
             if not (
                 hypot(*new_theta) <= PARAMETER_LIMIT
                 or all(abs(x) <= PARAMETER_LIMIT for x in new_theta)
@@ -515,11 +515,12 @@ class Session:
             step += 1
             scalars.extend((new_cost, grad_norm, alpha, optimizer_index, holds))
             if step % every == 0:
-                rows.extend(new_theta)
-                rows.extend(new_grad)
-                rows.extend(pad)
+                rows.extend((*new_theta, *new_grad, *pad))
             theta, grad, cost = new_theta, new_grad, new_cost
-            new_theta = [t - alpha * g for t, g in zip(theta, grad, strict=True)]
+            if has_b:
+                new_theta = [theta[0] - alpha * grad[0], theta[1] - alpha * grad[1]]
+            else:
+                new_theta = [theta[0] - alpha * grad[0]]
             if step == pause_at:
                 history.extend(scalars, rows)
                 del scalars[:], rows[:]
