@@ -473,7 +473,8 @@ class Session:
         optimizer_index = self._optimizer_index(optimizer)
         evaluate = self.problem.evaluate
         every, state = history.checkpoint_every, current.state  # GD's state: empty
-        pad = (0.0,) * (history.row_size - 2 * layout.size)
+        # A row is theta, the gradient and the state (empty for GD, constant), padded.
+        pad = (*state.tolist(), *(0.0,) * (history.row_size - 2 * layout.size - state.size))
         tolerance, breakpoints, events = self.tolerance, self.breakpoints, self._events
         mask, stop_tolerance, max_steps = stop.mask, stop.tolerance, stop.max_steps
         theta, grad, cost = current.theta.tolist(), current.grad.tolist(), current.cost
