@@ -56,19 +56,23 @@ def logistic_step_ratio() -> Result:
 def curve_steps_per_second() -> Result:
     """1-D curve steps per second through the session (expression, optimizer, history)."""
     steps = 100_000
-    rates = []
+    rates, cpu_rates = [], []
     for _ in range(5):
         session = Session(
             CurveProblem(parse_cost("w**4 - 3*w**2 + w")), Optimizer("gd"), 1e-4, [2.0],
             max_steps=10**9, tolerance=0.0,
         )  # fmt: skip
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         session.run(steps, stop_on=frozenset())
         rates.append(steps / (time.perf_counter() - start))
+        cpu_rates.append(steps / (time.process_time() - cpu))
     rate = sorted(rates)[len(rates) // 2]
+    # CPU time too: on a shared machine it is steadier than the wall clock.
+    cpu_rate = sorted(cpu_rates)[len(cpu_rates) // 2]
     return Result(
         "1-D curve steps per second through the session", rate, "steps/s", ">= 100000",
-        rate >= 100_000, "median of 5 runs of 100,000 steps of w**4 - 3*w**2 + w",
+        rate >= 100_000, f"median of 5 runs of 100,000 steps of w**4 - 3*w**2 + w; "
+        f"{cpu_rate:,.0f} steps/CPU-s",
     )  # fmt: skip
 
 

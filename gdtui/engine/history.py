@@ -106,6 +106,37 @@ class History:
             rows[start : start + self.row_size] = array("d", row.tobytes())
         self._rows_length = index + 1
 
+    def extend(self, scalars: array[float], rows: array[float]) -> None:
+        """Store many steps at once, after the last: `scalars` holds `COLUMNS` floats a step
+        (what `append` takes), `rows` the full rows (padded to `row_size`) of the
+        checkpoints among those steps, in order. A fast loop gathers a block of steps in
+        two flat arrays and hands them over here, instead of a call or two a step."""
+        first = self._length
+        values = np.frombuffer(scalars, dtype=np.float64).reshape(-1, COLUMNS)
+        done = 0
+        while done < len(values):
+            chunk, offset = divmod(self._length, CHUNK)
+            if chunk == len(self._scalars):
+                self._scalars.append(np.empty((CHUNK, COLUMNS)))
+            take = min(CHUNK - offset, len(values) - done)
+            self._scalars[chunk][offset : offset + take] = values[done : done + take]
+            done += take
+            self._length += take
+        index = -(-first // self.checkpoint_every)  # the first checkpoint among the steps
+        size, done = self.row_size, 0
+        while done < len(rows):
+            chunk, offset = divmod(index, self._rows_per_chunk)
+            if chunk == len(self._rows):
+                self._rows.append(array("d"))
+            stored, start = self._rows[chunk], offset * size
+            take = min(self._rows_per_chunk - offset, (len(rows) - done) // size)
+            block = rows[done : done + take * size]
+            # Past a truncation the chunk may still hold this row: replace it, as store_row.
+            stored[start : start + len(block)] = block
+            done += take * size
+            index += take
+            self._rows_length = index
+
     def row(self, step: int) -> NDArray[np.float64]:
         """A copy of the full row of checkpoint `step`."""
         index = (step - self.first) // self.checkpoint_every

@@ -18,6 +18,7 @@ status `diverged`, and the last finite step stays on screen.
 from __future__ import annotations
 
 import math
+from array import array
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Literal
@@ -36,7 +37,7 @@ from gdtui.engine.history import (
     checkpoint_interval,
 )
 from gdtui.engine.optimizers import Optimizer, max_state_size
-from gdtui.engine.problems import Problem
+from gdtui.engine.problems import CurveProblem, Problem
 from gdtui.engine.snapshot import Layout, Snapshot, norm
 
 Vector = NDArray[np.float64]
@@ -367,7 +368,8 @@ class Session:
         result = self._walk_recorded(start, bound, stop, visit, visit_every=every)
         if result is None:
             with np.errstate(all="ignore"):
-                result = self._compute(start, bound, stop, visit, visit_every=every)
+                compute = self._compute_curve if self._in_floats() else self._compute
+                result = compute(start, bound, stop, visit, visit_every=every)
         return result
 
     def _first_hit(self, hits: int) -> str | None:
@@ -479,6 +481,111 @@ class Session:
                 break
         if step != current.step:
             self._current = self._snapshot(step, theta, grad, cost, state, (new_theta, new_state))
+        if self._diverged_at == step:
+            return self._diverged(start)
+        return self._stopped(status, start, hits if status == "breakpoint" else 0)
+
+    def _in_floats(self) -> bool:
+        """Whether the next steps can run in Python floats: plain GD on a curve, whose cost
+        and slopes come as floats and whose update needs no state."""
+        return isinstance(self.problem, CurveProblem) and self._current.optimizer.kind == "gd"
+
+    def _compute_curve(
+        self,
+        start: int,
+        limit: float,
+        stop: _Stops,
+        visit: Callable[[Snapshot], object] | None = None,
+        visit_every: int = 1,
+    ) -> RunResult:
+        """`_compute` for plain GD on a curve, in Python floats: the same arithmetic on the
+        same floats, so the same bits, without a numpy array a step (a numpy operation on
+        one or two numbers costs more than the step's arithmetic). Steps are gathered in
+        flat arrays and handed to the history in blocks: before a visit (which may read
+        the history), every `_BLOCK` steps, and at the end. Arrays are built only for a
+        breakpoint's check and for the snapshots of visited steps."""
+        current = self._current
+        step = current.step
+        if step - start >= limit:
+            return self._stopped("steps_done", start)
+        if self._diverged_at == step:
+            return self._diverged(start)
+        assert isinstance(self.problem, CurveProblem)
+        history, layout, has_b = self.history, self.layout, self.layout.has_b
+        alpha, optimizer = current.alpha, current.optimizer
+        optimizer_index = self._optimizer_index(optimizer)
+        evaluate = self.problem.evaluate
+        every, state = history.checkpoint_every, current.state  # GD's state: empty
+        # A row is theta, the gradient and the state (empty for GD, constant), padded.
+        pad = (*state.tolist(), *(0.0,) * (history.row_size - 2 * layout.size - state.size))
+        tolerance, breakpoints, events = self.tolerance, self.breakpoints, self._events
+        mask, stop_tolerance, max_steps = stop.mask, stop.tolerance, stop.max_steps
+        theta, grad, cost = current.theta.tolist(), current.grad.tolist(), current.cost
+        new_theta = current.next_theta.tolist()
+        scalars, rows = array("d"), array("d")
+        status, hits = "steps_done", 0
+        before = int(history.scalar(step, HITS))
+        if visit is None:
+            visit, visit_at = _ignore, -1
+        else:
+            visit_at = (step // visit_every + 1) * visit_every
+        pause_at = _next_pause(step, visit_at)
+        hypot, isfinite, end = math.hypot, math.isfinite, start + limit
+        while step < end:
+            if not (
+                hypot(*new_theta) <= PARAMETER_LIMIT
+                or all(abs(x) <= PARAMETER_LIMIT for x in new_theta)
+            ):
+                self._diverged_at = step
+                break
+            new_cost, dw, db = evaluate(*new_theta) if has_b else evaluate(new_theta[0], 0.0)
+            new_cost = float(new_cost)
+            if not isfinite(new_cost):
+                self._diverged_at = step
+                break
+            new_grad = [float(dw), float(db)] if has_b else [float(dw)]
+            grad_norm = hypot(*new_grad)
+            holds = hits = 0
+            if breakpoints:
+                arrival = Arrival(
+                    step + 1, _vector(new_theta), _vector(new_grad), new_cost, _vector(grad),
+                    cost, alpha, grad_norm <= tolerance, layout,
+                )  # fmt: skip
+                for i, bp in enumerate(breakpoints):
+                    if bp.holds(arrival):
+                        holds |= 1 << i
+                hits = holds & (~before | events)
+                before = holds
+            step += 1
+            scalars.extend((new_cost, grad_norm, alpha, optimizer_index, holds))
+            if step % every == 0:
+                rows.extend((*new_theta, *new_grad, *pad))
+            theta, grad, cost = new_theta, new_grad, new_cost
+            if has_b:
+                new_theta = [theta[0] - alpha * grad[0], theta[1] - alpha * grad[1]]
+            else:
+                new_theta = [theta[0] - alpha * grad[0]]
+            if step == pause_at:
+                history.extend(scalars, rows)
+                del scalars[:], rows[:]
+                if step == visit_at:
+                    visit(Snapshot(step, _vector(theta), _vector(grad), cost, alpha, optimizer,
+                                   state, _vector(new_theta), state, layout))  # fmt: skip
+                    visit_at += visit_every
+                pause_at = _next_pause(step, visit_at)
+            if hits & mask:
+                status = "breakpoint"
+                break
+            if grad_norm <= stop_tolerance:
+                status = "converged"
+                break
+            if step >= max_steps:
+                status = "max_steps"
+                break
+        history.extend(scalars, rows)
+        if step != current.step:
+            plan = (_vector(new_theta), state)
+            self._current = self._snapshot(step, _vector(theta), _vector(grad), cost, state, plan)
         if self._diverged_at == step:
             return self._diverged(start)
         return self._stopped(status, start, hits if status == "breakpoint" else 0)
@@ -625,6 +732,22 @@ class Session:
         """The parameters at steps `start..stop-1`, one row a step."""
         rows = [s.theta for s in self.snapshots(start, stop)]
         return np.array(rows) if rows else np.empty((0, self.layout.size))
+
+
+#: Steps the float loop gathers before it hands them to the history.
+_BLOCK = 4096
+
+
+def _next_pause(step: int, visit_at: int) -> int:
+    """The next step after `step` where the float loop stores what it gathered: the next
+    visit, or the end of the next block, whichever comes first."""
+    block_end = (step // _BLOCK + 1) * _BLOCK
+    return block_end if visit_at < 0 else min(visit_at, block_end)
+
+
+def _vector(values: list[float]) -> Vector:
+    """Floats as a float64 vector."""
+    return np.array(values, dtype=np.float64)
 
 
 def _ignore(snapshot: Snapshot) -> None:
