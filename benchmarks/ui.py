@@ -37,6 +37,7 @@ from textual.widgets import Static
 
 from benchmarks.common import Result
 from gdtui.cli import load_scenario
+from gdtui.ui.adapters.textual import SendsChangedCells
 from gdtui.ui.app import GdtuiApp
 from gdtui.ui.messages import RunStopped
 from gdtui.ui.screens.debugger import DebuggerScreen
@@ -108,19 +109,24 @@ class _Frames:
     """Timestamps the repaints of a headless app, doing the terminal's share of each.
 
     A headless app skips turning its updates into escape sequences; a terminal's does it
-    within the paint, so it is done here too.
+    within the paint, so it is done here too: as the app does it (gdtui sends the cells that
+    changed, `SendsChangedCells`; a bare Textual app its updates whole).
     """
 
     def __init__(self, app: App[None]) -> None:
         self.times: list[float] = []
         self.painted = asyncio.Event()
         display = app._display
+        cells = app.terminal_cells if isinstance(app, SendsChangedCells) else None
 
         def timed(screen: Screen[object], renderable: RenderableType | None) -> None:
             display(screen, renderable)
             if renderable is not None:
                 if isinstance(renderable, CompositorUpdate):
-                    renderable.render_segments(app.console)
+                    if cells is not None:
+                        cells.sequence(renderable, app.console, screen.size)
+                    else:
+                        renderable.render_segments(app.console)
                 self.times.append(time.perf_counter())
                 self.painted.set()
 
