@@ -33,7 +33,7 @@ from rich.color import Color, ColorSystem
 from rich.console import Console, RenderableType
 from rich.style import Style
 from textual import on
-from textual._compositor import ChopsUpdate, CompositorUpdate, LayoutUpdate
+from textual._compositor import ChopsUpdate, Compositor, CompositorUpdate, LayoutUpdate
 from textual.app import App, ReturnType
 from textual.driver import Driver
 from textual.geometry import Size
@@ -44,6 +44,9 @@ from textual.widgets._footer import FooterKey, FooterLabel
 
 __all__ = [
     "TESTED_MAJOR",
+    "ChopsUpdate",
+    "Compositor",
+    "LayoutUpdate",
     "SendsChangedCells",
     "TerminalCells",
     "FooterKey",
