@@ -31,6 +31,7 @@ from typing import Any
 from rich.cells import cell_len, get_character_cell_size
 from rich.color import Color, ColorSystem
 from rich.console import Console, RenderableType
+from rich.segment import Segment
 from rich.style import Style
 from textual import on
 from textual._compositor import ChopsUpdate, Compositor, CompositorUpdate, LayoutUpdate
@@ -113,12 +114,16 @@ class TerminalCells:
 
     def __init__(self) -> None:
         self._rows: list[list[Cell]] = []
+        self._sent: list[dict[int, Strip]] = []
+        """Per row, the strips last sent whole, by column: Textual hands a line that did
+        not change over as the same strip, which is then skipped without a look at its
+        cells."""
         self._sgr: dict[tuple[Style | None, Style], str] = {}
 
     def forget(self) -> None:
         """The terminal was cleared or may show something else: trust the next full update
         only."""
-        self._rows = []
+        self._rows, self._sent = [], []
 
     def sequence(self, update: CompositorUpdate, console: Console, size: Size) -> str:
         """The escape sequences that bring the terminal to show `update`.
@@ -135,11 +140,13 @@ class TerminalCells:
         ):
             return self._changes(update, console)
         text = update.render_segments(console)
-        self._rows = []
+        self.forget()
         if isinstance(update, LayoutUpdate) and update.region == size.region:
-            rows = [_cells(line) for line in update.strips]
+            lines = [list(line) for line in update.strips]
+            rows = [_cells(segment for strip in line for segment in strip) for line in lines]
             if all(len(row) == size.width for row in rows):
                 self._rows = rows
+                self._sent = [dict(zip(_starts(line), line, strict=True)) for line in lines]
         return text
 
     def _changes(self, update: ChopsUpdate, console: Console) -> str:
@@ -150,16 +157,32 @@ class TerminalCells:
         cursor: tuple[int, int] | None = None
         style: Style | None = None  # the SGR state: None after a reset
         for y, x1, x2 in update.spans:
-            row = self._rows[y]
+            row, sent = self._rows[y], self._sent[y]
             for end, (x, strip) in zip(update.chop_ends[y], update.chops[y].items(), strict=False):
                 if strip is None or x > x2 or end <= x1:
                     continue
-                if not (x2 > x >= x1 and end <= x2):
+                if x2 > x >= x1 and end <= x2:
+                    before = sent.get(x)
+                    if before is strip:
+                        continue
+                    segments, at = strip._segments, x
+                    if before is not None and before.cell_length == strip.cell_length:
+                        # Only the segments between those both strips begin and end with.
+                        sent[x] = strip
+                        segments, at = _middle(before._segments, segments, x)
+                        if not segments:
+                            continue
+                    else:
+                        _overwrite(sent, x, strip.cell_length, strip)
+                else:
                     strip = strip.crop(0, min(end, x2) - x)
-                new = _cells([strip])[: len(row) - x]
-                old = row[x : x + len(new)]
+                    _overwrite(sent, x, strip.cell_length, None)
+                    segments, at = strip._segments, x
+                new = _cells(segments)[: len(row) - at]
+                old = row[at : at + len(new)]
                 if new == old:
                     continue
+                x = at
                 for start, stop in _runs(old, new):
                     if cursor != (start + x, y):
                         out.append(_move(cursor, start + x, y))
@@ -192,42 +215,85 @@ class TerminalCells:
         return style
 
 
-def _cells(strips: Iterable[Strip]) -> list[Cell]:
-    """The cells the strips cover, left to right."""
+#: One object for each style met: cells then compare by identity, not by Rich's `__eq__`
+#: (Textual builds an equal style anew for many lines it renders).
+_STYLES: dict[Style | None, Style | None] = {}
+
+
+def _middle(before: list[Segment], after: list[Segment], x: int) -> tuple[list[Segment], int]:
+    """The segments of `after` between those it shares with `before` at its start and
+    at its end, and the column they start at (both span the same cells from `x`)."""
+    shortest = min(len(before), len(after))
+    first = 0
+    while first < shortest and before[first] == after[first]:
+        x += cell_len(after[first].text)
+        first += 1
+    last = 0
+    while last < shortest - first and before[-1 - last] == after[-1 - last]:
+        last += 1
+    return after[first : len(after) - last], x
+
+
+def _cells(segments: Iterable[Segment]) -> list[Cell]:
+    """The cells the segments cover, left to right."""
     cells: list[Cell] = []
-    for strip in strips:
-        for text, style, control in strip:
-            if control:
-                continue
-            if cell_len(text) == len(text):
-                cells.extend(zip(text, repeat(style)))
-                continue
-            for character in text:
-                width = get_character_cell_size(character)
-                if width == 0 and cells:  # joins the character before it
-                    cells[-1] = (cells[-1][0] + character, cells[-1][1])
-                elif width:
-                    cells.append((character, style))
-                    cells.extend([("", style)] * (width - 1))
+    styles = _STYLES
+    for text, style, control in segments:
+        if control:
+            continue
+        style = styles.setdefault(style, style)
+        if len(styles) > 4096:  # (a long session with ever new styles)
+            styles.clear()
+        if cell_len(text) == len(text):
+            cells.extend(zip(text, repeat(style)))
+            continue
+        for character in text:
+            width = get_character_cell_size(character)
+            if width == 0 and cells:  # joins the character before it
+                cells[-1] = (cells[-1][0] + character, cells[-1][1])
+            elif width:
+                cells.append((character, style))
+                cells.extend([("", style)] * (width - 1))
     return cells
+
+
+def _starts(strips: list[Strip]) -> list[int]:
+    """The column each strip of a line starts at."""
+    starts, x = [], 0
+    for strip in strips:
+        starts.append(x)
+        x += strip.cell_length
+    return starts
+
+
+def _overwrite(sent: dict[int, Strip], x: int, width: int, strip: Strip | None) -> None:
+    """Note `strip` as sent at columns `x` to `x + width` of a row, over the strips it
+    overlaps (None: a part of a strip, not to be recognised again)."""
+    stop = x + width
+    for start in [k for k, s in sent.items() if k < stop and k + s.cell_length > x]:
+        del sent[start]
+    if strip is not None:
+        sent[x] = strip
 
 
 def _runs(old: list[Cell], new: list[Cell]) -> Iterator[tuple[int, int]]:
     """The runs of cells that differ, as (start, stop); a run never splits a wide
     character, old or new."""
-    n, i = len(new), 0
-    while i < n:
-        if new[i] == old[i]:
-            i += 1
+    differ = [i for i, a, b in zip(range(len(new)), old, new, strict=True) if a != b]
+    if not differ:
+        return
+    n, start, last = len(new), differ[0], differ[0]
+    for i in (*differ[1:], n + 1):
+        if i == last + 1:
+            last = i
             continue
-        start = i
-        while i < n and new[i] != old[i]:
-            i += 1
+        stop = last + 1
         while start > 0 and (new[start][0] == "" or old[start][0] == ""):
             start -= 1
-        while i < n and (new[i][0] == "" or old[i][0] == ""):
-            i += 1
-        yield start, i
+        while stop < n and (new[stop][0] == "" or old[stop][0] == ""):
+            stop += 1
+        yield start, stop
+        start = last = i
 
 
 def _move(cursor: tuple[int, int] | None, x: int, y: int) -> str:
