@@ -182,13 +182,12 @@ class TerminalCells:
                 old = row[at : at + len(new)]
                 if new == old:
                     continue
-                x = at
                 for start, stop in _runs(old, new):
-                    if cursor != (start + x, y):
-                        out.append(_move(cursor, start + x, y))
+                    if cursor != (at + start, y):
+                        out.append(_move(cursor, at + start, y))
                     style = self._write(out, new[start:stop], style, color_system)
-                    cursor = (stop + x, y) if stop + x < len(row) else None
-                row[x : x + len(new)] = new
+                    cursor = (at + stop, y) if at + stop < len(row) else None
+                row[at : at + len(new)] = new
         if style is not None:
             out.append("\x1b[0m")
         return "".join(out)
@@ -208,6 +207,8 @@ class TerminalCells:
             key = (style, new)
             codes = self._sgr.get(key)
             if codes is None:
+                if len(self._sgr) > 65536:  # (a long session with ever new styles)
+                    self._sgr.clear()
                 codes = self._sgr[key] = _sgr(style, new, system)
             out.append(codes)
             out.append(text)
