@@ -29,7 +29,7 @@ from operator import itemgetter
 from typing import Any
 
 from rich.cells import cell_len, get_character_cell_size
-from rich.color import Color, ColorSystem
+from rich.color import ColorSystem
 from rich.console import Console, RenderableType
 from rich.segment import Segment
 from rich.style import Style
@@ -119,6 +119,7 @@ class TerminalCells:
         not change over as the same strip, which is then skipped without a look at its
         cells."""
         self._sgr: dict[tuple[Style | None, Style], str] = {}
+        self._styles: dict[Style | None, Style | None] = {}
 
     def forget(self) -> None:
         """The terminal was cleared or may show something else: trust the next full update
@@ -143,7 +144,10 @@ class TerminalCells:
         self.forget()
         if isinstance(update, LayoutUpdate) and update.region == size.region:
             lines = [list(line) for line in update.strips]
-            rows = [_cells(segment for strip in line for segment in strip) for line in lines]
+            rows = [
+                _cells((segment for strip in line for segment in strip), self._styles)
+                for line in lines
+            ]
             if all(len(row) == size.width for row in rows):
                 self._rows = rows
                 self._sent = [dict(zip(_starts(line), line, strict=True)) for line in lines]
@@ -178,7 +182,7 @@ class TerminalCells:
                     strip = strip.crop(0, min(end, x2) - x)
                     _overwrite(sent, x, strip.cell_length, None)
                     segments, at = strip._segments, x
-                new = _cells(segments)[: len(row) - at]
+                new = _cells(segments, self._styles)[: len(row) - at]
                 old = row[at : at + len(new)]
                 if new == old:
                     continue
@@ -216,11 +220,6 @@ class TerminalCells:
         return style
 
 
-#: One object for each style met: cells then compare by identity, not by Rich's `__eq__`
-#: (Textual builds an equal style anew for many lines it renders).
-_STYLES: dict[Style | None, Style | None] = {}
-
-
 def _middle(before: list[Segment], after: list[Segment], x: int) -> tuple[list[Segment], int]:
     """The segments of `after` between those it shares with `before` at its start and
     at its end, and the column they start at (both span the same cells from `x`)."""
@@ -235,10 +234,11 @@ def _middle(before: list[Segment], after: list[Segment], x: int) -> tuple[list[S
     return after[first : len(after) - last], x
 
 
-def _cells(segments: Iterable[Segment]) -> list[Cell]:
-    """The cells the segments cover, left to right."""
+def _cells(segments: Iterable[Segment], styles: dict[Style | None, Style | None]) -> list[Cell]:
+    """The cells the segments cover, left to right, each style the one in `styles` equal
+    to it: cells then compare by identity, not by Rich's `__eq__` (Textual builds an
+    equal style anew for many lines it renders)."""
     cells: list[Cell] = []
-    styles = _STYLES
     for text, style, control in segments:
         if control:
             continue
@@ -305,31 +305,54 @@ def _move(cursor: tuple[int, int] | None, x: int, y: int) -> str:
 
 
 def _sgr(old: Style | None, new: Style, system: ColorSystem) -> str:
-    """The SGR sequence from the state `old` (None: reset) to the style `new`."""
-    codes = Strip.render_ansi(new, system)
+    """The SGR sequence from the state `old` (None: reset) to the style `new`.
+
+    The codes are Textual's own for each style (`Strip.render_style` reads those cached on
+    the style, `Style._ansi`, before computing them for the colour system): the cells come
+    out in the colours Textual would send, and only the colours that changed are sent.
+    """
+    codes = _ansi(new, system)
     if old is None:
         return f"\x1b[{codes}m" if codes else ""
-    if codes == Strip.render_ansi(old, system):
+    before = _ansi(old, system)
+    if codes == before:
         return ""
-    if Strip.render_ansi(old.without_color, system) == Strip.render_ansi(
-        new.without_color, system
-    ):  # the same attributes: send the colours that changed
-        changed = [
-            ";".join(_color_codes(b, system, foreground)) or default
-            for a, b, foreground, default in (
-                (old.color, new.color, True, "39"),
-                (old.bgcolor, new.bgcolor, False, "49"),
-            )
-            if _color_codes(a, system, foreground) != _color_codes(b, system, foreground)
-        ]
-        return f"\x1b[{';'.join(changed)}m"
-    return f"\x1b[0;{codes}m" if codes else "\x1b[0m"
+    attributes, foreground, background = _split(codes)
+    old_attributes, old_foreground, old_background = _split(before)
+    if attributes != old_attributes:
+        return f"\x1b[0;{codes}m" if codes else "\x1b[0m"
+    changed = []
+    if foreground != old_foreground:
+        changed.append(foreground or "39")
+    if background != old_background:
+        changed.append(background or "49")
+    return f"\x1b[{';'.join(changed)}m"
 
 
-def _color_codes(color: Color | None, system: ColorSystem, foreground: bool) -> tuple[str, ...]:
-    if color is None:
-        return ()
-    return tuple(color.downgrade(system).get_ansi_codes(foreground))
+def _ansi(style: Style, system: ColorSystem) -> str:
+    """The SGR codes Textual sends for `style`."""
+    cached: str | None = style._ansi
+    return cached if cached is not None else Strip.render_ansi(style, system)
+
+
+def _split(codes: str) -> tuple[tuple[str, ...], str, str]:
+    """SGR codes as (attributes, foreground colour, background colour)."""
+    attributes: list[str] = []
+    colours = {"3": "", "4": ""}
+    parts = codes.split(";") if codes else []
+    while parts:
+        code = parts.pop(0)
+        if code in ("38", "48"):  # 38;5;n or 38;2;r;g;b
+            size = 2 if parts[:1] == ["5"] else 4
+            colours[code[0]] = ";".join([code, *parts[:size]])
+            del parts[:size]
+        elif len(code) == 2 and code[0] in "34" and code[1] in "01234567":
+            colours[code[0]] = code
+        elif code[:-1] in ("9", "10") and code[-1:] in tuple("01234567"):
+            colours["3" if code[0] == "9" else "4"] = code
+        else:
+            attributes.append(code)
+    return tuple(attributes), colours["3"], colours["4"]
 
 
 class _Changes(CompositorUpdate):
