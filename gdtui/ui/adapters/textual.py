@@ -118,8 +118,8 @@ class TerminalCells:
         """Per row, the strips last sent whole, by column: Textual hands a line that did
         not change over as the same strip, which is then skipped without a look at its
         cells."""
-        self._sgr: dict[tuple[Style | None, Style], str] = {}
-        self._styles: dict[Style | None, Style | None] = {}
+        self._sgr: dict[tuple[Any, ...], str] = {}
+        self._styles: dict[Any, Style | None] = {}
 
     def forget(self) -> None:
         """The terminal was cleared or may show something else: trust the next full update
@@ -208,7 +208,7 @@ class TerminalCells:
                 out.append(text if new is None else Strip.render_style(new, text, system))
                 style = None
                 continue
-            key = (style, new)
+            key = (style, new, style and style._ansi, new._ansi)
             codes = self._sgr.get(key)
             if codes is None:
                 if len(self._sgr) > 65536:  # (a long session with ever new styles)
@@ -234,7 +234,7 @@ def _middle(before: list[Segment], after: list[Segment], x: int) -> tuple[list[S
     return after[first : len(after) - last], x
 
 
-def _cells(segments: Iterable[Segment], styles: dict[Style | None, Style | None]) -> list[Cell]:
+def _cells(segments: Iterable[Segment], styles: dict[Any, Style | None]) -> list[Cell]:
     """The cells the segments cover, left to right, each style the one in `styles` equal
     to it: cells then compare by identity, not by Rich's `__eq__` (Textual builds an
     equal style anew for many lines it renders)."""
@@ -242,7 +242,9 @@ def _cells(segments: Iterable[Segment], styles: dict[Style | None, Style | None]
     for text, style, control in segments:
         if control:
             continue
-        style = styles.setdefault(style, style)
+        # Keyed with the codes Textual cached on it too: equal styles from apps with
+        # another colour system carry other codes, and each cell is sent with its own.
+        style = styles.setdefault((style, style and style._ansi), style)
         if len(styles) > 4096:  # (a long session with ever new styles)
             styles.clear()
         if cell_len(text) == len(text):
