@@ -16,6 +16,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+import pyte
+
 from benchmarks.common import Result
 
 #: `fork` or `exec` to compare how apps start (`GDTUI_BENCH_SPAWN`); the server's default
@@ -52,22 +54,30 @@ def percentile(values: list[float], q: float) -> float:
 
 @dataclass
 class _Screen:
-    """A client session that timestamps what arrives."""
+    """A client session that timestamps what arrives, on an emulated terminal: an update
+    may send only the cells that changed (`step 1` becoming `step 2` is one digit), so
+    what the screen shows is read from the terminal, not from the bytes."""
 
+    size: tuple[int, int] = (80, 24)
     data: bytearray = field(default_factory=bytearray)
     changed: asyncio.Event = field(default_factory=asyncio.Event)
     last: float = 0.0
 
+    def __post_init__(self) -> None:
+        self.terminal = pyte.Screen(*self.size)
+        self.stream = pyte.ByteStream(self.terminal)
+
     def received(self, data: bytes) -> None:
         self.data.extend(data)
+        self.stream.feed(data)
         self.last = time.perf_counter()
         self.changed.set()
 
-    async def wait_text(self, pattern: str, start: int, timeout: float = 60.0) -> float:
-        """Wait until the output from `start` shows `pattern`; the time it did."""
+    async def wait_text(self, pattern: str, timeout: float = 60.0) -> float:
+        """Wait until the screen shows `pattern`; the time it did."""
         regex = re.compile(pattern)
         async with asyncio.timeout(timeout):
-            while not regex.search(plain(bytes(self.data[start:]))):
+            while not regex.search("\n".join(self.terminal.display)):
                 self.changed.clear()
                 await self.changed.wait()
         return time.perf_counter()
@@ -127,7 +137,7 @@ async def _open(
     """Log in and open an interactive session: (connection, channel, screen)."""
     import asyncssh
 
-    screen = _Screen()
+    screen = _Screen(size)
 
     class Session(asyncssh.SSHClientSession):
         def data_received(self, data: bytes, datatype: int | None) -> None:
@@ -181,14 +191,13 @@ async def _bytes_per_step(compression: str, steps: int = 15) -> list[int]:
     """Bytes on the wire to an 80x24 client per `n`, with the given SSH compression."""
     async with _Server() as server, _CountingProxy(server.port) as proxy:
         conn, chan, screen = await _open(proxy.port, compression_algs=[compression])
-        await screen.wait_text(r"step 0", 0)
+        await screen.wait_text(r"step 0")
         await screen.settle()
         sizes = []
         for k in range(1, steps + 1):
             before = proxy.to_client
-            start = len(screen.data)
             chan.write(b"n")
-            await screen.wait_text(rf"step {k}\b", start)
+            await screen.wait_text(rf"step {k}\b")
             await screen.settle(0.3)
             sizes.append(proxy.to_client - before)
         conn.close()
@@ -269,15 +278,14 @@ async def _student(port: int, run: _ClassRun, done: asyncio.Event) -> None:
     started = time.perf_counter()
     try:
         conn, chan, screen = await _open(port)
-        seen = await screen.wait_text(r"step 0", 0)
+        seen = await screen.wait_text(r"step 0")
         run.first_screen.append(seen - started)
         k = 0
         while not done.is_set():
             k += 1
             tick = time.perf_counter()
-            start = len(screen.data)
             chan.write(b"n")
-            shown = await screen.wait_text(rf"step {k}\b", start)
+            shown = await screen.wait_text(rf"step {k}\b")
             run.latency.append(shown - tick)
             await asyncio.sleep(max(0.0, 1.0 - (time.perf_counter() - tick)))
         conn.close()

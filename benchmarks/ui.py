@@ -37,6 +37,7 @@ from textual.widgets import Static
 
 from benchmarks.common import Result, compiled_once
 from gdtui.cli import load_scenario
+from gdtui.ui.adapters.textual import SendsChangedCells
 from gdtui.ui.app import GdtuiApp
 from gdtui.ui.messages import RunStopped
 from gdtui.ui.screens.debugger import DebuggerScreen
@@ -112,20 +113,27 @@ class _Frames:
     """Timestamps the repaints of a headless app, doing the terminal's share of each.
 
     A headless app skips turning its updates into escape sequences; a terminal's does it
-    within the paint, so it is done here too.
+    within the paint, so it is done here too: as the app does it (gdtui sends the cells that
+    changed, `SendsChangedCells`; a bare Textual app its updates whole).
     """
 
     def __init__(self, app: App[None]) -> None:
         self.times: list[float] = []
+        self.cpu: list[float] = []
         self.painted = asyncio.Event()
         display = app._display
+        cells = app.terminal_cells if isinstance(app, SendsChangedCells) else None
 
         def timed(screen: Screen[object], renderable: RenderableType | None) -> None:
             display(screen, renderable)
             if renderable is not None:
                 if isinstance(renderable, CompositorUpdate):
-                    renderable.render_segments(app.console)
+                    if cells is not None:
+                        cells.sequence(renderable, app.console, screen.size)
+                    else:
+                        renderable.render_segments(app.console)
                 self.times.append(time.perf_counter())
+                self.cpu.append(time.process_time())
                 self.painted.set()
 
         app._display = timed  # type: ignore[method-assign]
@@ -136,6 +144,8 @@ class _Timed:
 
     def __init__(self, app: App[None], pilot: Pilot[None]) -> None:
         self.app, self.pilot, self.frames = app, pilot, _Frames(app)
+        self.cpu: list[float] = []
+        """Processor seconds of each key timed, to the end of its last repaint."""
 
     async def settled(self) -> None:
         """Wait until every message is handled and nothing waits to be painted."""
@@ -148,19 +158,25 @@ class _Timed:
             await self.frames.painted.wait()
 
     async def press(self, key: str) -> tuple[float, int]:
-        """Seconds from `key` entering the app to the end of its last repaint, and repaints."""
+        """Seconds from `key` entering the app to the end of its last repaint, and repaints.
+
+        The processor time the process spent meanwhile is added to `cpu`: on a loaded
+        machine the wall-clock figure says as much about the other processes as about
+        this one."""
         await self.settled()
         # Keys a person types are a frame apart at least; Textual paints at most once a frame.
         await asyncio.sleep(1 / 30)
         frames = self.frames
         frames.painted.clear()
         before = len(frames.times)
+        cpu = time.process_time()
         start = time.perf_counter()
         assert self.app._driver is not None
         # As a terminal's input thread hands a key over.
         self.app._driver.send_message(events.Key(key, key))
         await frames.painted.wait()
         await self.settled()
+        self.cpu.append(frames.cpu[-1] - cpu)
         return frames.times[-1] - start, len(frames.times) - before
 
 
@@ -180,8 +196,11 @@ def _reference_app() -> App[None]:
     return Reference()
 
 
-async def _time_keys(case: Case) -> tuple[dict[str, list[float]], list[float], float]:
-    """Per key, the latencies; the reference app's latencies; mean repaints a key."""
+async def _time_keys(
+    case: Case,
+) -> tuple[dict[str, list[float]], list[float], float, tuple[float, float]]:
+    """Per key, the latencies; the reference app's latencies; mean repaints a key; median
+    processor seconds a key, gdtui's and the reference app's."""
     app = GdtuiApp(load_scenario(case.preset, case.overrides))
     reference = _reference_app()
     times: dict[str, list[float]] = {key: [] for key in case.keys}
@@ -203,7 +222,8 @@ async def _time_keys(case: Case) -> tuple[dict[str, list[float]], list[float], f
                 times[key].append(latency)
                 paints.append(count)
                 floor.append((await bare.press("x"))[0])
-    return times, floor, statistics.mean(paints)
+    cpu = statistics.median(timed.cpu), statistics.median(bare.cpu)
+    return times, floor, statistics.mean(paints), cpu
 
 
 async def _go_to(pilot: Pilot[None], step: int) -> None:
@@ -217,11 +237,12 @@ async def _go_to(pilot: Pilot[None], step: int) -> None:
 
 
 def _latency_results(case: Case) -> list[Result]:
-    times, floor, paints = asyncio.run(_time_keys(case))
+    times, floor, paints, (cpu, bare_cpu) = asyncio.run(_time_keys(case))
     results = []
     reference = (
         f"bare Textual key {statistics.median(floor) * 1e3:.1f} ms median, "
-        f"{percentile(floor, 0.99) * 1e3:.1f} p99; {paints:.1f} repaints a key; {load()}"
+        f"{percentile(floor, 0.99) * 1e3:.1f} p99; {paints:.1f} repaints a key; processor "
+        f"time a key {cpu * 1e3:.1f} ms (bare Textual {bare_cpu * 1e3:.1f}); {load()}"
     )
     for key, latencies in times.items():
         median = statistics.median(latencies) * 1e3

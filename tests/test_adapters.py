@@ -112,6 +112,15 @@ def test_textual_names_the_adapter_uses_are_there() -> None:
     # The footer composes nothing until this is set: the reason to set it.
     assert "_bindings_ready" in inspect.getsource(Footer.compose)
     assert parameters(Footer.bindings_changed) == ["self", "screen"]
+    # Sending the changed cells: where an update becomes bytes, and what an update holds.
+    assert parameters(App._display) == ["self", "screen", "renderable"]
+    assert "render_segments" in inspect.getsource(App._display)
+    chops = parameters(textual_adapter.ChopsUpdate.__init__)
+    assert chops == ["self", "chops", "spans", "chop_ends"]
+    assert parameters(textual_adapter.LayoutUpdate.__init__) == ["self", "strips", "region"]
+    assert "screen_region in self._dirty_regions" in inspect.getsource(
+        textual_adapter.Compositor.render_update
+    )  # a whole screen refreshed is a full update: what the terminal shows is known again
 
 
 class Hello(App[None]):

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from textual.app import App
 from textual.screen import Screen
 
 from gdtui.classroom.link import ClassroomLink
 from gdtui.lesson.actions import Load, open_scenario
 from gdtui.lesson.recording import Lesson
 from gdtui.scenario import Scenario
+from gdtui.ui.adapters.textual import SendsChangedCells
 from gdtui.ui.replay import Player
 from gdtui.ui.screens.debugger import DebuggerScreen
 
 
-class GdtuiApp(App[None]):
-    """Step through gradient descent on one scenario.
+class GdtuiApp(SendsChangedCells[None]):
+    """Step through gradient descent on one scenario (sending the terminal only the cells
+    a step changes).
 
     Args:
         scenario: A validated scenario (see `gdtui.scenario.load_scenario`).

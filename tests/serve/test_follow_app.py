@@ -40,8 +40,9 @@ _TOKEN = re.compile(
 class Terminal:
     """What one client's screen shows, from the bytes the app sent it.
 
-    Textual draws by moving the cursor (`CSI row;col H`) and writing styled text, so the cells
-    follow from those; styles and modes are skipped. Enough to read the status line as it
+    gdtui draws by moving the cursor (`CSI row;col H`, and `CSI n C` over cells that did
+    not change) and writing styled text, so the cells follow from those; styles and modes
+    are skipped. Enough to read the status line as it
     stands, where searching the byte stream would also find text long since overwritten.
 
     Args:
@@ -120,6 +121,8 @@ class Terminal:
         if final == "H":
             row, col = (numbers + [1, 1])[:2]
             self._y, self._x = max(row, 1) - 1, max(col, 1) - 1
+        elif final == "C":  # forward, over cells that did not change
+            self._x += (numbers[0] if numbers else 0) or 1
         elif final == "J" and numbers[:1] == [2]:
             self.cells = [[" "] * self.width for _ in range(self.height)]
         elif final == "K" and 0 <= self._y < self.height:

@@ -129,9 +129,25 @@ async def test_no_pool_in_a_classroom(serve: StartServer) -> None:
 # -- the real app ----------------------------------------------------------------------------
 
 
-def colours(output: bytes) -> set[bytes]:
-    """The colour escape sequences a screen uses (foreground and background)."""
-    return set(re.findall(rb"\x1b\[[0-9;]*m", output))
+#: SGR codes that set one of the 16 colours (39 and 49, the defaults, are not colours).
+COLOUR_CODES = {*range(30, 38), *range(40, 48), *range(90, 98), *range(100, 108)}
+
+
+def colours(output: bytes) -> set[tuple[bytes, ...]]:
+    """The colours a screen's escape sequences set, foreground and background (a colour
+    may come with others in one sequence, or alone when only it changed)."""
+    found: set[tuple[bytes, ...]] = set()
+    for params in re.findall(rb"\x1b\[([0-9;]*)m", output):
+        codes = params.split(b";")
+        while codes:
+            code = codes.pop(0)
+            if code in (b"38", b"48"):  # 38;5;n or 38;2;r;g;b
+                size = 2 if codes[:1] == [b"5"] else 4
+                found.add((code, *codes[:size]))
+                del codes[:size]
+            elif code.isdigit() and int(code) in COLOUR_CODES:
+                found.add((code,))
+    return found
 
 
 async def first_screen(server: AppServer, env: dict[str, str]) -> bytes:

@@ -9,6 +9,10 @@ Beyond Textual's public API this module uses, and only here:
 - `App._driver`, the running app's driver, to leave and re-enter application mode when a
   pre-started app is handed to a login (`gdtui.serve.pool`): `App.suspend` does that too
   but also signals the app as suspended and needs a driver that can suspend;
+- `App._display`, where an update becomes escape sequences, and the compositor's update
+  types (`CompositorUpdate`, `ChopsUpdate` with its `chops`, `spans` and `chop_ends`,
+  `LayoutUpdate` with its `strips` and `region`), to send only the cells that changed
+  (`SendsChangedCells`), and `Console._color_system`, as Textual's `Strip.render` reads it;
 - `Screen._compositor`, for the text of a frame in tests (`frame_lines`, `screen_lines`):
   Textual has no public call for it.
 
@@ -18,15 +22,33 @@ tests/test_adapters.py checks these names and fails loudly if they change.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+from itertools import groupby, repeat
+from operator import itemgetter
 from typing import Any
 
-from textual.app import App
+from rich.cells import cell_len, get_character_cell_size
+from rich.color import ColorSystem
+from rich.console import Console, RenderableType
+from rich.segment import Segment
+from rich.style import Style
+from textual import on
+from textual._compositor import ChopsUpdate, Compositor, CompositorUpdate, LayoutUpdate
+from textual.app import App, ReturnType
+from textual.driver import Driver
+from textual.geometry import Size
 from textual.screen import Screen
+from textual.strip import Strip
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey, FooterLabel
 
 __all__ = [
     "TESTED_MAJOR",
+    "ChopsUpdate",
+    "Compositor",
+    "LayoutUpdate",
+    "SendsChangedCells",
+    "TerminalCells",
     "FooterKey",
     "FooterLabel",
     "app_driver",
@@ -69,3 +91,302 @@ def frame_lines(screen: Screen[Any]) -> list[str]:
 def screen_lines(screen: Screen[Any]) -> list[str]:
     """The text of `screen` as its compositor renders it, one string per row."""
     return [strip.text for strip in screen._compositor.render_strips()]
+
+
+# -- sending the cells that changed --------------------------------------------------------------
+
+#: A terminal cell: its character (empty for the right half of a wide one) and style.
+Cell = tuple[str, Style | None]
+
+
+class TerminalCells:
+    """What the terminal shows, cell by cell, so that an update is sent as the cells it
+    changes, each style as the SGR codes that differ from the last.
+
+    Textual sends every line a widget refreshes, whole, and every run of one style as its
+    full SGR codes then a reset. A step changes a handful of cells on most of those lines
+    (a marker, a digit); over SSH without compression the rest was two thirds of the bytes.
+
+    Only a full update (`LayoutUpdate`: Textual's first paint, a resize, a resume, a whole
+    screen refreshed) tells what every cell shows: it is sent as Textual sends it and
+    remembered. A partial update (`ChopsUpdate`) is then compared with what is remembered;
+    before the first full update, or at another size, it is sent as Textual sends it.
+    """
+
+    def __init__(self) -> None:
+        self._rows: list[list[Cell]] = []
+        self._sent: list[dict[int, Strip]] = []
+        """Per row, the strips last sent whole, by column: Textual hands a line that did
+        not change over as the same strip, which is then skipped without a look at its
+        cells."""
+        self._sgr: dict[tuple[Any, ...], str] = {}
+        self._styles: dict[Any, Style | None] = {}
+
+    def forget(self) -> None:
+        """The terminal was cleared or may show something else: trust the next full update
+        only."""
+        self._rows, self._sent = [], []
+
+    def sequence(self, update: CompositorUpdate, console: Console, size: Size) -> str:
+        """The escape sequences that bring the terminal to show `update`.
+
+        Args:
+            update: What Textual's compositor rendered.
+            console: The app's console (its colour system).
+            size: The screen's size in cells.
+        """
+        if (
+            isinstance(update, ChopsUpdate)
+            and len(self._rows) == size.height
+            and all(len(row) == size.width for row in self._rows[:1])
+        ):
+            return self._changes(update, console)
+        text = update.render_segments(console)
+        self.forget()
+        if isinstance(update, LayoutUpdate) and update.region == size.region:
+            lines = [list(line) for line in update.strips]
+            rows = [
+                _cells((segment for strip in line for segment in strip), self._styles)
+                for line in lines
+            ]
+            if all(len(row) == size.width for row in rows):
+                self._rows = rows
+                self._sent = [dict(zip(_starts(line), line, strict=True)) for line in lines]
+        return text
+
+    def _changes(self, update: ChopsUpdate, console: Console) -> str:
+        """The cells of `update` that differ from those on the terminal, as Textual's own
+        `ChopsUpdate.render_segments` would place them."""
+        color_system = console._color_system or ColorSystem.TRUECOLOR
+        out: list[str] = []
+        cursor: tuple[int, int] | None = None
+        style: Style | None = None  # the SGR state: None after a reset
+        for y, x1, x2 in update.spans:
+            row, sent = self._rows[y], self._sent[y]
+            for end, (x, strip) in zip(update.chop_ends[y], update.chops[y].items(), strict=False):
+                if strip is None or x > x2 or end <= x1:
+                    continue
+                if x2 > x >= x1 and end <= x2:
+                    before = sent.get(x)
+                    if before is strip:
+                        continue
+                    segments, at = strip._segments, x
+                    if before is not None and before.cell_length == strip.cell_length:
+                        # Only the segments between those both strips begin and end with.
+                        sent[x] = strip
+                        segments, at = _middle(before._segments, segments, x)
+                        if not segments:
+                            continue
+                    else:
+                        _overwrite(sent, x, strip.cell_length, strip)
+                else:
+                    strip = strip.crop(0, min(end, x2) - x)
+                    _overwrite(sent, x, strip.cell_length, None)
+                    segments, at = strip._segments, x
+                new = _cells(segments, self._styles)[: len(row) - at]
+                old = row[at : at + len(new)]
+                if new == old:
+                    continue
+                for start, stop in _runs(old, new):
+                    if cursor != (at + start, y):
+                        out.append(_move(cursor, at + start, y))
+                    style = self._write(out, new[start:stop], style, color_system)
+                    cursor = (at + stop, y) if at + stop < len(row) else None
+                row[at : at + len(new)] = new
+        if style is not None:
+            out.append("\x1b[0m")
+        return "".join(out)
+
+    def _write(
+        self, out: list[str], cells: list[Cell], style: Style | None, system: ColorSystem
+    ) -> Style | None:
+        """Write `cells` after the SGR state `style`; returns the state after them."""
+        for new, run in groupby(cells, key=itemgetter(1)):
+            text = "".join(character for character, _ in run)
+            if new is None or new.link:  # a link is written as Textual writes it
+                if style is not None:
+                    out.append("\x1b[0m")
+                out.append(text if new is None else Strip.render_style(new, text, system))
+                style = None
+                continue
+            key = (style, new, style and style._ansi, new._ansi)
+            codes = self._sgr.get(key)
+            if codes is None:
+                if len(self._sgr) > 65536:  # (a long session with ever new styles)
+                    self._sgr.clear()
+                codes = self._sgr[key] = _sgr(style, new, system)
+            out.append(codes)
+            out.append(text)
+            style = new
+        return style
+
+
+def _middle(before: list[Segment], after: list[Segment], x: int) -> tuple[list[Segment], int]:
+    """The segments of `after` between those it shares with `before` at its start and
+    at its end, and the column they start at (both span the same cells from `x`)."""
+    shortest = min(len(before), len(after))
+    first = 0
+    while first < shortest and before[first] == after[first]:
+        x += cell_len(after[first].text)
+        first += 1
+    last = 0
+    while last < shortest - first and before[-1 - last] == after[-1 - last]:
+        last += 1
+    return after[first : len(after) - last], x
+
+
+def _cells(segments: Iterable[Segment], styles: dict[Any, Style | None]) -> list[Cell]:
+    """The cells the segments cover, left to right, each style the one in `styles` equal
+    to it: cells then compare by identity, not by Rich's `__eq__` (Textual builds an
+    equal style anew for many lines it renders)."""
+    cells: list[Cell] = []
+    for text, style, control in segments:
+        if control:
+            continue
+        # Keyed with the codes Textual cached on it too: equal styles from apps with
+        # another colour system carry other codes, and each cell is sent with its own.
+        style = styles.setdefault((style, style and style._ansi), style)
+        if len(styles) > 4096:  # (a long session with ever new styles)
+            styles.clear()
+        if cell_len(text) == len(text):
+            cells.extend(zip(text, repeat(style)))
+            continue
+        for character in text:
+            width = get_character_cell_size(character)
+            if width == 0 and cells:  # joins the character before it
+                cells[-1] = (cells[-1][0] + character, cells[-1][1])
+            elif width:
+                cells.append((character, style))
+                cells.extend([("", style)] * (width - 1))
+    return cells
+
+
+def _starts(strips: list[Strip]) -> list[int]:
+    """The column each strip of a line starts at."""
+    starts, x = [], 0
+    for strip in strips:
+        starts.append(x)
+        x += strip.cell_length
+    return starts
+
+
+def _overwrite(sent: dict[int, Strip], x: int, width: int, strip: Strip | None) -> None:
+    """Note `strip` as sent at columns `x` to `x + width` of a row, over the strips it
+    overlaps (None: a part of a strip, not to be recognised again)."""
+    stop = x + width
+    for start in [k for k, s in sent.items() if k < stop and k + s.cell_length > x]:
+        del sent[start]
+    if strip is not None:
+        sent[x] = strip
+
+
+def _runs(old: list[Cell], new: list[Cell]) -> Iterator[tuple[int, int]]:
+    """The runs of cells that differ, as (start, stop); a run never splits a wide
+    character, old or new."""
+    differ = [i for i, a, b in zip(range(len(new)), old, new, strict=True) if a != b]
+    if not differ:
+        return
+    n, start, last = len(new), differ[0], differ[0]
+    for i in (*differ[1:], n + 1):
+        if i == last + 1:
+            last = i
+            continue
+        stop = last + 1
+        while start > 0 and (new[start][0] == "" or old[start][0] == ""):
+            start -= 1
+        while stop < n and (new[stop][0] == "" or old[stop][0] == ""):
+            stop += 1
+        yield start, stop
+        start = last = i
+
+
+def _move(cursor: tuple[int, int] | None, x: int, y: int) -> str:
+    """The shortest move from `cursor` (None: unknown) to `(x, y)`."""
+    if cursor is not None and cursor[1] == y and x > cursor[0]:
+        return f"\x1b[{x - cursor[0]}C"
+    return f"\x1b[{y + 1};{x + 1}H"
+
+
+def _sgr(old: Style | None, new: Style, system: ColorSystem) -> str:
+    """The SGR sequence from the state `old` (None: reset) to the style `new`.
+
+    The codes are Textual's own for each style (`Strip.render_style` reads those cached on
+    the style, `Style._ansi`, before computing them for the colour system): the cells come
+    out in the colours Textual would send, and only the colours that changed are sent.
+    """
+    codes = _ansi(new, system)
+    if old is None:
+        return f"\x1b[{codes}m" if codes else ""
+    before = _ansi(old, system)
+    if codes == before:
+        return ""
+    attributes, foreground, background = _split(codes)
+    old_attributes, old_foreground, old_background = _split(before)
+    if attributes != old_attributes:
+        return f"\x1b[0;{codes}m" if codes else "\x1b[0m"
+    changed = []
+    if foreground != old_foreground:
+        changed.append(foreground or "39")
+    if background != old_background:
+        changed.append(background or "49")
+    return f"\x1b[{';'.join(changed)}m"
+
+
+def _ansi(style: Style, system: ColorSystem) -> str:
+    """The SGR codes Textual sends for `style`."""
+    cached: str | None = style._ansi
+    return cached if cached is not None else Strip.render_ansi(style, system)
+
+
+def _split(codes: str) -> tuple[tuple[str, ...], str, str]:
+    """SGR codes as (attributes, foreground colour, background colour)."""
+    attributes: list[str] = []
+    colours = {"3": "", "4": ""}
+    parts = codes.split(";") if codes else []
+    while parts:
+        code = parts.pop(0)
+        if code in ("38", "48"):  # 38;5;n or 38;2;r;g;b
+            size = 2 if parts[:1] == ["5"] else 4
+            colours[code[0]] = ";".join([code, *parts[:size]])
+            del parts[:size]
+        elif len(code) == 2 and code[0] in "34" and code[1] in "01234567":
+            colours[code[0]] = code
+        elif code[:-1] in ("9", "10") and code[-1:] in tuple("01234567"):
+            colours["3" if code[0] == "9" else "4"] = code
+        else:
+            attributes.append(code)
+    return tuple(attributes), colours["3"], colours["4"]
+
+
+class _Changes(CompositorUpdate):
+    """An update sent as the cells it changes (see `TerminalCells`)."""
+
+    def __init__(self, update: CompositorUpdate, cells: TerminalCells, size: Size) -> None:
+        self.update, self.cells, self.size = update, cells, size
+
+    def render_segments(self, console: Console) -> str:
+        return self.cells.sequence(self.update, console, self.size)
+
+
+class SendsChangedCells(App[ReturnType]):
+    """An app that sends the terminal only the cells an update changes (`TerminalCells`).
+
+    It reaches into `App._display`, where Textual turns an update into escape sequences
+    for the driver: the update it passes on is sent the same way, cursor and
+    synchronised output included.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.terminal_cells = TerminalCells()
+        """What the terminal shows."""
+
+    @on(Driver.SignalResume)
+    def _forget_terminal(self) -> None:
+        """Back from a suspension, the terminal shows what another program left."""
+        self.terminal_cells.forget()
+
+    def _display(self, screen: Screen[Any], renderable: RenderableType | None) -> None:
+        if isinstance(renderable, CompositorUpdate) and not self.is_inline:
+            renderable = _Changes(renderable, self.terminal_cells, screen.size)
+        super()._display(screen, renderable)
