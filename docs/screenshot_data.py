@@ -1,8 +1,9 @@
-"""Make the README's screenshots of the data view and of dw term by term from the app itself:
-`python docs/screenshot_data.py`.
+"""Make the README's screenshots of the data view, of dw term by term and of linear regression
+from the app itself: `python docs/screenshot_data.py`.
 
 The lesson's logistic regression after ten steps, at 100x32: the data view (`v` three times)
-saved as docs/data-view.svg, and `d` saved as docs/dw-terms.svg.
+saved as docs/data-view.svg, and `d` saved as docs/dw-terms.svg. Then `house-prices` after
+twenty steps, its data view saved as docs/linear.svg.
 """
 
 from __future__ import annotations
@@ -26,6 +27,11 @@ async def main() -> None:
         await pilot.press("d")
         await pilot.pause()
         app.save_screenshot("dw-terms.svg", path=str(HERE))
+    app = GdtuiApp(load_scenario("house-prices"))
+    async with app.run_test(size=(100, 32)) as pilot:
+        await pilot.press(*["n"] * 20, "v", "v", "v")
+        await pilot.pause()
+        app.save_screenshot("linear.svg", path=str(HERE))
 
 
 if __name__ == "__main__":
