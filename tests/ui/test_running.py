@@ -29,8 +29,8 @@ async def test_a_long_continue_shows_progress_and_r_pauses_it_at_once() -> None:
         started = time.monotonic()
         await pilot.press("r")
         await settle(pilot)
-        # The whole run takes minutes even on the float loop; a pause waits for one chunk (~30 ms) and a
-        # repaint. The bound leaves room for a loaded test machine.
+        # The whole run takes tens of seconds even on the float loop; a pause waits for one
+        # chunk (~30 ms) and a repaint. The bound leaves room for a loaded test machine.
         assert time.monotonic() - started < 1.0
         assert 0 < screen.session.current.step < 1_000_000
         assert "paused" in screen.status_line.text
