@@ -516,6 +516,7 @@ class Session:
         optimizer_index = self._optimizer_index(optimizer)
         evaluate = self.problem.evaluate
         every, state = history.checkpoint_every, current.state  # GD's state: empty
+        phase = history.first % every  # checkpoints fall every `every` steps from the first
         # A row is theta, the gradient and the state (empty for GD, constant), padded.
         pad = (*state.tolist(), *(0.0,) * (history.row_size - 2 * layout.size - state.size))
         tolerance, breakpoints, events = self.tolerance, self.breakpoints, self._events
@@ -558,7 +559,7 @@ class Session:
                 before = holds
             step += 1
             scalars.extend((new_cost, grad_norm, alpha, optimizer_index, holds))
-            if step % every == 0:
+            if step % every == phase:
                 rows.extend((*new_theta, *new_grad, *pad))
             theta, grad, cost = new_theta, new_grad, new_cost
             if has_b:
