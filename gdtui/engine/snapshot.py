@@ -15,6 +15,9 @@ Vector = NDArray[np.float64]
 #: Where the next update sends a parameter.
 LEFT, RIGHT, STAY = "left", "right", "stay"
 
+#: How a move is written: in words and arrows, never by colour alone.
+MOVE_WORDS = {LEFT: "← LEFT", RIGHT: "RIGHT →", STAY: "stays"}
+
 
 def norm(vector: Vector) -> float:
     """The Euclidean length of a vector. `math.hypot` on a list is several times faster than
@@ -60,6 +63,15 @@ class Layout:
     def b(self, theta: Vector) -> float | None:
         """The `b` part of `theta`, or None when the problem has no `b`."""
         return float(theta[-1]) if self.has_b else None
+
+    def name(self, index: int) -> tuple[str, str]:
+        """The parameter at `index` of `theta` and its slope, as the lesson writes them:
+        `w`, `dw`; `w[j]`, `dw[j]` when `w` has several components; `b`, `db`."""
+        if self.has_b and index == self.size - 1:
+            return "b", "db"
+        if self.w_is_vector and self.n_w > 1:
+            return f"w[{index}]", f"dw[{index}]"
+        return "w", "dw"
 
     def moves(self, delta: Vector) -> dict[str, str | list[str]]:
         """Per parameter, the direction of `delta`: `{"w": ..., "b": ...}`."""

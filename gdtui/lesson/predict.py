@@ -15,16 +15,13 @@ import math
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from gdtui.engine.snapshot import LEFT, RIGHT, STAY, Snapshot, direction
+from gdtui.engine.snapshot import LEFT, MOVE_WORDS, RIGHT, STAY, Snapshot, direction
 
 #: What a student can answer: the two ways a parameter moves.
 Answer = Literal["left", "right"]
 
 #: Both answers, in the order the keys give them.
 ANSWERS: tuple[Answer, ...] = ("left", "right")
-
-#: How a move is written: in words and arrows, never by colour alone.
-MOVE_WORDS = {LEFT: "← LEFT", RIGHT: "RIGHT →", STAY: "stays"}
 
 #: Why a method can step against the slope (only one with a velocity can).
 AGAINST_THE_SLOPE = {
@@ -58,11 +55,10 @@ def question(snapshot: Snapshot, component: int = 0) -> Question:
     """
     layout = snapshot.layout
     if layout.has_b and component >= layout.n_w:
-        return Question(layout.size - 1, "b", "db")
-    j = min(max(component, 0), layout.n_w - 1)
-    if layout.w_is_vector and layout.n_w > 1:
-        return Question(j, f"w[{j}]", f"dw[{j}]")
-    return Question(j, "w", "dw")
+        index = layout.size - 1
+    else:
+        index = min(max(component, 0), layout.n_w - 1)
+    return Question(index, *layout.name(index))
 
 
 @dataclass(frozen=True)

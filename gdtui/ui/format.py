@@ -11,12 +11,11 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from gdtui.engine.snapshot import LEFT, RIGHT, STAY, Layout, Snapshot
+from gdtui.engine.snapshot import LEFT, MOVE_WORDS, RIGHT, STAY, Layout, Snapshot
 from gdtui.lesson.ghost import Ghost
 
-#: What the arrows and words for a move look like.
+#: What the arrows for a move look like (its words are the engine's `MOVE_WORDS`).
 ARROWS = {LEFT: "←", RIGHT: "→", STAY: "·"}
-MOVE_WORDS = {LEFT: "← LEFT", RIGHT: "RIGHT →", STAY: "stays"}
 
 #: Per optimizer: what stands in for `dw` in `w := w - alpha*(...)` (Andrew Ng's names), and
 #: what that symbol means. `{d}` is the slope's name (`dw`, `db`, `dw[1]`).
@@ -164,10 +163,7 @@ def parameters(snapshot: Snapshot, component: int = 0) -> list[Parameter]:
     w_move, w_downhill = moves["w"], downhill["w"]
     if isinstance(w_move, list) and isinstance(w_downhill, list):
         w_move, w_downhill = w_move[j], w_downhill[j]
-    if shows_components(layout):
-        w_name, dw_name = f"w[{j}]", f"dw[{j}]"
-    else:
-        w_name, dw_name = "w", "dw"
+    w_name, dw_name = layout.name(j)
     result = [
         Parameter(w_name, dw_name, float(theta[j]), float(grad[j]), float(new[j]),
                   str(w_move), str(w_downhill)),

@@ -10,7 +10,7 @@ import numpy as np
 from gdtui.engine.session import Session
 from gdtui.lesson.ghost import Ghost
 from gdtui.ui import plotting
-from gdtui.ui.format import ghost_label, shows_components
+from gdtui.ui.format import ghost_label
 from gdtui.ui.plotting import Range, Vector
 from gdtui.ui.widgets.braille_plot import (
     AFTER,
@@ -119,7 +119,7 @@ class CostCurvePlot(BraillePlot):
         )  # fmt: skip
 
         layout = session.layout
-        name = "b" if j == layout.n_w else (f"w[{j}]" if shows_components(layout) else "w")
+        name = layout.name(j)[0]
         notes = self.axes(w_range, cost_range, names=(name, "J"))
         if not np.isfinite(costs).any():
             plt.yticks([], [])  # no cost to read off
