@@ -439,7 +439,7 @@ class Session:
         theta, grad, cost, state = current.theta, current.grad, current.cost, current.state
         new_theta, new_state = current.next_theta, current.next_state
         status, hits = "steps_done", 0
-        before, events = int(history.scalar(step, HITS)), self._events
+        before = int(history.scalar(step, HITS))
         if visit is None:
             # One int comparison a step when nobody visits: -1 is never a step reached.
             visit, visit_at = _ignore, -1
@@ -460,12 +460,8 @@ class Session:
                     step + 1, new_theta, new_grad, new_cost, grad, cost, alpha,
                     grad_norm <= tolerance, layout,
                 )  # fmt: skip
-                for i, bp in enumerate(breakpoints):
-                    if bp.holds(arrival):
-                        holds |= 1 << i
-                # As _fired: a watchpoint where it became true, an event wherever it happens.
-                hits = holds & (~before | events)
-                before = holds
+                holds = self._holds(arrival)
+                hits, before = self._fired(holds, before), holds
             step = append(new_cost, grad_norm, alpha, optimizer_index, holds)
             if step % every == phase:
                 store_row(step, new_theta, new_grad, new_state)
@@ -519,7 +515,7 @@ class Session:
         phase = history.first % every  # checkpoints fall every `every` steps from the first
         # A row is theta, the gradient and the state (empty for GD, constant), padded.
         pad = (*state.tolist(), *(0.0,) * (history.row_size - 2 * layout.size - state.size))
-        tolerance, breakpoints, events = self.tolerance, self.breakpoints, self._events
+        tolerance, breakpoints = self.tolerance, self.breakpoints
         mask, stop_tolerance, max_steps = stop.mask, stop.tolerance, stop.max_steps
         theta, grad, cost = current.theta.tolist(), current.grad.tolist(), current.cost
         new_theta = current.next_theta.tolist()
@@ -552,11 +548,8 @@ class Session:
                     step + 1, _vector(new_theta), _vector(new_grad), new_cost, _vector(grad),
                     cost, alpha, grad_norm <= tolerance, layout,
                 )  # fmt: skip
-                for i, bp in enumerate(breakpoints):
-                    if bp.holds(arrival):
-                        holds |= 1 << i
-                hits = holds & (~before | events)
-                before = holds
+                holds = self._holds(arrival)
+                hits, before = self._fired(holds, before), holds
             step += 1
             scalars.extend((new_cost, grad_norm, alpha, optimizer_index, holds))
             if step % every == phase:
