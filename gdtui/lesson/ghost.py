@@ -46,10 +46,11 @@ class Ghost:
         alphas: The learning rate of its first update and, if it changed, of its last.
         theta0: Its start: `w` components, then `b`.
         last: The furthest step it took.
-        steps: The steps whose costs are kept, ascending (0 and `last` among them).
+        steps: The steps whose costs are kept, ascending (its first recorded step, 0 but
+            for a run resumed from another's state, and `last` among them).
         costs: `J` at each of `steps`.
-        path_steps: The steps whose parameters are kept, ascending (0 and `last` among
-            them).
+        path_steps: The steps whose parameters are kept, ascending (its first recorded step
+            and `last` among them).
         path: `theta` at each of `path_steps`, one row a step.
     """
 
@@ -76,13 +77,14 @@ def keep(session: Session, load: Load) -> Ghost:
         session: The run to keep.
         load: The scenario it runs on.
     """
-    last = session.last
-    costs = session.costs(0, last + 1)
-    path_steps = path_sample(last, PATH_POINTS)
+    # A run resumed from another's state (a late joiner's) is recorded from its first step.
+    start, last = session.first, session.last
+    costs = session.costs(start, last + 1)
+    path_steps = start + path_sample(last - start, PATH_POINTS)
     # The path's costs are looked up among the kept ones: keep them all.
-    steps = np.union1d(decimate(costs, COST_BUCKETS), path_steps)
-    first = session.snapshot(0)
-    final = session.snapshot(max(last - 1, 0))  # the one that made the last update
+    steps = np.union1d(start + decimate(costs, COST_BUCKETS), path_steps)
+    first = session.snapshot(start)
+    final = session.snapshot(max(last - 1, start))  # the one that made the last update
     return Ghost(
         load=load,
         optimizers=_changed(first.optimizer.kind, final.optimizer.kind),
@@ -90,7 +92,7 @@ def keep(session: Session, load: Load) -> Ghost:
         theta0=session.theta0.copy(),
         last=last,
         steps=steps,
-        costs=costs[steps].copy(),
+        costs=costs[steps - start].copy(),
         path_steps=path_steps,
         path=np.array([session.snapshot(int(k)).theta for k in path_steps]),
     )

@@ -9,7 +9,8 @@ from gdtui.build import build_session
 from gdtui.engine.optimizers import Optimizer
 from gdtui.engine.session import Session
 from gdtui.lesson import ghost as ghosts
-from gdtui.lesson.actions import Load
+from gdtui.lesson.actions import Load, Resume, apply, catch_up, open_resumed
+from gdtui.lesson.recording import load_of
 from gdtui.scenario import load_scenario
 
 LOAD = Load("alpha-overshoot")
@@ -118,3 +119,21 @@ def test_path_sample_is_bounded_with_the_first_steps_and_the_last(last: int) -> 
     assert steps[0] == 0 and steps[-1] == last and len(steps) <= 256
     assert np.all(np.diff(steps) > 0)
     assert steps[: min(last + 1, 128)].tolist() == list(range(min(last + 1, 128)))
+
+
+def test_a_late_joiners_run_is_kept_from_its_first_recorded_step() -> None:
+    """A run resumed from the teacher's state at step 4,900 (`catch_up`) has no steps before
+    it: its ghost starts there, each cost and point the teacher's own at that step."""
+    scenario = load_scenario("alpha-too-small")
+    teacher = build_session(scenario)
+    teacher.run(5000, stop_on=frozenset())
+    resume, *rest = catch_up(load_of(scenario), teacher)
+    assert isinstance(resume, Resume) and resume.step > 0
+    joiner = open_resumed(resume)[1]
+    for action in rest:
+        apply(joiner, action)
+    ghost = ghosts.keep(joiner, Load("alpha-too-small"))
+    assert ghost.steps[0] == ghost.path_steps[0] == resume.step and ghost.last == 5000
+    assert np.array_equal(ghost.costs, teacher.costs(resume.step, 5001))
+    expected = np.array([teacher.snapshot(int(k)).theta for k in ghost.path_steps])
+    assert np.array_equal(ghost.path, expected)
