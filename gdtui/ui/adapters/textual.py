@@ -6,9 +6,14 @@ Beyond Textual's public API this module uses, and only here:
   yields (not exported from `textual.widgets`), to mark those a narrow footer may drop;
 - the reactive `Footer._bindings_ready`, set on a new footer so it shows its keys in its
   first paint instead of after the first change of bindings (`KeysFooter`);
+- the reactive `FooterKey.compact`, given a new key before it mounts the value it will have
+  once mounted (`KeysFooter`), so that the key is styled once rather than restyled twice
+  (its default, then its footer's);
 - `App._driver`, the running app's driver, to leave and re-enter application mode when a
   pre-started app is handed to a login (`gdtui.serve.pool`): `App.suspend` does that too
   but also signals the app as suspended and needs a driver that can suspend;
+- `Screen._get_breakpoint_classes`, the classes a screen's breakpoints give it at a size,
+  to give them before it mounts (`breakpoint_classes`) rather than after its first paint;
 - `App._display`, where an update becomes escape sequences, and the compositor's update
   types (`CompositorUpdate`, `ChopsUpdate` with its `chops`, `spans` and `chop_ends`,
   `LayoutUpdate` with its `strips` and `region`), to send only the cells that changed
@@ -52,9 +57,11 @@ __all__ = [
     "FooterKey",
     "FooterLabel",
     "app_driver",
+    "breakpoint_classes",
     "frame_lines",
     "screen_lines",
     "show_keys_at_once",
+    "compact_before_mount",
     "textual_version",
 ]
 
@@ -74,6 +81,30 @@ def show_keys_at_once(footer: Footer) -> None:
     """Let `footer` compose its keys on its first paint rather than wait for the bindings
     to change first."""
     footer.set_reactive(Footer._bindings_ready, True)
+
+
+def compact_before_mount(key: FooterKey, compact: bool) -> None:
+    """Give `key`, not mounted yet, the `compact` it will have once mounted, and its class,
+    so that mounting it changes no class: each change restyles the key (~1 ms a key)."""
+    key.set_reactive(FooterKey.compact, compact)
+    key.set_class(compact, "-compact", update=False)
+
+
+def breakpoint_classes(screen: Screen[Any], size: Size) -> dict[str, bool]:
+    """The classes `screen`'s breakpoints (or its app's) give it at `size`, each class to
+    set or to clear, as Textual gives them on the screen's first resize: after its first
+    layout and paint, restyling every widget and painting again."""
+    app = screen.app
+    horizontal = (app.HORIZONTAL_BREAKPOINTS if screen.HORIZONTAL_BREAKPOINTS is None
+                  else screen.HORIZONTAL_BREAKPOINTS) or []  # fmt: skip
+    vertical = (app.VERTICAL_BREAKPOINTS if screen.VERTICAL_BREAKPOINTS is None
+                else screen.VERTICAL_BREAKPOINTS) or []  # fmt: skip
+    classes = {name: False for _, name in (*horizontal, *vertical)}
+    for name in screen._get_breakpoint_classes(size.width, horizontal):
+        classes[name] = True
+    for name in screen._get_breakpoint_classes(size.height, vertical):
+        classes[name] = True
+    return classes
 
 
 def app_driver(app: App[Any]) -> Any:

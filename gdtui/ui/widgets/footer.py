@@ -9,7 +9,12 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer
 
-from gdtui.ui.adapters.textual import FooterKey, FooterLabel, show_keys_at_once
+from gdtui.ui.adapters.textual import (
+    FooterKey,
+    FooterLabel,
+    compact_before_mount,
+    show_keys_at_once,
+)
 from gdtui.ui.commands import COMMANDS
 
 #: The actions whose keys a narrow footer drops first, so that `? help` and `q quit` stay.
@@ -44,6 +49,10 @@ class KeysFooter(Footer):
         self._shown = shown_keys(self.screen)
         spare = False
         for widget in super().compose():
+            # Textual binds each key's `compact` to the footer's when it mounts, but the
+            # palette's key (which keeps its own).
+            if isinstance(widget, FooterKey) and not widget.has_class("-command-palette"):
+                compact_before_mount(widget, self.compact)
             yield mark_spare(widget, spare)
             spare = widget.has_class("-spare")
 
@@ -63,7 +72,7 @@ def mark_spare(widget: Widget, after_spare: bool) -> Widget:
     """
     if isinstance(widget, FooterKey):
         if widget.action in SPARE_ACTIONS or widget.has_class("-command-palette"):
-            widget.add_class("-spare")
+            widget.add_class("-spare", update=False)  # styled when it mounts
     elif isinstance(widget, FooterLabel) and after_spare:
-        widget.add_class("-spare")
+        widget.add_class("-spare", update=False)
     return widget
