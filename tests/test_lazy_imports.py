@@ -58,6 +58,8 @@ NOT_AT_FIRST_SCREEN = (
     "textual_serve",
     "importlib.metadata",
     "numpy.ma",
+    "importlib.resources",
+    "zipfile",
 )
 
 #: What `gdtui check` must not load (every command builds `gdtui serve`'s parser, from
@@ -76,6 +78,21 @@ def loaded(code: str) -> tuple[object, list[str]]:
 
 def within(modules: list[str], forbidden: tuple[str, ...]) -> list[str]:
     return sorted(m for m in modules if any(m == f or m.startswith(f"{f}.") for f in forbidden))
+
+
+#: Import the `gdtui` command's module, then report the modules loaded.
+COMMAND_MODULE = """
+import json, sys
+import gdtui.__main__
+print(json.dumps([None, sorted(sys.modules)]))
+"""
+
+
+def test_the_command_imports_nothing_before_it_pauses_the_collector() -> None:
+    # `main` pauses the collector for a screen's start-up before the heavy imports.
+    _, modules = loaded(COMMAND_MODULE)
+    assert "gdtui.__main__" in modules
+    assert within(modules, ("numpy", "textual", "gdtui.cli", "gdtui.scenario")) == []
 
 
 def test_gdtui_check_loads_no_event_loop_and_no_ui() -> None:
