@@ -1,6 +1,7 @@
 """What the first screen puts off until it is needed still works when it is needed: the
 collector paused for the start-up, and the curve's samples sorted without `np.unique`.
-(The dialogs, imported on their key, are opened by tests/ui/test_dialogs.py.)"""
+(The dialogs, imported on their key, are opened by tests/ui/test_dialogs.py.) And what it
+does early is right: the panels that fit are chosen before the first layout."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import io
 import numpy as np
 import pytest
 
-from gdtui.__main__ import open_debugger
+from gdtui.__main__ import main, open_debugger
 from gdtui.engine.optimizers import Optimizer
 from gdtui.engine.problems import CurveProblem
 from gdtui.engine.session import Session
@@ -19,6 +20,7 @@ from gdtui.expr import parse_cost
 from gdtui.scenario import Scenario
 from gdtui.ui import plotting
 from gdtui.ui.app import GdtuiApp
+from gdtui.ui.screens.debugger import DebuggerScreen
 
 from .helpers import scenario
 
@@ -38,6 +40,12 @@ def test_gdtui_pauses_the_collector_for_the_start_up(monkeypatch: pytest.MonkeyP
     finally:
         gc.enable()
     assert seen == [False]
+
+
+def test_gdtui_starts_the_collector_again_when_no_screen_opens() -> None:
+    assert gc.isenabled()
+    assert main(["no-such-scenario"]) == 2  # paused for the imports, then refused
+    assert gc.isenabled()
 
 
 async def test_the_collector_runs_again_once_the_screen_is_up() -> None:
@@ -67,3 +75,27 @@ def test_the_curve_samples_are_np_uniques(
     expected = np.unique(np.concatenate((np.linspace(lo, hi, points), inside)))
     assert ws.dtype == np.float64 and ws.tolist() == expected.tolist()
     assert costs.tolist() == [(w - 0.3) ** 2 for w in expected.tolist()]
+
+
+@pytest.mark.parametrize("size", [(60, 20), (80, 24), (120, 40), (200, 50)])
+@pytest.mark.parametrize("name", ["curve", "logistic"])
+async def test_the_panels_that_fit_are_chosen_before_the_first_layout(
+    monkeypatch: pytest.MonkeyPatch, name: str, size: tuple[int, int]
+) -> None:
+    # Textual's size classes and the arrangement, as they are when the screen has mounted
+    # (before its first layout and paint), must be those it keeps once laid out: a class
+    # changed after that restyles every widget and paints the screen again.
+    mounted: list[set[str]] = []
+    on_mount = DebuggerScreen.on_mount
+
+    def recorded(screen: DebuggerScreen) -> None:
+        on_mount(screen)
+        mounted.append(set(screen.classes))
+
+    monkeypatch.setattr(DebuggerScreen, "on_mount", recorded)
+    app = GdtuiApp(scenario(name))
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        await pilot.pause()
+        assert app.screen.query_one("#main").size.height  # laid out
+        assert mounted == [set(app.screen.classes)]

@@ -28,6 +28,7 @@ from textual.containers import Horizontal, Vertical
 from textual.reactive import var
 from textual.screen import Screen
 from textual.timer import Timer
+from textual.widget import Widget
 from textual.widgets import ContentSwitcher
 from textual.worker import Worker
 
@@ -55,6 +56,7 @@ from gdtui.lesson.ghost import Ghost, keep
 from gdtui.lesson.predict import Predict
 from gdtui.lesson.recording import load_of
 from gdtui.scenario import Scenario
+from gdtui.ui.adapters.textual import breakpoint_classes
 from gdtui.ui.classroom import Seat, join_classroom
 from gdtui.ui.commands import DebuggerCommands, bindings
 from gdtui.ui.format import (
@@ -172,6 +174,9 @@ class DebuggerScreen(Running, Settings, Following, Exporting, Viewing, Predictin
     # -- building the screen -------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
+        # Its size's classes before anything is styled: Textual gives them after the first
+        # paint, restyling every widget (some 15 ms) and painting it all again.
+        self.update_classes(breakpoint_classes(self, self.app.size), update=False)
         yield StatusLine(id="status")
         with Horizontal(id="main"):
             with Vertical(id="left"):
@@ -218,10 +223,19 @@ class DebuggerScreen(Running, Settings, Following, Exporting, Viewing, Predictin
         self.query_one("#plot-view").border_title = VIEW_TITLES["curve"]
         self._load(self.scenario, self.session)
         self._moved("scenario")
+        self._arrange()  # again, with the status and the update written: their heights count
         if self.seat.link is not None:
             self.run_worker(join_classroom(self), group="classroom", exclusive=True,
                             exit_on_error=False)  # fmt: skip
         self.call_after_refresh(self._tune_collector)
+
+    def laid_out_height(self, widget: Widget) -> int:
+        """The height the screen's layout gives `widget`, one of its children, at its size
+        (before the first layout has; arranging again at once costs nothing, it is cached)."""
+        for placement in self.arrange(self.size).placements:
+            if placement.widget is widget:
+                return placement.region.height
+        return 0
 
     def _tune_collector(self) -> None:
         """Keep Python's garbage collector out of the way of a step.

@@ -28,7 +28,10 @@ class Viewing:
         state = 2 + 3 + layout.has_b
         if shows_components(layout):
             state += min(layout.n_w, 16 if self.size.height >= TALL_HEIGHT else 8)
-        main = self.query_one("#main").size.height
+        main = self.query_one("#main")
+        # Before the first layout, its height as the screen will lay it out: the first
+        # paint then shows the panels that fit, rather than a paint later (see `on_mount`).
+        height = main.size.height or self.laid_out_height(main)
         arrangement = arrange(
             self.size.width,
             self.size.height,
@@ -36,7 +39,7 @@ class Viewing:
             notes=self.notes,
             projector=self.projector,
             has_b=layout.has_b,
-            left_room=main - state,
+            left_room=height - state,
         )
         self.arrangement = arrangement
         # One restyle for them all: each class changed on its own restyles every widget.
