@@ -21,8 +21,11 @@ from gdtui.scenario import Scenario
 from gdtui.ui import plotting
 from gdtui.ui.app import GdtuiApp
 from gdtui.ui.screens.debugger import DebuggerScreen
+from gdtui.ui.widgets.cost_history import CostHistoryPlot
+from gdtui.ui.widgets.cost_surface import CostSurfacePlot
+from gdtui.ui.widgets.data_plot import DataPlot
 
-from .helpers import scenario
+from .helpers import scenario, screen_lines
 
 SIZE = (80, 24)
 
@@ -99,3 +102,21 @@ async def test_the_panels_that_fit_are_chosen_before_the_first_layout(
         await pilot.pause()
         assert app.screen.query_one("#main").size.height  # laid out
         assert mounted == [set(app.screen.classes)]
+
+
+async def test_a_plot_view_is_made_when_first_shown_and_kept() -> None:
+    app = GdtuiApp(scenario("logistic"))  # views: curve, surface, history, data
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert not screen.query(CostSurfacePlot) and not screen.query(DataPlot)
+        assert [h.id for h in screen.query(CostHistoryPlot)] == ["history"]  # beside the state
+        for _ in range(4):  # around the views and back to the curve
+            await pilot.press("v")
+            await pilot.pause()
+        await pilot.press("v")  # the surface again: the plot made the first time
+        await pilot.pause()
+        surfaces = list(screen.query(CostSurfacePlot))
+        assert len(surfaces) == 1 and surfaces[0].display and surfaces[0].size.height
+        assert [p.id for p in screen.query(DataPlot)] == ["plot-data"]
+        assert "J(w, b) contours" in "\n".join(screen_lines(app))

@@ -95,6 +95,14 @@ VIEWS: tuple[str, ...] = ("curve", "surface", "state", "history", "notes", "data
 #: The views that are plots.
 PLOTS: frozenset[str] = frozenset({"curve", "surface", "history", "data"})
 
+#: The plot views made when first shown: each plot builds a plotext figure, and composing
+#: these three with the screen took some 50 ms of its first screen's 700 (CPU, 80x24).
+LATER: dict[str, type[Widget]] = {
+    "surface": CostSurfacePlot,
+    "history": CostHistoryPlot,
+    "data": DataPlot,
+}
+
 #: Border titles of the plot views.
 VIEW_TITLES = {
     "curve": "cost curve",
@@ -185,12 +193,10 @@ class DebuggerScreen(Running, Settings, Following, Exporting, Viewing, Predictin
                 yield CostHistoryPlot(id="history")
             with ContentSwitcher(initial="plot-curve", id="plot-view"):
                 yield CostCurvePlot(id="plot-curve")
-                yield CostSurfacePlot(id="plot-surface")
                 # Where the left column has no room, the state and the notes are views.
                 yield StatePanel(id="plot-state")
-                yield CostHistoryPlot(id="plot-history")
                 yield Notes(id="plot-notes")
-                yield DataPlot(id="plot-data")
+                # The other plots are made when first shown (see `LATER`).
         yield UpdatePanel(id="update")
         with Horizontal(id="bottom"):
             yield StepLog(id="log")
@@ -276,7 +282,14 @@ class DebuggerScreen(Running, Settings, Following, Exporting, Viewing, Predictin
     def show_view(self, view: str) -> None:
         """Put `view` in the plot area without drawing it (the next paint does)."""
         self.set_reactive(DebuggerScreen.view, view)
-        self.query_one(ContentSwitcher).current = f"plot-{view}"
+        self._switch_to(view)
+
+    def _switch_to(self, view: str) -> None:
+        """Put `view` in the plot area (making its plot, the first time) and title it."""
+        switcher = self.query_one(ContentSwitcher)
+        if view in LATER and not switcher.query_children(f"#plot-{view}"):
+            switcher.mount(LATER[view](id=f"plot-{view}"))  # shown at once, drawn once sized
+        switcher.current = f"plot-{view}"
         self.query_one("#plot-view").border_title = VIEW_TITLES[view]
 
     # -- performing actions --------------------------------------------------------------------
@@ -516,8 +529,7 @@ class DebuggerScreen(Running, Settings, Following, Exporting, Viewing, Predictin
         return self.session.snapshot(step - 1) if step > self.session.first else None
 
     def watch_view(self, view: str) -> None:
-        self.query_one(ContentSwitcher).current = f"plot-{view}"
-        self.query_one("#plot-view").border_title = VIEW_TITLES[view]
+        self._switch_to(view)
         self._arrange()
         if view == "state" and self.snapshot is not None:
             self.state_view.show(self.snapshot, self._previous(), self.component,
