@@ -99,6 +99,9 @@ class BraillePlot(PlotextPlot):
         self._strips: tuple[tuple[Hashable, ...], list[Strip]] | None = None
         self._lines: list[tuple[Cells, Strip]] = []
         self._rendering = False
+        self._bases: plotext_adapter.BaseMatrices | None = plotext_adapter.BaseMatrices()
+        """The figure's axes drawn without its data, kept while they do not change (None
+        has plotext draw it all, every time)."""
 
     def draw_if_changed(
         self, key: tuple[Hashable, ...], again: Callable[[], None], draw: Callable[[], None]
@@ -307,7 +310,7 @@ class BraillePlot(PlotextPlot):
         plotext_adapter.set_sizes(plot)
         matrix = plot.monitor.matrix
         plotext_adapter.fill_faster(matrix)
-        plotext_adapter.build_matrix(plot)
+        plotext_adapter.build_matrix(plot, self._bases)
         cols, rows = matrix.Cols_canvas, matrix.Rows_canvas
         layers = [*self.underlay(len(cols), len(rows)), *self._layers]
         bits, owner = plotting.braille(
