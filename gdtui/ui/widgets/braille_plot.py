@@ -327,12 +327,14 @@ class BraillePlot(PlotextPlot):
                 matrix.marker[row][col] = BRAILLE[dots]
                 matrix.fullground[row][col] = colors[layer]
         self._place_faint(matrix, cols, rows)
-        for x, y, marker, color in self._marks:
-            point = [(np.array([x]), np.array([y]), False)]
-            at = np.nonzero(plotting.braille(point, *self._limits, len(cols), len(rows))[0])
-            for r, c in zip(*at, strict=True):
-                matrix.marker[rows.start + r][cols.start + c] = marker
-                matrix.fullground[rows.start + r][cols.start + c] = color
+        if self._marks:  # each in the cell of its dot (an earlier one under a later one)
+            xs, ys, markers, inks = zip(*self._marks, strict=True)
+            at = plotting.cells_of(np.array(xs), np.array(ys), *self._limits, len(cols),
+                                   len(rows))  # fmt: skip
+            for r, c, drawn, marker, color in zip(*at, markers, inks, strict=True):
+                if drawn:
+                    matrix.marker[rows.start + r][cols.start + c] = marker
+                    matrix.fullground[rows.start + r][cols.start + c] = color
         self._write_texts(matrix, cols, rows)
         # A line whose cells are those of the last figure keeps its strip, which lets the
         # caller repaint only the lines that changed.
