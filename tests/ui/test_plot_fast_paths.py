@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import pytest
 from rich.segment import Segment
+from textual.geometry import Region
+from textual.strip import Strip
+from textual.widget import Widget
 
 from gdtui.engine.session import Session
 from gdtui.lesson.actions import Load
@@ -78,3 +81,53 @@ async def test_a_figure_a_base_cannot_draw_is_left_to_plotext() -> None:
         drawn = plot._bases.drawn
         assert cells(plot, bases=True) == cells(plot, bases=False)
         assert plot._bases.drawn == drawn
+
+
+def textuals(plot: BraillePlot, crop: Region) -> list[Strip]:
+    """The lines as Textual's own path draws them, with its work for every line."""
+    return Widget.render_lines(plot, crop)
+
+
+def segments(strips: list[Strip]) -> list[list[Segment]]:
+    return [[cell for segment in strip for cell in _split(segment)] for strip in strips]
+
+
+@pytest.mark.parametrize("no_color", [False, True], ids=["colour", "NO_COLOR"])
+@pytest.mark.parametrize("ansi", [False, True], ids=["truecolor", "ansi"])
+@pytest.mark.parametrize("make", [CostCurvePlot, CostHistoryPlot, CostSurfacePlot])
+async def test_plot_lines_are_what_textual_would_draw(
+    make: type[BraillePlot], ansi: bool, no_color: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if no_color:
+        monkeypatch.setenv("NO_COLOR", "1")
+    else:
+        monkeypatch.delenv("NO_COLOR", raising=False)
+    plot = make()
+    async with PlotApp(plot).run_test(size=(90, 26)) as pilot:
+        pilot.app.ansi_color = ansi
+        session = curve("w**2 + 10*b**2", alpha=0.05)
+        crops = [Region(0, 0, 90, 26), Region(0, 3, 90, 5), Region(7, 0, 40, 26),
+                 Region(50, 20, 40, 6)]  # fmt: skip
+        for theme in [*THEMES, "ansi-dark", "ansi-light"]:
+            pilot.app.theme = theme
+            for _ in range(3):
+                show(plot, session)
+                await pilot.pause()
+                assert plot._plain()
+                for crop in crops:
+                    ours = plot.render_lines(crop)
+                    assert [line.cell_length for line in ours] == [crop.width] * crop.height
+                    assert segments(ours) == segments(textuals(plot, crop)), (theme, crop)
+                session.step()
+
+
+async def test_a_plot_with_a_border_is_drawn_by_textual() -> None:
+    plot = CostCurvePlot()
+    plot.styles.border = ("round", "red")
+    async with PlotApp(plot).run_test(size=(60, 20)) as pilot:
+        show(plot, curve())
+        await pilot.pause()
+        crop = Region(0, 0, 60, 20)
+        assert not plot._plain()
+        ours = plot.render_lines(crop)
+        assert ours[0].text.startswith("╭") and segments(ours) == segments(textuals(plot, crop))
