@@ -113,7 +113,7 @@ async def test_plot_lines_are_what_textual_would_draw(
             for _ in range(3):
                 show(plot, session)
                 await pilot.pause()
-                assert plot._plain()
+                assert plot._frame() == 0
                 for crop in crops:
                     ours = plot.render_lines(crop)
                     assert [line.cell_length for line in ours] == [crop.width] * crop.height
@@ -121,13 +121,42 @@ async def test_plot_lines_are_what_textual_would_draw(
                 session.step()
 
 
-async def test_a_plot_with_a_border_is_drawn_by_textual() -> None:
-    plot = CostCurvePlot()
-    plot.styles.border = ("round", "red")
+@pytest.mark.parametrize(
+    ("border", "padding", "frame"),
+    [(("round", "red"), 0, 1), (("heavy", "blue"), 0, 1), (("round", "red"), 1, None),
+     (None, 1, None)],
+    ids=["round", "heavy", "border and padding", "padding"],
+)  # fmt: skip
+@pytest.mark.parametrize("no_color", [False, True], ids=["colour", "NO_COLOR"])
+async def test_a_framed_plot_is_drawn_as_textual_draws_it(
+    border: tuple[str, str] | None,
+    padding: int,
+    frame: int | None,
+    no_color: bool,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    if no_color:
+        monkeypatch.setenv("NO_COLOR", "1")
+    else:
+        monkeypatch.delenv("NO_COLOR", raising=False)
+    plot = CostHistoryPlot()
+    if border is not None:
+        plot.styles.border = border
+        plot.border_title = "cost history"
+    plot.styles.padding = padding
     async with PlotApp(plot).run_test(size=(60, 20)) as pilot:
-        show(plot, curve())
-        await pilot.pause()
-        crop = Region(0, 0, 60, 20)
-        assert not plot._plain()
-        ours = plot.render_lines(crop)
-        assert ours[0].text.startswith("╭") and segments(ours) == segments(textuals(plot, crop))
+        session = curve()
+        for theme in THEMES:
+            pilot.app.theme = theme
+            show(plot, session)
+            await pilot.pause()
+            assert plot._frame() == frame
+            for crop in [Region(0, 0, 60, 20), Region(0, 5, 60, 3), Region(0, 19, 60, 1),
+                         Region(3, 0, 20, 20)]:  # fmt: skip
+                ours = plot.render_lines(crop)
+                assert segments(ours) == segments(textuals(plot, crop)), (theme, crop)
+            if border is not None:
+                assert plot.render_lines(Region(0, 0, 60, 20))[0].text.startswith(
+                    "╭" if border[0] == "round" else "┏"
+                )
+            session.step()

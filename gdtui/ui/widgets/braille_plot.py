@@ -294,10 +294,13 @@ class BraillePlot(PlotextPlot):
 
     def render_lines(self, crop: Region) -> list[Strip]:
         """The lines in `crop`, as Textual's own path draws them (`Widget.render_lines`),
-        without its work per line for borders, padding, tint and opacity when the plot has
-        none: its strips are then final but for the app's line filters (NO_COLOR, ANSI
-        colours), applied here as Textual applies them. At 200x50 that work took some
-        77 us a line, two thirds of the plot's repaint.
+        without its styling work on every line (some 77 us a line at 200x50, two thirds
+        of a plot's repaint) when the plot has no padding, tint or opacity.
+
+        The plot's strips are then final but for the app's line filters (NO_COLOR, ANSI
+        colours), applied here as Textual applies them, and a border: its top and bottom
+        lines are Textual's, and its sides are taken from one line Textual draws, which is
+        checked to hold this line's strip between them (else Textual draws it all).
 
         Args:
             crop: The region of the widget to draw.
@@ -305,32 +308,56 @@ class BraillePlot(PlotextPlot):
         Returns:
             One strip for each line of `crop`, `crop.width` cells each.
         """
-        if not self._plain():
+        frame = self._frame()
+        if frame is None:
             return super().render_lines(crop)
-        width = self.region.width
+        width, height = self.region.size
         strips = self._current_strips()
-        lines = [strips[y] if 0 <= y < len(strips) else None for y in crop.line_range]
-        if not all(line is not None and line.cell_length == width for line in lines):
+        rows = crop.line_range
+        inner = [y for y in rows if frame <= y < height - frame]
+        if not all(
+            0 <= y - frame < len(strips) and strips[y - frame].cell_length == width - 2 * frame
+            for y in inner
+        ):
             return super().render_lines(crop)  # Textual pads a short line: let it
-        ready = [line for line in lines if line is not None]
         filters = self.get_line_filters()
-        if filters:
-            background = self.background_colors[1]
+        background = self.background_colors[1]
+
+        def filtered(strip: Strip) -> Strip:
             for line_filter in filters:
-                ready = [line.apply_filter(line_filter, background) for line in ready]
+                strip = strip.apply_filter(line_filter, background)
+            return strip
+
+        sides: tuple[Segment, Segment] | None = None
+        if frame and inner:
+            sample = list(super().render_lines(Region(0, inner[0], width, 1))[0])
+            if sample[1:-1] != list(filtered(strips[inner[0] - frame])):
+                return super().render_lines(crop)
+            sides = sample[0], sample[-1]
+        lines = []
+        for y in rows:
+            if not frame:
+                lines.append(filtered(strips[y]))
+            elif sides is not None and frame <= y < height - frame:
+                lines.append(Strip([sides[0], *filtered(strips[y - frame]), sides[1]], width))
+            else:  # the top or bottom border
+                lines.extend(super().render_lines(Region(0, y, width, 1)))
         x1, x2 = crop.column_span
         if (x1, x2) != (0, width):
-            ready = [line.crop(x1, x2) for line in ready]
-        return ready
+            lines = [line.crop(x1, x2) for line in lines]
+        return lines
 
-    def _plain(self) -> bool:
-        """Whether Textual would show the plot's lines as they are (before line filters):
-        no border, outline, padding, hatch, tint or opacity, and no scrollbars."""
+    def _frame(self) -> int | None:
+        """How wide a frame Textual draws around the plot's strips unchanged: 0 with no
+        border, 1 with a border all round; None when it does more to them (padding, an
+        outline, hatch, tint, opacity or scrollbars)."""
         styles = self.styles
-        return (
+        edges = [bool(edge) for edge, _ in styles.border]
+        frame = 1 if all(edges) else 0
+        plain = (
             not self.BLANK
-            and self.size == self.region.size
-            and not any(edge for edge, _ in styles.border)
+            and (any(edges) == all(edges))
+            and self.size == (self.region.width - 2 * frame, self.region.height - 2 * frame)
             and not any(edge for edge, _ in styles.outline)
             and not any(styles.padding)
             and not (styles.has_rule("hatch") and styles.hatch != "none")
@@ -338,6 +365,7 @@ class BraillePlot(PlotextPlot):
             and styles.text_opacity == 1.0
             and self.opacity == 1.0
         )
+        return frame if plain else None
 
     def _current_strips(self) -> list[Strip]:
         """The figure's lines, built once per rebuild, size and theme."""
