@@ -18,7 +18,8 @@ uses, and only here:
   `xside`, `yside`), `title`, `xlabel`, `text`, `default`, `fast_plot`, and the
   `build_plot()` they feed;
 - `plotext._utility.get_matrix_data`, `brush`, `remove_outsiders` and `hd_symbols`, to
-  place a figure's scatter points as `build_plot()` places them;
+  place a figure's scatter points as `build_plot()` places them, and `add_extra_spaces`
+  and `max_length`, to find the canvas and its ticks as `build_plot()` finds them;
 - the monitor's matrix (`plotext._matrix.matrix_class`, reached as `plot.monitor.matrix`):
   its `set_matrices()`, `add_horizontal_string(...)` and `add_vertical_string(...)`,
   replaced on the instance by faster equivalents (`fill_faster`), and the attributes they
@@ -37,11 +38,13 @@ from types import MethodType
 from typing import Any
 
 from plotext._utility import (
+    add_extra_spaces,
     brush,
     correct_coord,
     get_color_code,
     get_matrix_data,
     hd_symbols,
+    max_length,
     remove_outsiders,
 )
 
@@ -94,11 +97,13 @@ def build_matrix(plot: Any, bases: BaseMatrices | None = None) -> None:
         plot._build_matrix()
 
 
-#: The monitor's settings that are its data, title and x label (drawn on a kept base) or
-#: its own parts (the matrix, and helpers whose `repr` is not their state).
+#: The monitor's settings that are its data, title and x label (drawn on a kept base), its
+#: own parts (the matrix, and helpers whose `repr` is not their state), or its limits (a
+#: base depends on them only through the cells its ticks fall in: `_layout`).
 _NOT_BASE = frozenset(
     ("x", "y", "marker", "color", "style", "lines", "fillx", "filly", "label", "signals",
-     "past_colors", "xside", "yside", "title", "xlabel", "matrix", "date", "default")
+     "past_colors", "xside", "yside", "title", "xlabel", "matrix", "date", "default",
+     "xlim", "ylim")
 )  # fmt: skip
 
 #: The signal settings put aside while the base is drawn, and what a signal-less one has.
@@ -117,7 +122,6 @@ class _Base:
         self.cols, self.rows = matrix.cols, matrix.rows
         self.canvas = (matrix.Cols_canvas, matrix.Rows_canvas)
         self.colors = (matrix.axes_color, matrix.canvas_color)
-        self.xlim, self.ylim = list(monitor.xlim), list(monitor.ylim)
         self.title_row = title_row
 
 
@@ -151,14 +155,15 @@ class BaseMatrices:
         monitor = plot.monitor
         if not _simple(monitor):
             return False
+        layout = _layout(monitor)
         key = repr(
             (
                 sorted((k, v) for k, v in vars(monitor).items() if k not in _NOT_BASE),
                 sorted(set(monitor.xside)), sorted(set(monitor.yside)), monitor.title is None,
-                monitor.xlabel[0] is None, monitor.xlabel[1], monitor.ylabel,
+                monitor.xlabel[0] is None, monitor.xlabel[1], monitor.ylabel, layout,
             )
         )  # fmt: skip
-        base = self._kept.pop(key) if key in self._kept else _draw_base(monitor)
+        base = self._kept.pop(key) if key in self._kept else _draw_base(monitor, layout)
         self._kept[key] = base  # the last used last
         while len(self._kept) > self.size:
             del self._kept[next(iter(self._kept))]
@@ -189,6 +194,8 @@ def _simple(monitor: Any) -> bool:
         and (not monitor.signals or None not in monitor.xlim[0])
         and (not monitor.signals or monitor.xticks[0] is not None)
         and monitor.xscale[0] == monitor.default.xscale[0]
+        and monitor.xdirection == monitor.ydirection == [1, 1]
+        and monitor.hcoord == monitor.vcoord == [[], []]
         and all(
             None not in monitor.ylim[i]
             and monitor.yticks[i] is not None
@@ -198,9 +205,41 @@ def _simple(monitor: Any) -> bool:
     )
 
 
-def _draw_base(monitor: Any) -> _Base | None:
+def _layout(monitor: Any) -> tuple[int, int, list[list[int]], list[list[int]]]:
+    """The canvas's width and height, and the columns and rows of the x and y ticks on
+    it, as `build_plot()` finds them for a `_simple` figure: of the limits, all the axes
+    show."""
+    default, sides = monitor.default, (0, 1)
+    xside = [default.xside[i] in monitor.xside for i in sides]
+    yside = [default.yside[i] in monitor.yside for i in sides]
+    xticks = [monitor.xticks[i] if xside[i] else None for i in sides]
+    yticks = [monitor.yticks[i] if yside[i] else None for i in sides]
+    xlabels = [monitor.xlabels[i] if xside[i] else None for i in sides]
+    ylabels = [
+        None if not yside[i] or monitor.ylabels[i] is None
+        else add_extra_spaces(monitor.ylabels[i], default.yside[i])
+        for i in sides
+    ]  # fmt: skip
+    width, height = monitor.size
+    width_ylabels = [0 if labels is None else max_length(labels) for labels in ylabels]
+    height_xlabels = [0 if labels is None else int(len(labels) > 0) for labels in xlabels]
+    width_canvas = width - sum(monitor.yaxes) - sum(width_ylabels)
+    top = any(text is not None for text in (monitor.title, monitor.xlabel[1]))
+    bottom = any(text is not None for text in (*monitor.ylabel, monitor.xlabel[0]))
+    height_canvas = height - sum(monitor.xaxes) - sum(height_xlabels) - top - bottom
+    cols = [[] if t is None else get_matrix_data(t, monitor.xlim[i], width_canvas)
+            for i, t in enumerate(xticks)]  # fmt: skip
+    rows = [[] if t is None else get_matrix_data(t, monitor.ylim[i], height_canvas)
+            for i, t in enumerate(yticks)]  # fmt: skip
+    return width_canvas, height_canvas, cols, rows
+
+
+def _draw_base(
+    monitor: Any, layout: tuple[int, int, list[list[int]], list[list[int]]]
+) -> _Base | None:
     """The matrix `build_plot()` draws for `monitor` without its points, title and x
-    label; None when the rows the title and the label take are not left blank."""
+    label; None when the rows the title and the label take are not left blank, or its
+    canvas is not the one `layout` says (a figure `_layout` does not foresee)."""
     kept = {name: getattr(monitor, name) for name in _SIGNALS}
     title, xlabel = monitor.title, monitor.xlabel
     try:
@@ -220,6 +259,8 @@ def _draw_base(monitor: Any) -> _Base | None:
         monitor.title, monitor.xlabel = title, xlabel
     matrix = monitor.matrix
     rows = matrix.Rows_canvas
+    if (len(matrix.Cols_canvas), len(rows)) != layout[:2]:
+        return None
     title_row = rows.stop + monitor.xaxes[1]
     blank = [" "] * matrix.cols, ["default"] * matrix.cols, [matrix.axes_color] * matrix.cols
     for row, used in ((title_row, title is not None), (0, xlabel[0] is not None)):
@@ -258,8 +299,8 @@ def _draw_on(monitor: Any, base: _Base) -> None:
         return
     left = monitor.default.yside[0]
     for s in range(monitor.signals):
-        ylim = base.ylim[0] if monitor.yside[s] == left else base.ylim[1]
-        xs = get_matrix_data(monitor.x[s], base.xlim[0], width_canvas)
+        ylim = monitor.ylim[0] if monitor.yside[s] == left else monitor.ylim[1]
+        xs = get_matrix_data(monitor.x[s], monitor.xlim[0], width_canvas)
         ys = get_matrix_data(monitor.y[s], ylim, height_canvas)
         points = brush(xs, ys, monitor.marker[s], monitor.color[s], monitor.style[s])
         points = remove_outsiders(*points[:2], width_canvas, height_canvas, *points[2:])
