@@ -163,13 +163,14 @@ class BaseMatrices:
                 monitor.xlabel[0] is None, monitor.xlabel[1], monitor.ylabel, layout,
             )
         )  # fmt: skip
-        base = self._kept.pop(key) if key in self._kept else _draw_base(monitor, layout)
+        fresh = key not in self._kept  # then the matrix is the base, drawn just now
+        base = _draw_base(monitor, layout) if fresh else self._kept.pop(key)
         self._kept[key] = base  # the last used last
         while len(self._kept) > self.size:
             del self._kept[next(iter(self._kept))]
         if base is None:
             return False
-        _draw_on(monitor, base)
+        _draw_on(monitor, base, copy=not fresh)
         self.drawn += 1
         return True
 
@@ -271,18 +272,26 @@ def _draw_base(
     return _Base(monitor, title_row)
 
 
-def _draw_on(monitor: Any, base: _Base) -> None:
+def _draw_on(monitor: Any, base: _Base, *, copy: bool = True) -> None:
     """`monitor`'s matrix: a copy of `base` with the title, the x label and the points
-    put as `build_plot()` puts them (it draws the same calls in the same order)."""
+    put as `build_plot()` puts them (it draws the same calls in the same order).
+
+    Args:
+        monitor: The figure's monitor.
+        base: Its base.
+        copy: Whether to copy `base` into the matrix first (False: it holds it already,
+            `base` having just been drawn there).
+    """
     matrix = monitor.matrix
-    matrix.set_size(base.cols, base.rows)
-    matrix.set_axes_color(base.colors[0])
     cols, rows = base.canvas
-    matrix.set_canvas_area(cols.start, cols.stop, rows.start, rows.stop)
-    matrix.set_canvas_color(base.colors[1])
-    matrix.marker, matrix.fullground, matrix.background, matrix.style = (
-        [list(row) for row in layer] for layer in base.layers
-    )
+    if copy:
+        matrix.set_size(base.cols, base.rows)
+        matrix.set_axes_color(base.colors[0])
+        matrix.set_canvas_area(cols.start, cols.stop, rows.start, rows.stop)
+        matrix.set_canvas_color(base.colors[1])
+        matrix.marker, matrix.fullground, matrix.background, matrix.style = (
+            [list(row) for row in layer] for layer in base.layers
+        )
     ticks = (monitor.ticks_color, monitor.ticks_style)
     centre = cols.start + len(cols) // 2
     height = base.rows
