@@ -99,6 +99,7 @@ class BraillePlot(PlotextPlot):
         self._strips: tuple[tuple[Hashable, ...], list[Strip]] | None = None
         self._lines: list[tuple[Cells, Strip]] = []
         self._rendering = False
+        self._framed: dict[int, tuple[Strip, tuple[Segment, Segment], Strip]] = {}
         self._bases: plotext_adapter.BaseMatrices | None = plotext_adapter.BaseMatrices()
         """The figure's axes drawn without its data, kept while they do not change (None
         has plotext draw it all, every time)."""
@@ -339,13 +340,25 @@ class BraillePlot(PlotextPlot):
             if not frame:
                 lines.append(filtered(strips[y]))
             elif sides is not None and frame <= y < height - frame:
-                lines.append(Strip([sides[0], *filtered(strips[y - frame]), sides[1]], width))
+                lines.append(self._framed_line(y, filtered(strips[y - frame]), sides, width))
             else:  # the top or bottom border
                 lines.extend(super().render_lines(Region(0, y, width, 1)))
         x1, x2 = crop.column_span
         if (x1, x2) != (0, width):
             lines = [line.crop(x1, x2) for line in lines]
         return lines
+
+    def _framed_line(
+        self, y: int, strip: Strip, sides: tuple[Segment, Segment], width: int
+    ) -> Strip:
+        """`strip` between the border's sides: the same strip as last time for the same
+        strip and sides, so that Textual's caches keyed on a strip keep serving it."""
+        kept = self._framed.get(y)
+        if kept is not None and kept[0] is strip and kept[1] == sides:
+            return kept[2]
+        line = Strip([sides[0], *strip, sides[1]], width)
+        self._framed[y] = (strip, sides, line)
+        return line
 
     def _frame(self) -> int | None:
         """How wide a frame Textual draws around the plot's strips unchanged: 0 with no
