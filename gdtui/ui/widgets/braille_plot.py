@@ -100,6 +100,7 @@ class BraillePlot(PlotextPlot):
         self._lines: list[tuple[Cells, Strip]] = []
         self._rendering = False
         self._framed: dict[int, tuple[Strip, tuple[Segment, Segment], Strip]] = {}
+        """Each bordered line last drawn: its strip, the border's sides, the line."""
         self._bases: plotext_adapter.BaseMatrices | None = plotext_adapter.BaseMatrices()
         """The figure's axes drawn without its data, kept while they do not change (None
         has plotext draw it all, every time)."""
@@ -295,8 +296,8 @@ class BraillePlot(PlotextPlot):
 
     def render_lines(self, crop: Region) -> list[Strip]:
         """The lines in `crop`, as Textual's own path draws them (`Widget.render_lines`),
-        without its styling work on every line (some 77 us a line at 200x50, two thirds
-        of a plot's repaint) when the plot has no padding, tint or opacity.
+        without its styling work on every line when the plot has no padding, tint or
+        opacity (the whole cost curve at 200x50: 2.5 ms that way, 0.9 ms this way).
 
         The plot's strips are then final but for the app's line filters (NO_COLOR, ANSI
         colours), applied here as Textual applies them, and a border: its top and bottom
