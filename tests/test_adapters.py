@@ -14,6 +14,7 @@ import pytest
 from asyncssh.channel import SSHChannel, map_handler_name
 from plotext._figure import _figure_class
 from plotext._matrix import matrix_class
+from plotext._monitor import monitor_class
 from textual.app import App, ComposeResult
 from textual.reactive import Reactive
 from textual.screen import Screen
@@ -54,6 +55,12 @@ def test_plotext_names_the_adapter_uses_are_there() -> None:
     assert parameters(_figure_class._set_size) == ["self", "width", "height"]
     assert parameters(_figure_class._set_sizes) == ["self"]
     assert parameters(_figure_class._build_matrix) == ["self"]
+    # A kept base: the monitor's build, and the helpers it places points with.
+    assert parameters(monitor_class.build_plot) == ["self"]
+    assert parameters(plotext_adapter.get_matrix_data) == ["data", "lim", "bins"]
+    assert parameters(plotext_adapter.brush) == ["lists"]
+    assert parameters(plotext_adapter.remove_outsiders) == ["x", "y", "width", "height", "other"]
+    assert "braille" in plotext_adapter.hd_symbols
     # The replacements take what plotext's methods take, in the same order.
     for name in ("set_matrices", "add_horizontal_string", "add_vertical_string"):
         ours = parameters(getattr(plotext_adapter, name.replace("set_", "fill_")))

@@ -892,9 +892,7 @@ def braille(
         return bits, owner
     width, height = 2 * cols, 4 * rows
     for index, (xs, ys, joined) in enumerate(layers):
-        fx, fy = _dot_scale(xs, x_range, width), _dot_scale(ys, y_range, height)
-        # Far outside, a point only sets the direction of its line: keep it near.
-        fx, fy = np.clip(fx, -width, 2 * width), np.clip(fy, -height, 2 * height)
+        fx, fy = _dots_at(xs, ys, x_range, y_range, width, height)
         finite = np.isfinite(fx) & np.isfinite(fy)
         if joined and len(fx) > 1:
             ok = finite[:-1] & finite[1:]
@@ -910,13 +908,46 @@ def braille(
                 px, py = px[on], py[on]
         else:
             px, py = fx[finite], fy[finite]
-        ix, iy = np.floor(px + 0.5).astype(np.intp), np.floor(py + 0.5).astype(np.intp)
-        inside = (ix >= 0) & (ix < width) & (iy >= 0) & (iy < height)
+        ix, iy, inside = _nearest_dots(px, py, width, height)
         ix, iy = ix[inside], iy[inside]
         cells = (iy // 4, ix // 2)
         np.bitwise_or.at(bits, cells, _DOTS[3 - iy % 4, ix % 2])
         owner[cells] = index
     return bits, owner
+
+
+def cells_of(
+    xs: Vector, ys: Vector, x_range: Range, y_range: Range, cols: int, rows: int
+) -> tuple[NDArray[np.intp], NDArray[np.intp], NDArray[np.bool_]]:
+    """The cell each point falls in, as `braille` draws a point alone (not joined): a
+    marker put there covers its dot.
+
+    Returns:
+        Each point's row (bottom first) and column, and whether `braille` draws it at all
+        (a point off the canvas or not finite is not drawn: its cell means nothing).
+    """
+    fx, fy = _dots_at(xs, ys, x_range, y_range, 2 * cols, 4 * rows)
+    with np.errstate(invalid="ignore"):
+        ix, iy, inside = _nearest_dots(fx, fy, 2 * cols, 4 * rows)
+    return iy // 4, ix // 2, inside & np.isfinite(fx) & np.isfinite(fy)
+
+
+def _dots_at(
+    xs: Vector, ys: Vector, x_range: Range, y_range: Range, width: int, height: int
+) -> tuple[Vector, Vector]:
+    """Where points fall among `width` x `height` dots, near the canvas."""
+    fx, fy = _dot_scale(xs, x_range, width), _dot_scale(ys, y_range, height)
+    # Far outside, a point only sets the direction of its line: keep it near.
+    return np.clip(fx, -width, 2 * width), np.clip(fy, -height, 2 * height)
+
+
+def _nearest_dots(
+    px: Vector, py: Vector, width: int, height: int
+) -> tuple[NDArray[np.intp], NDArray[np.intp], NDArray[np.bool_]]:
+    """The dot nearest each position, and whether it is on the canvas."""
+    ix, iy = np.floor(px + 0.5).astype(np.intp), np.floor(py + 0.5).astype(np.intp)
+    inside = (ix >= 0) & (ix < width) & (iy >= 0) & (iy < height)
+    return ix, iy, inside
 
 
 def _dot_scale(values: Vector, edges: Range, dots: int) -> Vector:

@@ -353,6 +353,20 @@ def test_braille_leaves_out_what_is_off_the_canvas_or_not_finite() -> None:
     assert not bits.any()
 
 
+@pytest.mark.parametrize("seed", range(5))
+def test_a_points_cell_is_where_braille_draws_its_dot(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    xs, ys = rng.uniform(-0.2, 1.2, 60), rng.uniform(-0.2, 1.2, 60)
+    xs[:4] = [np.nan, np.inf, 0.0, 1.0]
+    ys[:4] = [0.5, 0.5, -np.inf, 1.0]
+    rows, cols, drawn = plotting.cells_of(xs, ys, (0.0, 1.0), (0.0, 1.0), 7, 3)
+    for x, y, row, col, on in zip(xs, ys, rows, cols, drawn, strict=True):
+        bits, _ = plotting.braille([(np.array([x]), np.array([y]), False)], (0.0, 1.0),
+                                   (0.0, 1.0), 7, 3)  # fmt: skip
+        expected = [tuple(at) for at in np.argwhere(bits)]
+        assert ([(row, col)] if on else []) == expected, (x, y)
+
+
 # -- the recent path --------------------------------------------------------------------------
 
 

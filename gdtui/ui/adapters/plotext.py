@@ -11,7 +11,15 @@ uses, and only here:
 - the figure's `_set_size(width, height)`, as textual-plotext calls it: `plotsize` alone
   may not stick;
 - the figure's `_set_sizes()` and `_build_matrix()`, the steps of `build()` before the
-  matrix is turned into text;
+  matrix is turned into text, and `_no_plots`;
+- the figure's monitor (`plot.monitor`, a `plotext._monitor.monitor_class`): its settings,
+  read as a whole to tell when two figures share their axes (`BaseMatrices`), and its
+  signals (`x`, `y`, `marker`, `color`, `style`, `lines`, `fillx`, `filly`, `label`,
+  `xside`, `yside`), `title`, `xlabel`, `text`, `default`, `fast_plot`, and the
+  `build_plot()` they feed;
+- `plotext._utility.get_matrix_data`, `brush`, `remove_outsiders` and `hd_symbols`, to
+  place a figure's scatter points as `build_plot()` places them, and `add_extra_spaces`
+  and `max_length`, to find the canvas and its ticks as `build_plot()` finds them;
 - the monitor's matrix (`plotext._matrix.matrix_class`, reached as `plot.monitor.matrix`):
   its `set_matrices()`, `add_horizontal_string(...)` and `add_vertical_string(...)`,
   replaced on the instance by faster equivalents (`fill_faster`), and the attributes they
@@ -29,10 +37,20 @@ from collections.abc import Sequence
 from types import MethodType
 from typing import Any
 
-from plotext._utility import correct_coord, get_color_code
+from plotext._utility import (
+    add_extra_spaces,
+    brush,
+    correct_coord,
+    get_color_code,
+    get_matrix_data,
+    hd_symbols,
+    max_length,
+    remove_outsiders,
+)
 
 __all__ = [
     "TESTED_VERSIONS",
+    "BaseMatrices",
     "add_horizontal_string",
     "add_vertical_string",
     "build_matrix",
@@ -67,9 +85,242 @@ def set_sizes(plot: Any) -> None:
     plot._set_sizes()
 
 
-def build_matrix(plot: Any) -> None:
-    """Draw the figure `plot` into its monitor's character matrix, without printing it."""
-    plot._build_matrix()
+def build_matrix(plot: Any, bases: BaseMatrices | None = None) -> None:
+    """Draw the figure `plot` into its monitor's character matrix, without printing it.
+
+    Args:
+        plot: The figure, sized (`set_size`, `set_sizes`).
+        bases: Where to keep its axes drawn without its data, title and x label, to draw
+            them only when they change (see `BaseMatrices`); None draws it all.
+    """
+    if bases is None or not bases.draw(plot):
+        plot._build_matrix()
+
+
+#: The monitor's settings that are its data, title and x label (drawn on a kept base), its
+#: own parts (the matrix, and helpers whose `repr` is not their state), or its limits (a
+#: base depends on them only through the cells its ticks fall in: `_layout`).
+_NOT_BASE = frozenset(
+    ("x", "y", "marker", "color", "style", "lines", "fillx", "filly", "label", "signals",
+     "past_colors", "xside", "yside", "title", "xlabel", "matrix", "date", "default",
+     "xlim", "ylim")
+)  # fmt: skip
+
+#: The signal settings put aside while the base is drawn, and what a signal-less one has.
+_SIGNALS = ("x", "y", "marker", "color", "style", "lines", "fillx", "filly", "label")
+
+
+class _Base:
+    """A matrix of axes, ticks and labels, and where a figure's data and texts go on it."""
+
+    def __init__(self, monitor: Any, title_row: int) -> None:
+        matrix = monitor.matrix
+        self.layers = [
+            [list(row) for row in layer]
+            for layer in (matrix.marker, matrix.fullground, matrix.background, matrix.style)
+        ]
+        self.cols, self.rows = matrix.cols, matrix.rows
+        self.canvas = (matrix.Cols_canvas, matrix.Rows_canvas)
+        self.colors = (matrix.axes_color, matrix.canvas_color)
+        self.title_row = title_row
+
+
+class BaseMatrices:
+    """Figures' matrices drawn without their data, kept by everything else they show.
+
+    `build_plot()` draws a figure's axes, ticks and labels, then its title and x label,
+    then its points, on a fresh matrix; from one step to the next only the points, the
+    title and the x label change. This keeps the matrix drawn without them, for each set
+    of settings it was drawn for, and puts them on a copy as `build_plot()` would: only
+    for figures where that draws the very same cells (scatter points of one-character
+    markers; axes, limits and ticks set; no texts, legends or upper x axis; the title and
+    label rows left blank by the rest), else `draw()` declines and plotext draws it all.
+    """
+
+    def __init__(self, size: int = 4) -> None:
+        self.size = size
+        """How many bases to keep (the last used)."""
+        self.drawn = 0
+        """How many matrices were drawn on a base (rather than by plotext)."""
+        self._kept: dict[str, _Base | None] = {}
+
+    def draw(self, plot: Any) -> bool:
+        """Draw `plot`'s matrix from a kept base, made now if need be.
+
+        Returns:
+            Whether it did: False leaves the figure to plotext's own build.
+        """
+        if not plot._no_plots:
+            return False
+        monitor = plot.monitor
+        if not _simple(monitor):
+            return False
+        layout = _layout(monitor)
+        key = repr(
+            (
+                sorted((k, v) for k, v in vars(monitor).items() if k not in _NOT_BASE),
+                sorted(set(monitor.xside)), sorted(set(monitor.yside)), monitor.title is None,
+                monitor.xlabel[0] is None, monitor.xlabel[1], monitor.ylabel, layout,
+            )
+        )  # fmt: skip
+        fresh = key not in self._kept  # then the matrix is the base, drawn just now
+        base = _draw_base(monitor, layout) if fresh else self._kept.pop(key)
+        self._kept[key] = base  # the last used last
+        while len(self._kept) > self.size:
+            del self._kept[next(iter(self._kept))]
+        if base is None:
+            return False
+        _draw_on(monitor, base, copy=not fresh)
+        self.drawn += 1
+        return True
+
+
+def _simple(monitor: Any) -> bool:
+    """Whether `build_plot()` would draw `monitor`'s figure as `BaseMatrices` does."""
+    lower, left = monitor.default.xside[0], monitor.default.yside[0]
+    used_y = {0 if side == left else 1 for side in monitor.yside}
+    return (
+        not monitor.fast_plot
+        and not monitor.text
+        and monitor.xlabel[1] is None
+        and all(side == lower for side in monitor.xside)
+        and not any(monitor.lines)
+        and not any(fill is not False for fill in (*monitor.fillx, *monitor.filly))
+        and all(label is None for label in monitor.label)
+        and all(
+            isinstance(m, str) and len(m) == 1 and m not in hd_symbols
+            for markers in monitor.marker
+            for m in markers
+        )
+        and (not monitor.signals or None not in monitor.xlim[0])
+        and (not monitor.signals or monitor.xticks[0] is not None)
+        and monitor.xscale[0] == monitor.default.xscale[0]
+        and monitor.xdirection == monitor.ydirection == [1, 1]
+        and monitor.hcoord == monitor.vcoord == [[], []]
+        and all(
+            None not in monitor.ylim[i]
+            and monitor.yticks[i] is not None
+            and monitor.yscale[i] == monitor.default.yscale[0]
+            for i in used_y
+        )
+    )
+
+
+def _layout(monitor: Any) -> tuple[int, int, list[list[int]], list[list[int]]]:
+    """The canvas's width and height, and the columns and rows of the x and y ticks on
+    it, as `build_plot()` finds them for a `_simple` figure: of the limits, all the axes
+    show."""
+    default, sides = monitor.default, (0, 1)
+    xside = [default.xside[i] in monitor.xside for i in sides]
+    yside = [default.yside[i] in monitor.yside for i in sides]
+    xticks = [monitor.xticks[i] if xside[i] else None for i in sides]
+    yticks = [monitor.yticks[i] if yside[i] else None for i in sides]
+    xlabels = [monitor.xlabels[i] if xside[i] else None for i in sides]
+    ylabels = [
+        None if not yside[i] or monitor.ylabels[i] is None
+        else add_extra_spaces(monitor.ylabels[i], default.yside[i])
+        for i in sides
+    ]  # fmt: skip
+    width, height = monitor.size
+    width_ylabels = [0 if labels is None else max_length(labels) for labels in ylabels]
+    height_xlabels = [0 if labels is None else int(len(labels) > 0) for labels in xlabels]
+    width_canvas = width - sum(monitor.yaxes) - sum(width_ylabels)
+    top = any(text is not None for text in (monitor.title, monitor.xlabel[1]))
+    bottom = any(text is not None for text in (*monitor.ylabel, monitor.xlabel[0]))
+    height_canvas = height - sum(monitor.xaxes) - sum(height_xlabels) - top - bottom
+    cols = [[] if t is None else get_matrix_data(t, monitor.xlim[i], width_canvas)
+            for i, t in enumerate(xticks)]  # fmt: skip
+    rows = [[] if t is None else get_matrix_data(t, monitor.ylim[i], height_canvas)
+            for i, t in enumerate(yticks)]  # fmt: skip
+    return width_canvas, height_canvas, cols, rows
+
+
+def _draw_base(
+    monitor: Any, layout: tuple[int, int, list[list[int]], list[list[int]]]
+) -> _Base | None:
+    """The matrix `build_plot()` draws for `monitor` without its points, title and x
+    label; None when the rows the title and the label take are not left blank, or its
+    canvas is not the one `layout` says (a figure `_layout` does not foresee)."""
+    kept = {name: getattr(monitor, name) for name in _SIGNALS}
+    title, xlabel = monitor.title, monitor.xlabel
+    try:
+        for name in _SIGNALS:  # each signal stays, with no points: its axes are drawn
+            setattr(monitor, name, [[] for _ in kept[name]])
+        monitor.lines = [False] * len(kept["lines"])
+        monitor.fillx = [False] * len(kept["fillx"])
+        monitor.filly = [False] * len(kept["filly"])
+        monitor.label = [None] * len(kept["label"])
+        # An empty text keeps its row and draws nothing.
+        monitor.title = None if title is None else ""
+        monitor.xlabel = [None if xlabel[0] is None else "", xlabel[1]]
+        monitor.build_plot()
+    finally:
+        for name, value in kept.items():
+            setattr(monitor, name, value)
+        monitor.title, monitor.xlabel = title, xlabel
+    matrix = monitor.matrix
+    rows = matrix.Rows_canvas
+    if (len(matrix.Cols_canvas), len(rows)) != layout[:2]:
+        return None
+    title_row = rows.stop + monitor.xaxes[1]
+    blank = [" "] * matrix.cols, ["default"] * matrix.cols, [matrix.axes_color] * matrix.cols
+    for row, used in ((title_row, title is not None), (0, xlabel[0] is not None)):
+        if used and row in matrix.Rows:
+            cells = matrix.marker[row], matrix.fullground[row], matrix.background[row]
+            if cells != blank or matrix.style[row] != blank[1]:
+                return None
+    return _Base(monitor, title_row)
+
+
+def _draw_on(monitor: Any, base: _Base, *, copy: bool = True) -> None:
+    """`monitor`'s matrix: a copy of `base` with the title, the x label and the points
+    put as `build_plot()` puts them (it draws the same calls in the same order).
+
+    Args:
+        monitor: The figure's monitor.
+        base: Its base.
+        copy: Whether to copy `base` into the matrix first (False: it holds it already,
+            `base` having just been drawn there).
+    """
+    matrix = monitor.matrix
+    cols, rows = base.canvas
+    if copy:
+        matrix.set_size(base.cols, base.rows)
+        matrix.set_axes_color(base.colors[0])
+        matrix.set_canvas_area(cols.start, cols.stop, rows.start, rows.stop)
+        matrix.set_canvas_color(base.colors[1])
+        matrix.marker, matrix.fullground, matrix.background, matrix.style = (
+            [list(row) for row in layer] for layer in base.layers
+        )
+    ticks = (monitor.ticks_color, monitor.ticks_style)
+    centre = cols.start + len(cols) // 2
+    height = base.rows
+    if monitor.title and height > 0:
+        matrix.add_horizontal_string(
+            centre, base.title_row, monitor.title, *ticks, alignment="center", check_space=True
+        )
+    if monitor.xlabel[0] and height > 0:
+        matrix.add_horizontal_string(
+            centre, 0, monitor.xlabel[0], *ticks, alignment="center", check_space=True
+        )
+    width_canvas, height_canvas = len(cols), len(rows)
+    if not width_canvas:
+        return
+    left = monitor.default.yside[0]
+    for s in range(monitor.signals):
+        ylim = monitor.ylim[0] if monitor.yside[s] == left else monitor.ylim[1]
+        xs = get_matrix_data(monitor.x[s], monitor.xlim[0], width_canvas)
+        ys = get_matrix_data(monitor.y[s], ylim, height_canvas)
+        points = brush(xs, ys, monitor.marker[s], monitor.color[s], monitor.style[s])
+        points = remove_outsiders(*points[:2], width_canvas, height_canvas, *points[2:])
+        for x, y, marker, color, style in zip(*brush(*points), strict=True):
+            col, row = x + cols.start, y + rows.start
+            if matrix.legal(col, row):
+                matrix.marker[row][col] = marker
+                if color is not None:
+                    matrix.fullground[row][col] = color
+                if style is not None:
+                    matrix.style[row][col] = style
 
 
 def fill_faster(matrix: Any) -> None:
