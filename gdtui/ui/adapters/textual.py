@@ -13,8 +13,8 @@ Beyond Textual's public API this module uses, and only here:
   types (`CompositorUpdate`, `ChopsUpdate` with its `chops`, `spans` and `chop_ends`,
   `LayoutUpdate` with its `strips` and `region`), to send only the cells that changed
   (`SendsChangedCells`), and `Console._color_system`, as Textual's `Strip.render` reads it;
-- `Screen._compositor`, for the text of a frame in tests (`frame_lines`, `screen_lines`):
-  Textual has no public call for it.
+- `Screen._compositor`, for the text and the cells of a frame in tests (`frame_lines`,
+  `frame_strips`, `screen_lines`): Textual has no public call for them.
 
 Textual is pinned in pyproject.toml below its next major;
 tests/test_adapters.py checks these names and fails loudly if they change.
@@ -53,6 +53,7 @@ __all__ = [
     "FooterLabel",
     "app_driver",
     "frame_lines",
+    "frame_strips",
     "screen_lines",
     "show_keys_at_once",
     "textual_version",
@@ -86,6 +87,13 @@ def frame_lines(screen: Screen[Any]) -> list[str]:
     it for a full update."""
     update = screen._compositor.render_full_update()
     return ["".join(strip.text for strip in line) for line in update.strips]
+
+
+def frame_strips(screen: Screen[Any]) -> list[Strip]:
+    """`screen`'s whole frame, a strip per row (characters and styles), as the compositor
+    renders it for a full update."""
+    update = screen._compositor.render_full_update()
+    return [Strip.join(line) for line in update.strips]
 
 
 def screen_lines(screen: Screen[Any]) -> list[str]:
