@@ -169,12 +169,17 @@ class TerminalCells:
         out: list[str] = []
         cursor: tuple[int, int] | None = None
         style: Style | None = None  # the SGR state: None after a reset
+        # Textual renders every widget across the box around the spans, on their lines: a
+        # chop inside the box is all of it as it now is, though its span may be narrower (a
+        # region refreshed inside a border). Taken whole, a chop sent before is recognised.
+        left = min(x1 for _, x1, _ in update.spans) if update.spans else 0
+        right = max(x2 for _, _, x2 in update.spans) if update.spans else 0
         for y, x1, x2 in update.spans:
             row, sent = self._rows[y], self._sent[y]
             for end, (x, strip) in zip(update.chop_ends[y], update.chops[y].items(), strict=False):
                 if strip is None or x > x2 or end <= x1:
                     continue
-                if x2 > x >= x1 and end <= x2:
+                if x >= left and end <= right:
                     before = sent.get(x)
                     if before is strip:
                         continue
