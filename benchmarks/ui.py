@@ -212,6 +212,10 @@ async def _time_keys(
         reference.run_test(size=case.size) as reference_pilot,
     ):
         timed, bare = _Timed(app, pilot), _Timed(reference, reference_pilot)
+        # gdtui's writer sends the cells an update changes, once it has seen a whole frame:
+        # a terminal gets the first paint, made here before the frames were watched.
+        app.screen.refresh()
+        await timed.settled()
         if case.go_to:
             await _go_to(pilot, case.go_to)
         if case.ghost:

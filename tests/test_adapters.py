@@ -154,6 +154,8 @@ async def test_textual_driver_compositor_and_footer_through_the_adapter() -> Non
         assert len(frame) == 6 and frame[0].startswith("hello, w and b")
         lines = textual_adapter.screen_lines(app.screen)
         assert len(lines) == 6 and lines[0].startswith("hello, w and b")
+        strips = textual_adapter.frame_strips(app.screen)
+        assert [strip.text for strip in strips] == frame
         footer = app.query_one(Footer)
         textual_adapter.show_keys_at_once(footer)
         assert footer._bindings_ready is True

@@ -18,8 +18,8 @@ Beyond Textual's public API this module uses, and only here:
   types (`CompositorUpdate`, `ChopsUpdate` with its `chops`, `spans` and `chop_ends`,
   `LayoutUpdate` with its `strips` and `region`), to send only the cells that changed
   (`SendsChangedCells`), and `Console._color_system`, as Textual's `Strip.render` reads it;
-- `Screen._compositor`, for the text of a frame in tests (`frame_lines`, `screen_lines`):
-  Textual has no public call for it.
+- `Screen._compositor`, for the text and the cells of a frame in tests (`frame_lines`,
+  `frame_strips`, `screen_lines`): Textual has no public call for them.
 
 Textual is pinned in pyproject.toml below its next major;
 tests/test_adapters.py checks these names and fails loudly if they change.
@@ -59,6 +59,7 @@ __all__ = [
     "app_driver",
     "breakpoint_classes",
     "frame_lines",
+    "frame_strips",
     "screen_lines",
     "show_keys_at_once",
     "compact_before_mount",
@@ -117,6 +118,13 @@ def frame_lines(screen: Screen[Any]) -> list[str]:
     it for a full update."""
     update = screen._compositor.render_full_update()
     return ["".join(strip.text for strip in line) for line in update.strips]
+
+
+def frame_strips(screen: Screen[Any]) -> list[Strip]:
+    """`screen`'s whole frame, a strip per row (characters and styles), as the compositor
+    renders it for a full update."""
+    update = screen._compositor.render_full_update()
+    return [Strip.join(line) for line in update.strips]
 
 
 def screen_lines(screen: Screen[Any]) -> list[str]:
@@ -192,12 +200,17 @@ class TerminalCells:
         out: list[str] = []
         cursor: tuple[int, int] | None = None
         style: Style | None = None  # the SGR state: None after a reset
+        # Textual renders every widget across the box around the spans, on their lines: a
+        # chop inside the box is all of it as it now is, though its span may be narrower (a
+        # region refreshed inside a border). Taken whole, a chop sent before is recognised.
+        left = min(x1 for _, x1, _ in update.spans) if update.spans else 0
+        right = max(x2 for _, _, x2 in update.spans) if update.spans else 0
         for y, x1, x2 in update.spans:
             row, sent = self._rows[y], self._sent[y]
             for end, (x, strip) in zip(update.chop_ends[y], update.chops[y].items(), strict=False):
                 if strip is None or x > x2 or end <= x1:
                     continue
-                if x2 > x >= x1 and end <= x2:
+                if x >= left and end <= right:
                     before = sent.get(x)
                     if before is strip:
                         continue

@@ -9,7 +9,6 @@ from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.geometry import Region
-from textual.widgets import Static
 
 from gdtui.engine.snapshot import Snapshot
 from gdtui.ui.format import (
@@ -21,6 +20,7 @@ from gdtui.ui.format import (
     pair,
     shows_components,
 )
+from gdtui.ui.widgets.text_lines import TextLines
 
 #: Widths of the panel's columns: name, value, gap, slope name, slope.
 NAME, VALUE, GAP, SLOPE_NAME, SLOPE = 7, 10, 1, 8, 10
@@ -40,9 +40,9 @@ class StatePanel(Vertical):
     COMPONENT_CLASSES = {"state-panel--changed", "state-panel--selected"}
 
     def compose(self) -> ComposeResult:
-        yield Static(id="state-summary", markup=False)
+        yield TextLines(id="state-summary")
         with VerticalScroll(id="state-components"):
-            yield Static(id="state-rows", markup=False)
+            yield TextLines(id="state-rows")
 
     def on_mount(self) -> None:
         self.query_one("#state-components").display = False
@@ -54,9 +54,9 @@ class StatePanel(Vertical):
         """The panel as plain text (for tests)."""
         parts = []
         for name in ("#state-summary", "#state-rows"):
-            static = self.query_one(name, Static)
-            if static.display and static.parent is not None and static.parent.display:
-                parts.append(str(getattr(static.visual, "plain", "")))
+            lines = self.query_one(name, TextLines)
+            if lines.display and lines.parent is not None and lines.parent.display:
+                parts.append(lines.text)
         return "\n".join(p for p in parts if p)
 
     def _value(
@@ -160,8 +160,8 @@ class StatePanel(Vertical):
         # The optimizer that made the last step is the previous step's.
         kind = (previous or snapshot).optimizer.kind
         lines.append(Content(cost_change(change, kind)))
-        summary = self.query_one("#state-summary", Static)
-        summary.update(Content("\n").join(lines), layout=len(lines) != self._summary_lines)
+        summary = self.query_one("#state-summary", TextLines)
+        summary.set_lines(lines, layout=len(lines) != self._summary_lines)
         self._summary_lines = len(lines)
         scroll = self.query_one("#state-components", VerticalScroll)
         scroll.display = vector
@@ -190,8 +190,8 @@ class StatePanel(Vertical):
             row = Content.assemble(row, " ?" if hide_next else f" {ARROWS[moves[j]]}")
             rows.append(row.stylize(selected) if j == component else row)
         # One row a component, each cut to the panel's width: the height changes only with n.
-        self.query_one("#state-rows", Static).update(
-            Content("\n").join(rows), layout=len(rows) != self._component_rows
+        self.query_one("#state-rows", TextLines).set_lines(
+            rows, layout=len(rows) != self._component_rows
         )
         self._component_rows = len(rows)
         scroll = self.query_one("#state-components", VerticalScroll)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from textual.content import Content
-from textual.widget import Widget
 
 from gdtui.engine.session import Session
 from gdtui.engine.snapshot import Snapshot
@@ -17,15 +16,19 @@ from gdtui.ui.format import (
     log_widths,
     shows_components,
 )
+from gdtui.ui.widgets.text_lines import TextLines
 
 
-class StepLog(Widget):
+class StepLog(TextLines):
     """`step  w  b  dw  db  cost  alpha  move`, one row a step, up to the step on screen.
 
     Rows are cached by step, so a new step formats one row; `forget()` drops the cache when
     the recorded run changes (a new alpha, a restart). Each value has the digits it takes to
     differ from the row above when it differs, and a column is written at the most digits
     any of its rows needs; a column widens when its digits need room.
+
+    A step shifts the rows up by one: each row's text is rendered once (`TextLines`), and
+    only the rows Textual repaints are placed anew.
     """
 
     COMPONENT_CLASSES = {"step-log--header", "step-log--current"}
@@ -81,14 +84,18 @@ class StepLog(Widget):
         widths = log_widths([header, *rows], layout.has_b)
         self._header = align(header, layout.has_b, widths)
         self._shown = [align(row, layout.has_b, widths) for row in rows]
-        self.refresh()
+        self.set_lines(self._styled())
 
     @property
     def text(self) -> str:
         """The log as plain text (for tests)."""
         return "\n".join([self._header, *self._shown])
 
-    def render(self) -> Content:
+    def restyled(self) -> list[Content]:
+        """The header and the current row take the styles as they are now."""
+        return self._styled()
+
+    def _styled(self) -> list[Content]:
         """The header, then the rows; the last (the step on screen) stands out."""
         header = self.get_visual_style("step-log--header", partial=True)
         current = self.get_visual_style("step-log--current", partial=True)
@@ -96,4 +103,4 @@ class StepLog(Widget):
         for i, row in enumerate(self._shown):
             last = i == len(self._shown) - 1
             lines.append(Content.styled(row + " ◀" if last else row, current if last else ""))
-        return Content("\n").join(lines)
+        return lines

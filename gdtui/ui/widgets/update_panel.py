@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from textual.content import Content
 from textual.widget import Widget
-from textual.widgets import Static
 
 from gdtui.engine.snapshot import LEFT, RIGHT, Snapshot, Vector
 from gdtui.lesson.predict import MOVE_WORDS, Answer, Reveal, question
@@ -20,6 +19,7 @@ from gdtui.ui.format import (
     update_rule,
     verdict,
 )
+from gdtui.ui.widgets.text_lines import TextLines
 
 #: Divergence causes where this very point has no cost (or slope) to go down.
 UNDEFINED_HERE = frozenset({"cost_undefined", "slope_undefined"})
@@ -29,7 +29,7 @@ UNDEFINED_HERE = frozenset({"cost_undefined", "slope_undefined"})
 WARNING_TONES = frozenset({"overshoots", "uphill", "undefined", "overflows"})
 
 
-class UpdatePanel(Static):
+class UpdatePanel(TextLines):
     """For `w` (or the selected component of a vector `w`) and `b`, then the cost:
 
         w := w - alpha*dw = 0.500 - 0.10*(+2.400) = 0.260
@@ -54,13 +54,8 @@ class UpdatePanel(Static):
     }
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id, markup=False)
+        super().__init__(id=id)
         self._height: int | None = None
-
-    @property
-    def text(self) -> str:
-        """The panel as plain text (for tests)."""
-        return str(getattr(self.visual, "plain", ""))
 
     def _width(self) -> int:
         """The width of the text. Before the first layout the panel is taken to span its
@@ -130,7 +125,7 @@ class UpdatePanel(Static):
         room = self._width()
         fits = all(line.cell_length <= room for line in lines)
         height = len(lines) if fits else None
-        self.update(Content("\n").join(lines), layout=height is None or height != self._height)
+        self.set_lines(lines, layout=height is None or height != self._height)
         self._height = height
 
     def ask(
@@ -191,7 +186,7 @@ class UpdatePanel(Static):
         if note:
             lines.append(Content(f" where {note}"))
         self._height = None
-        self.update(Content("\n").join(lines), layout=True)
+        self.set_lines(lines, layout=True)
 
     def _outcome(
         self,

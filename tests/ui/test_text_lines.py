@@ -1,0 +1,100 @@
+"""Panels repaint the lines that changed, each rendered on its own (`TextLines`): what they
+draw is what Textual draws for their whole text, and the screen after a step is the screen
+a whole repaint draws."""
+
+from __future__ import annotations
+
+import pytest
+from textual.pilot import Pilot
+from textual.strip import Strip
+from textual.visual import Visual, visualize
+from textual.widget import Widget
+
+from gdtui.ui.adapters.textual import frame_strips
+from gdtui.ui.app import GdtuiApp
+from gdtui.ui.widgets.text_lines import TextLines
+
+from .helpers import debugger, scenario
+
+#: Steps forward and back, another component, predict mode asking and answered, a view.
+KEYS = ["n", "n", "n", "b", "n", "j", "n", "p", "h", "l", "p", "v", "n", "k", "0", "n"]
+
+THEMES = ["textual-dark", "textual-light", "ansi-dark"]
+
+
+def shown(app: GdtuiApp) -> list[TextLines]:
+    """The text panels on screen (laid out, displayed, in a displayed container)."""
+    return [
+        panel
+        for panel in debugger(app).query(TextLines)
+        if panel.size.width
+        and all(node.display for node in panel.ancestors_with_self if isinstance(node, Widget))
+    ]
+
+
+def textual_rows(panel: TextLines) -> list[Strip]:
+    """The panel's rows as Textual renders a widget's whole text (`Widget.render_line`)."""
+    width, height = panel.size
+    visual = visualize(panel, panel.render(), markup=False)
+    strips = Visual.to_strips(panel, visual, width, height, panel.visual_style)
+    blank = Strip.blank(width, panel.visual_style.rich_style)
+    return [strips[y] if y < len(strips) else blank for y in range(height)]
+
+
+async def press(pilot: Pilot[None], key: str) -> None:
+    await pilot.press(key)
+    await pilot.pause()
+
+
+@pytest.mark.parametrize("theme", THEMES)
+@pytest.mark.parametrize("size", [(200, 50), (80, 24)], ids=["200x50", "80x24"])
+@pytest.mark.parametrize("name", ["logistic", "two_features", "momentum"])
+async def test_each_row_is_the_row_textual_renders_for_the_whole_text(
+    name: str, size: tuple[int, int], theme: str
+) -> None:
+    app = GdtuiApp(scenario(name))
+    async with app.run_test(size=size) as pilot:
+        app.theme = theme
+        checked = 0
+        for key in KEYS:
+            await press(pilot, key)
+            for panel in shown(app):
+                rows = [panel.render_line(y) for y in range(panel.size.height)]
+                # Characters, styles and the offsets text selection reads, segment by segment.
+                assert rows == textual_rows(panel), (key, panel.id, panel.text)
+                checked += 1
+        assert checked >= 2 * len(KEYS)  # the update and the state at least
+
+
+@pytest.mark.parametrize("no_color", [False, True], ids=["colour", "NO_COLOR"])
+@pytest.mark.parametrize("theme", THEMES)
+@pytest.mark.parametrize("name", ["logistic", "two_features"])
+async def test_after_each_key_the_screen_is_what_a_whole_repaint_draws(
+    name: str, theme: str, no_color: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if no_color:
+        monkeypatch.setenv("NO_COLOR", "1")
+    app = GdtuiApp(scenario(name))
+    async with app.run_test(size=(200, 50)) as pilot:
+        app.theme = theme
+        await pilot.pause()
+        for key in KEYS:
+            await press(pilot, key)
+            after_key = frame_strips(app.screen)
+            for widget in app.screen.query(Widget):
+                widget.refresh()  # forget every line drawn: all of it is drawn again
+            await pilot.pause()
+            assert after_key == frame_strips(app.screen), key
+
+
+async def test_a_step_repaints_only_the_rows_that_changed() -> None:
+    app = GdtuiApp(scenario("curve"))
+    async with app.run_test(size=(200, 50)) as pilot:
+        await press(pilot, "n")
+        panel = debugger(app).update_panel
+        before = [panel.render_line(y) for y in range(panel.size.height)]
+        await press(pilot, "n")
+        after = [panel.render_line(y) for y in range(panel.size.height)]
+        kept = [y for y in range(len(after)) if after[y] is before[y]]
+        # The rule and J(next) change; the verdict (the slope's sign) does not.
+        assert before[1].text == after[1].text and kept == [1], panel.text
