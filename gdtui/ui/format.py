@@ -385,13 +385,25 @@ def cost_arrow(change: float | None) -> str:
     return "▼" if change < 0 else "▲"
 
 
-def cost_change(change: float | None, kind: str = "gd") -> str:
+def cost_change(
+    change: float | None, kind: str = "gd", step: int = 0, running: bool = False
+) -> str:
     """The change of the cost on the last step, in words.
 
     A rise under momentum, Nesterov or Adam is most often the velocity carrying the step on,
     not too large an alpha: the sentence names the likely cause for the optimizer.
+
+    Args:
+        change: J at this step minus J at the step before; None when that is not known.
+        kind: The optimizer that made the last step.
+        step: The step on screen (says why a change is not known).
+        running: Whether a run goes on meanwhile (no earlier step is looked up then).
     """
     if change is None:
+        if running:
+            return "J's change shows when it pauses"
+        if step:  # the first step of the record: a student who joined the class there
+            return f"step {grouped(step)}: no step before it here"
         return "step 0: the start, no update made yet"
     if math.isnan(change):
         return "the cost is not a number"
@@ -561,6 +573,12 @@ def catching_up(step: int, target: int) -> str:
 def progress(step: int, max_steps: int) -> str:
     """How far a long continue has got: `continuing… step 12,000 of at most 1,000,000`."""
     return f"continuing… step {grouped(step)} of at most {grouped(max_steps)} (r pauses)"
+
+
+#: A continue's progress where `progress` would take a second line: the status line shows
+#: the step beside it, and where the run stops is said when it stops. One line either way,
+#: so stopping does not lay the whole screen out again (39 ms of a stop's repaint at 80x24).
+CONTINUING = "continuing… (r pauses)"
 
 
 def run_state(

@@ -158,6 +158,13 @@ def test_cost_change_in_words(change: float | None, words: str) -> None:
     assert cost_change(change).startswith(words)
 
 
+def test_an_unknown_change_says_why_it_is_unknown() -> None:
+    # Not "step 0: the start" at step 815,939 of a continue, nor where a late student joined.
+    assert cost_change(None, "gd", 815_939, running=True) == "J's change shows when it pauses"
+    assert cost_change(None, "gd", 2_367) == "step 2,367: no step before it here"
+    assert cost_change(-0.5, "gd", 2_367, running=True).startswith("▼ J went down")
+
+
 def test_move_cell_has_arrows_for_w_and_b() -> None:
     assert move_cell({"w": LEFT, "b": RIGHT}) == "w← b→"
     assert move_cell({"w": [STAY, RIGHT]}, component=1) == "w→"

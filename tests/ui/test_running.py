@@ -8,9 +8,11 @@ from typing import Any
 import pytest
 from textual.message import Message
 
+from gdtui.cli import load_scenario
 from gdtui.engine.snapshot import Snapshot
 from gdtui.ui.app import GdtuiApp
 from gdtui.ui.commands import COMMANDS
+from gdtui.ui.format import CONTINUING
 from gdtui.ui.messages import RunProgress, RunStopped, Stepped
 from gdtui.ui.widgets.update_panel import UpdatePanel
 
@@ -24,8 +26,7 @@ async def test_a_long_continue_shows_progress_and_r_pauses_it_at_once() -> None:
     async with app.run_test(size=SIZE) as pilot:
         screen = debugger(app)
         await pilot.press("c")
-        await until(pilot, lambda: "continuing… step" in screen.status_line.text)
-        assert "of at most 10,000,000" in screen.status_line.text
+        await until(pilot, lambda: "continuing…" in screen.status_line.text)
         started = time.monotonic()
         await pilot.press("r")
         await settle(pilot)
@@ -36,12 +37,59 @@ async def test_a_long_continue_shows_progress_and_r_pauses_it_at_once() -> None:
         assert "paused" in screen.status_line.text
 
 
+@pytest.mark.parametrize("width", [80, 200])
+async def test_stopping_a_continue_keeps_the_status_line_one_row(width: int) -> None:
+    """A row more or less on the status line lays out the whole screen again when a
+    continue stops: where the progress would take a second row, its short form is shown."""
+    app = GdtuiApp(scenario("long"))
+    async with app.run_test(size=(width, 24)) as pilot:
+        screen = debugger(app)
+        await pilot.press("n")
+        await settle(pilot)
+        await pilot.press("c")
+        await until(pilot, lambda: "continuing…" in screen.status_line.text)
+        await pilot.pause()
+        text = screen.status_line.text
+        assert "\n" not in text and screen.status_line.size.height == 1
+        if width == 80:  # the long form would take a second row
+            assert text.endswith(f"│ {CONTINUING}")
+            # No previous step is looked up meanwhile: the panel says so, not "step 0".
+            assert "J's change shows when it pauses" in screen.state_panel.text
+            assert "step 0" not in screen.state_panel.text
+        else:
+            assert "of at most 10,000,000 (r pauses)" in text
+        await pilot.press("r")
+        await settle(pilot)
+        assert "paused" in screen.status_line.text
+        assert screen.status_line.size.height == 1
+
+
+async def test_the_state_panel_keeps_the_row_of_a_change_it_cannot_show() -> None:
+    """A continue shows no change of J (no previous step is looked up meanwhile); where the
+    change took a row of its own, the row stays, blank, so the panel keeps its height."""
+    app = GdtuiApp(load_scenario("two-valleys"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = debugger(app)
+        await pilot.press(*["n"] * 40)
+        await settle(pilot)
+        panel, snapshot = screen.state_panel, screen.session.current
+        rows = panel.text.splitlines()
+        # J has all its digits here, to show that it changed: the change goes below.
+        assert rows[-2].lstrip().startswith("change"), rows
+        panel.show(snapshot, None, 0)
+        await pilot.pause()
+        without = panel.text.splitlines()
+        assert len(without) == len(rows)
+        assert without[-2].strip() == "" and "change" not in panel.text
+        assert without[-3].split()[0] == rows[-3].split()[0] == "J(w)"
+
+
 async def test_keys_that_move_the_run_wait_while_it_continues() -> None:
     app = GdtuiApp(scenario("long"))
     async with app.run_test(size=SIZE) as pilot:
         screen = debugger(app)
         await pilot.press("c")
-        await until(pilot, lambda: "continuing… step" in screen.status_line.text)
+        await until(pilot, lambda: "continuing…" in screen.status_line.text)
         await pilot.press("b")
         assert screen.busy == "continue"
         assert any("r pauses it first" in n.message for n in app._notifications)
@@ -54,7 +102,7 @@ async def test_q_quits_at_once_during_a_long_continue() -> None:
     async with app.run_test(size=SIZE) as pilot:
         screen = debugger(app)
         await pilot.press("c")
-        await until(pilot, lambda: "continuing… step" in screen.status_line.text)
+        await until(pilot, lambda: "continuing…" in screen.status_line.text)
         started = time.monotonic()
         await pilot.press("q")
         await until(pilot, lambda: not app.is_running)

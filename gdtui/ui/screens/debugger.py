@@ -60,6 +60,7 @@ from gdtui.ui.adapters.textual import breakpoint_classes
 from gdtui.ui.classroom import Seat, join_classroom
 from gdtui.ui.commands import DebuggerCommands, bindings
 from gdtui.ui.format import (
+    CONTINUING,
     catching_up,
     progress,
     run_state,
@@ -415,9 +416,10 @@ class DebuggerScreen(Running, Settings, Following, Exporting, Viewing, Predictin
         """The status line, the state panel and the update panel: cheap, from a snapshot."""
         self._paint_status()
         hide = self.asking
-        self.state_panel.show(snapshot, previous, self.component, hide_next=hide)
+        running = bool(self.busy)
+        self.state_panel.show(snapshot, previous, self.component, hide, running)
         if self.view == "state":
-            self.state_view.show(snapshot, previous, self.component, hide_next=hide)
+            self.state_view.show(snapshot, previous, self.component, hide, running)
         if self.busy:  # a worker holds the session: no look-ups in it
             self.update_panel.show(snapshot, self.component)
         elif self.asking and self.predict is not None:  # nothing may give the answer away
@@ -436,8 +438,10 @@ class DebuggerScreen(Running, Settings, Following, Exporting, Viewing, Predictin
         snapshot = self.snapshot
         if snapshot is None:
             return
+        short = ""
         if self.busy == "continue":
             tone, state = "running", progress(snapshot.step, self.session.max_steps)
+            short = CONTINUING
         elif self.busy == "catch up":
             tone, state = "running", catching_up(snapshot.step, self.catching_up_to)
         elif self.busy == "export":
@@ -474,6 +478,7 @@ class DebuggerScreen(Running, Settings, Following, Exporting, Viewing, Predictin
                 alpha_changed=snapshot.alpha != self.scenario.optimizer.alpha,
                 classroom=self.player.status() if self.player else self.seat.status(),
                 predict="" if self.predict is None else f"predict · {self.predict.score.text}",
+                short=short,
             )
         )
 

@@ -47,6 +47,8 @@ class StatePanel(Vertical):
     def on_mount(self) -> None:
         self.query_one("#state-components").display = False
         self._summary_lines = 0
+        self._change_below = False
+        """Whether the last change shown took a row of its own (below a long cost)."""
         self._component_rows = 0
 
     @property
@@ -98,6 +100,7 @@ class StatePanel(Vertical):
         previous: Snapshot | None,
         component: int = 0,
         hide_next: bool = False,
+        running: bool = False,
     ) -> None:
         """Show `snapshot`; values that differ from `previous` (the step before) stand out.
 
@@ -106,6 +109,7 @@ class StatePanel(Vertical):
             previous: The step before it, if any.
             component: The selected parameter.
             hide_next: Write `?` for where the next update sends each component (predict).
+            running: A run goes on: `previous` is None for that, not for want of a step.
         """
         layout = snapshot.layout
         theta, grad = snapshot.theta, snapshot.grad
@@ -144,6 +148,8 @@ class StatePanel(Vertical):
         )  # fmt: skip
         if change is None:
             lines.append(cost)
+            if self._change_below:  # keep its row: a continue shows no change, then does
+                lines.append(Content(""))
         else:
             change_cells = Content.assemble(
                 "change".ljust(SLOPE_NAME),
@@ -151,15 +157,16 @@ class StatePanel(Vertical):
                 f" {cost_arrow(change)}",
             )
             row = Content.assemble(cost, " " * GAP, change_cells)
-            if self.size.width and row.cell_length > self.size.width:
-                # A cost with the digits to show a tiny change leaves no room beside it:
-                # the change goes below, lined up with the slopes.
+            # A cost with the digits to show a tiny change leaves no room beside it: the
+            # change goes below, lined up with the slopes.
+            self._change_below = bool(self.size.width) and row.cell_length > self.size.width
+            if self._change_below:
                 lines += [cost, Content.assemble(" " * (NAME + VALUE + GAP), change_cells)]
             else:
                 lines.append(row)
         # The optimizer that made the last step is the previous step's.
         kind = (previous or snapshot).optimizer.kind
-        lines.append(Content(cost_change(change, kind)))
+        lines.append(Content(cost_change(change, kind, snapshot.step, running)))
         summary = self.query_one("#state-summary", TextLines)
         summary.set_lines(lines, layout=len(lines) != self._summary_lines)
         self._summary_lines = len(lines)

@@ -16,6 +16,9 @@ SEPARATOR = " │ "
 #: The name is shortened down to this many characters before the state takes a second line.
 SHORTEST_NAME = 20
 
+#: ... and down to this many to keep a state's short form on the first line.
+SHORTEST_NAME_BESIDE_SHORT = 8
+
 
 @dataclass(frozen=True)
 class Status:
@@ -33,6 +36,9 @@ class Status:
         classroom: In a classroom, this screen's part in it (`following the teacher`,
             `teacher · 12 students, 10 following`), shown first; else empty.
         predict: In predict mode, the score (`predict · 3 of 4 right`); else empty.
+        short: The state in fewer words, shown instead of `state` where that would take a
+            second line and this fits on the first (empty: none). A continue's progress
+            has one, so that the line keeps its height when the continue stops.
     """
 
     name: str = ""
@@ -44,6 +50,7 @@ class Status:
     alpha_changed: bool = False
     classroom: str = ""
     predict: str = ""
+    short: str = ""
 
 
 class StatusLine(Widget):
@@ -82,9 +89,9 @@ class StatusLine(Widget):
         """The line as plain text (for tests)."""
         return self.render().plain
 
-    def _fit(self, s: Status, width: int | None = None) -> tuple[int, str]:
-        """How many lines `s` takes at `width` (by default this width), and the name as it
-        fits."""
+    def _fit(self, s: Status, width: int | None = None) -> tuple[int, str, str]:
+        """How many lines `s` takes at `width` (by default this width), the name as it
+        fits, and the state as shown (its short form where only that fits on one line)."""
         width = width or self.size.width or 1000
         head = len(SEPARATOR) * 3 + len(s.optimizer) + len(f"alpha {alpha_text(s.alpha)}")
         head += len(f"step {grouped(s.step)}")
@@ -93,10 +100,15 @@ class StatusLine(Widget):
         if s.predict:
             head += len(s.predict) + len(SEPARATOR)
         shortest = min(len(s.name), SHORTEST_NAME)
-        one_line = shortest + head + len(SEPARATOR) + len(s.state) <= width
-        room = width - head - (len(SEPARATOR) + len(s.state) if one_line else 0)
+        state = s.state
+        one_line = shortest + head + len(SEPARATOR) + len(state) <= width
+        if not one_line and s.short:
+            shortest = min(len(s.name), SHORTEST_NAME_BESIDE_SHORT)
+            if shortest + head + len(SEPARATOR) + len(s.short) <= width:
+                state, one_line = s.short, True
+        room = width - head - (len(SEPARATOR) + len(state) if one_line else 0)
         name = s.name if len(s.name) <= room else s.name[: max(room - 1, 1)] + "…"
-        return (1 if one_line else 2), name
+        return (1 if one_line else 2), name, state
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         """One line, or two when the state does not fit beside the rest at `width` (which
@@ -104,13 +116,14 @@ class StatusLine(Widget):
         return self._fit(self.status, width)[0]
 
     def render(self) -> Content:
-        """One line when it fits; else the state goes to a second line, never shortened.
+        """One line when it fits (with the state's short form, if only that fits); else the
+        state goes to a second line, never cut.
 
         The scenario's name is what gives way: it is shortened to fit the first line.
         """
         s = self.status
         style = self.get_visual_style
-        lines, name = self._fit(s)
+        lines, name, state = self._fit(s)
         classroom: list[str | tuple[str, str | Style]] = []
         if s.classroom:
             classroom = [(s.classroom, style("status-line--classroom", partial=True)), SEPARATOR]
@@ -127,5 +140,5 @@ class StatusLine(Widget):
             SEPARATOR,
             (f"step {grouped(s.step)}", style("status-line--step", partial=True)),
             SEPARATOR if lines == 1 else "\n",
-            (s.state, style(f"status-line--{s.tone}", partial=True)),
+            (state, style(f"status-line--{s.tone}", partial=True)),
         )  # fmt: skip
