@@ -154,6 +154,11 @@ def canvas(lines: list[str]) -> tuple[list[str], int]:
     return [line[left:right] for line in lines[top + 1 : bottom]], left
 
 
+def ghost_cells(rows: list[str]) -> set[tuple[int, int]]:
+    """The (row from the top, column) cells of the canvas that show the ghost's marker."""
+    return {(r, c) for r, row in enumerate(rows) for c, ch in enumerate(row) if ch == GHOST}
+
+
 def cells_of(xs: np.ndarray, ys: np.ndarray, limits, cols: int, rows: int) -> set[tuple[int, int]]:  # type: ignore[no-untyped-def]
     """The (row from the top, column) cells the points fall in: braille dots two across and
     four down a cell, the first and last dot on the canvas's edges."""
@@ -173,7 +178,7 @@ async def test_the_ghosts_history_points_are_the_kept_runs_costs() -> None:
         plot = debugger(app).query_one("#history", CostHistoryPlot)
         lines = plot_lines(plot)
         rows, _ = canvas(lines)
-        drawn = {(r, c) for r, row in enumerate(rows) for c, ch in enumerate(row) if ch == GHOST}
+        drawn = ghost_cells(rows)
         # The run kept, computed afresh: alpha 0.9 from the scenario's start, 20 steps.
         engine = build_session(load_scenario("alpha-overshoot"))
         engine.step(20)
@@ -195,7 +200,7 @@ async def test_the_ghosts_path_on_the_cost_curve_is_the_kept_runs() -> None:
         plot = debugger(app).query_one("#plot-curve", BraillePlot)
         lines = plot_lines(plot)
         rows, _ = canvas(lines)
-        drawn = {(r, c) for r, row in enumerate(rows) for c, ch in enumerate(row) if ch == GHOST}
+        drawn = ghost_cells(rows)
         engine = build_session(load_scenario("alpha-overshoot"))
         engine.step(6)
         ws = np.array([s.theta[0] for s in engine.snapshots()])

@@ -92,16 +92,22 @@ def segments(strips: list[Strip]) -> list[list[Segment]]:
     return [[cell for segment in strip for cell in _split(segment)] for strip in strips]
 
 
-@pytest.mark.parametrize("no_color", [False, True], ids=["colour", "NO_COLOR"])
-@pytest.mark.parametrize("ansi", [False, True], ids=["truecolor", "ansi"])
-@pytest.mark.parametrize("make", [CostCurvePlot, CostHistoryPlot, CostSurfacePlot])
-async def test_plot_lines_are_what_textual_would_draw(
-    make: type[BraillePlot], ansi: bool, no_color: bool, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    if no_color:
+@pytest.fixture
+def no_color(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> bool:
+    """NO_COLOR set (True) or not (False) for the app the test starts."""
+    if request.param:
         monkeypatch.setenv("NO_COLOR", "1")
     else:
         monkeypatch.delenv("NO_COLOR", raising=False)
+    return bool(request.param)
+
+
+@pytest.mark.parametrize("no_color", [False, True], ids=["colour", "NO_COLOR"], indirect=True)
+@pytest.mark.parametrize("ansi", [False, True], ids=["truecolor", "ansi"])
+@pytest.mark.parametrize("make", [CostCurvePlot, CostHistoryPlot, CostSurfacePlot])
+async def test_plot_lines_are_what_textual_would_draw(
+    make: type[BraillePlot], ansi: bool, no_color: bool
+) -> None:
     plot = make()
     async with PlotApp(plot).run_test(size=(90, 26)) as pilot:
         pilot.app.ansi_color = ansi
@@ -127,18 +133,13 @@ async def test_plot_lines_are_what_textual_would_draw(
      (None, 1, None)],
     ids=["round", "heavy", "border and padding", "padding"],
 )  # fmt: skip
-@pytest.mark.parametrize("no_color", [False, True], ids=["colour", "NO_COLOR"])
+@pytest.mark.parametrize("no_color", [False, True], ids=["colour", "NO_COLOR"], indirect=True)
 async def test_a_framed_plot_is_drawn_as_textual_draws_it(
     border: tuple[str, str] | None,
     padding: int,
     frame: int | None,
     no_color: bool,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    if no_color:
-        monkeypatch.setenv("NO_COLOR", "1")
-    else:
-        monkeypatch.delenv("NO_COLOR", raising=False)
     plot = CostHistoryPlot()
     if border is not None:
         plot.styles.border = border

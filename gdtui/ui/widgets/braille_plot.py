@@ -443,8 +443,10 @@ class BraillePlot(PlotextPlot):
     def _place_faint(self, matrix: Any, cols: range, rows: range) -> None:
         """The `faint()` points, in the cells they may take (see there)."""
         for xs, ys, marker, color, over_lines in self._faint:
-            bits, _ = plotting.braille([(xs, ys, False)], *self._limits, len(cols), len(rows))
-            for r, c in zip(*np.nonzero(bits), strict=True):
+            at = plotting.cells_of(xs, ys, *self._limits, len(cols), len(rows))
+            for r, c, drawn in zip(*at, strict=True):
+                if not drawn:
+                    continue
                 row, col = rows.start + int(r), cols.start + int(c)
                 cell = matrix.marker[row][col]
                 if cell == " " or (over_lines and BRAILLE[1] <= cell <= BRAILLE[-1]):

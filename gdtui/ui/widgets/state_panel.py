@@ -46,10 +46,8 @@ class StatePanel(Vertical):
 
     def on_mount(self) -> None:
         self.query_one("#state-components").display = False
-        self._summary_lines = 0
         self._change_below = False
         """Whether the last change shown took a row of its own (below a long cost)."""
-        self._component_rows = 0
 
     @property
     def text(self) -> str:
@@ -168,8 +166,7 @@ class StatePanel(Vertical):
         kind = (previous or snapshot).optimizer.kind
         lines.append(Content(cost_change(change, kind, snapshot.step, running)))
         summary = self.query_one("#state-summary", TextLines)
-        summary.set_lines(lines, layout=len(lines) != self._summary_lines)
-        self._summary_lines = len(lines)
+        summary.set_lines(lines, layout=len(lines) != summary.line_count)
         scroll = self.query_one("#state-components", VerticalScroll)
         scroll.display = vector
         if vector:
@@ -197,9 +194,7 @@ class StatePanel(Vertical):
             row = Content.assemble(row, " ?" if hide_next else f" {ARROWS[moves[j]]}")
             rows.append(row.stylize(selected) if j == component else row)
         # One row a component, each cut to the panel's width: the height changes only with n.
-        self.query_one("#state-rows", TextLines).set_lines(
-            rows, layout=len(rows) != self._component_rows
-        )
-        self._component_rows = len(rows)
+        state_rows = self.query_one("#state-rows", TextLines)
+        state_rows.set_lines(rows, layout=len(rows) != state_rows.line_count)
         scroll = self.query_one("#state-components", VerticalScroll)
         scroll.scroll_to_region(Region(0, component, 1, 1), animate=False, immediate=True)

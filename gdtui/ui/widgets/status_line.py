@@ -99,13 +99,14 @@ class StatusLine(Widget):
             head += len(s.classroom) + len(SEPARATOR)
         if s.predict:
             head += len(s.predict) + len(SEPARATOR)
-        shortest = min(len(s.name), SHORTEST_NAME)
+
+        def fits(state: str, shortest_name: int) -> bool:
+            return min(len(s.name), shortest_name) + head + len(SEPARATOR) + len(state) <= width
+
         state = s.state
-        one_line = shortest + head + len(SEPARATOR) + len(state) <= width
-        if not one_line and s.short:
-            shortest = min(len(s.name), SHORTEST_NAME_BESIDE_SHORT)
-            if shortest + head + len(SEPARATOR) + len(s.short) <= width:
-                state, one_line = s.short, True
+        one_line = fits(state, SHORTEST_NAME)
+        if not one_line and s.short and fits(s.short, SHORTEST_NAME_BESIDE_SHORT):
+            state, one_line = s.short, True
         room = width - head - (len(SEPARATOR) + len(state) if one_line else 0)
         name = s.name if len(s.name) <= room else s.name[: max(room - 1, 1)] + "…"
         return (1 if one_line else 2), name, state
