@@ -127,6 +127,21 @@ async def test_plot_lines_are_what_textual_would_draw(
                 session.step()
 
 
+@pytest.mark.parametrize("make", [CostCurvePlot, CostHistoryPlot])
+async def test_a_crop_beyond_the_plot_is_drawn_as_textual_draws_it(
+    make: type[BraillePlot],
+) -> None:
+    """The compositor can ask for more rows than the plot has while a resize is pending
+    (seen once in CI as an IndexError on a 60x20 screen)."""
+    plot = make()
+    async with PlotApp(plot).run_test(size=(60, 20)) as pilot:
+        show(plot, curve())
+        await pilot.pause()
+        for crop in [Region(0, 0, 60, 21), Region(0, 18, 60, 4), Region(50, 0, 12, 20)]:
+            ours = plot.render_lines(crop)
+            assert segments(ours) == segments(textuals(plot, crop)), crop
+
+
 @pytest.mark.parametrize(
     ("border", "padding", "frame"),
     [(("round", "red"), 0, 1), (("heavy", "blue"), 0, 1), (("round", "red"), 1, None),

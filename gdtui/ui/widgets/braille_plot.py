@@ -314,6 +314,10 @@ class BraillePlot(PlotextPlot):
         if frame is None:
             return super().render_lines(crop)
         width, height = self.region.size
+        if not Region(0, 0, width, height).contains_region(crop):
+            # The compositor can ask for a crop laid out for a size this widget has not
+            # taken yet (a resize pending): Textual's path pads it.
+            return super().render_lines(crop)
         strips = self._current_strips()
         rows = crop.line_range
         inner = [y for y in rows if frame <= y < height - frame]
