@@ -2,8 +2,8 @@
 
 The teacher's screen publishes every operation it performs on its session; a student's
 screen, while it follows, performs the same operations on its own session, so both show the
-same floats. A student who explores stops applying them; following again replays the
-teacher's whole stream (the hub resends it, starting with the scenario's `Load`).
+same floats. A student who explores stops applying them; following again rebuilds the
+teacher's run (the hub resends it from the teacher's latest state: see `gdtui.serve.classroom`).
 """
 
 from __future__ import annotations
@@ -63,6 +63,16 @@ class Seat:
         self.following = following
         if self.link is not None and self.link.connected:
             self.link.report_nowait(following)
+
+    def resync(self) -> bool:
+        """Student, following: have the hub send the teacher's run again (as to a student
+        who starts following), from the teacher's latest state; whether it was asked."""
+        if not (self.student and self.following and self.link is not None
+                and self.link.connected):  # fmt: skip
+            return False
+        self.link.report_nowait(False)
+        self.link.report_nowait(True)
+        return True
 
     def answer(self, answer: StudentAnswer) -> bool:
         """Student: send a prediction to the teacher; whether it went (only while following)."""

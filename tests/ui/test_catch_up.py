@@ -111,3 +111,39 @@ async def test_b_at_the_first_step_of_a_joined_run_says_why() -> None:
         assert screen.session.current.step == 500
         notes = [str(n.message) for n in app._notifications]
         assert any("starts at step 500, where you joined" in n for n in notes), notes
+
+
+async def test_the_teacher_going_back_before_a_joined_run_fetches_the_teachers_run_again() -> None:
+    _, teacher = actions.replay([LONG, Step(500)])
+    app = student()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = debugger(app)
+        reports: list[bool] = []
+        screen.seat.link = SimpleNamespace(  # type: ignore[assignment]
+            role="student", connected=True, report_nowait=reports.append
+        )
+        screen.seat.following = True
+        for action in catch_up(LONG, teacher, window=0):
+            screen.teacher_did(action)
+        await settle(pilot)
+        assert screen.session.first == 500
+        # The teacher goes back past where this run starts: the hub is asked for the
+        # teacher's run again (as when a student starts following), not stuck at 500.
+        actions.apply(teacher, actions.Back(200))
+        screen.teacher_did(actions.Back(200))
+        screen.teacher_did(Step(1))  # sent before the hub heard: dropped
+        await settle(pilot)
+        assert reports == [False, True] and screen.seat.following
+        assert not screen.inbox
+        notes = [str(n.message) for n in app._notifications]
+        assert any("went back to step 300, before this run's first step (500)" in n
+                   for n in notes), notes  # fmt: skip
+        # What the hub sends then: the teacher's latest state, taken at step 300.
+        for action in catch_up(LONG, teacher):
+            screen.teacher_did(action)
+        await settle(pilot)
+        await until(pilot, lambda: not screen.inbox)
+        await settle(pilot)
+        assert screen.session.current.step == teacher.current.step == 300
+        assert screen.session.current.theta.tobytes() == teacher.current.theta.tobytes()
+        assert "step 300" in screen.status_line.text

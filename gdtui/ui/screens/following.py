@@ -63,7 +63,8 @@ class Following:
                 self.catching_up_to = self.session.current.step + steps
                 self._start_worker(steps, frozenset(), "follow", busy="catch up")
                 return
-            self._before_my_first_step(action)
+            if self._before_my_first_step(action):
+                return
             try:
                 self.perform(action, paint=False)
             except (ScenarioError, ValueError) as error:
@@ -77,20 +78,31 @@ class Following:
                                 "teacher's screen.", timeout=5)  # fmt: skip
         self.call_later(self.paint_pending)
 
-    def _before_my_first_step(self: DebuggerScreen, action: Action) -> None:
-        """Say so when the teacher goes back to a step this run does not have."""
+    def _before_my_first_step(self: DebuggerScreen, action: Action) -> bool:
+        """When the teacher goes back to a step this run does not have (it started where
+        the student joined), ask the hub for the teacher's run again: its latest state is
+        taken at the teacher's new step. Whether it was asked (the rest of the inbox is
+        then dropped: the hub resends what follows)."""
         match action:
             case Goto(step):
                 target = step
             case Back(k):
                 target = self.session.current.step - k
             case _:
-                return
-        first = self.session.first
-        if max(target, 0) < first:
-            self.notify(f"The teacher went back to step {grouped(max(target, 0))}: this run "
-                        f"starts at step {grouped(first)}, where you joined, and stays there.",
+                return False
+        first, target = self.session.first, max(target, 0)
+        if target >= first:
+            return False
+        if self.seat.resync():
+            self.inbox.clear()
+            self.notify(f"The teacher went back to step {grouped(target)}, before this run's "
+                        f"first step ({grouped(first)}): taking the teacher's run from there.",
                         timeout=5)  # fmt: skip
+            return True
+        self.notify(f"The teacher went back to step {grouped(target)}: this run "
+                    f"starts at step {grouped(first)}, where you joined, and stays there.",
+                    timeout=5)  # fmt: skip
+        return False
 
     def action_explore(self: DebuggerScreen) -> None:
         """Student, or a replay: stop following and drive this run."""
