@@ -20,7 +20,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from gdtui.engine.problems import DataProblem, LinearProblem
-from gdtui.engine.snapshot import LEFT, RIGHT, Snapshot
+from gdtui.engine.snapshot import LEFT, RIGHT, Layout, Snapshot
 from gdtui.engine.terms import SlopeTerms, pull, slope_terms
 from gdtui.ui.format import MOVE_WORDS, number, shows_components
 
@@ -43,14 +43,13 @@ def exact(value: float) -> str:
     return repr(float(value))
 
 
-def names(problem: DataProblem, component: int, vector_w: bool) -> tuple[str, str, str]:
-    """The parameter, its slope and the feature the term multiplies: `w`, `dw`, `x_i`;
-    `w[1]`, `dw[1]`, `x_i[1]`; or `b`, `db`, `1`."""
-    if component == problem.n_w:
-        return "b", "db", "1"
-    if vector_w:
-        return f"w[{component}]", f"dw[{component}]", f"x_i[{component}]"
-    return "w", "dw", "x_i"
+def names(layout: Layout, component: int) -> tuple[str, str, str]:
+    """The parameter, its slope (as `Layout.name` writes them) and the feature the term
+    multiplies: `w`, `dw`, `x_i`; `w[1]`, `dw[1]`, `x_i[1]`; or `b`, `db`, `1`."""
+    parameter, slope = layout.name(component)
+    if parameter == "b":
+        return parameter, slope, "1"
+    return parameter, slope, "x_i" + parameter.removeprefix("w")
 
 
 def terms_text(problem: DataProblem, snapshot: Snapshot, component: int) -> tuple[str, str, str]:
@@ -64,7 +63,7 @@ def terms_text(problem: DataProblem, snapshot: Snapshot, component: int) -> tupl
     """
     vector_w = shows_components(snapshot.layout)
     terms = slope_terms(problem, snapshot, component, None if problem.m <= ALL_ROWS else STRONGEST)
-    parameter, slope, feature = names(problem, component, vector_w)
+    parameter, slope, feature = names(snapshot.layout, component)
     is_b = component == problem.n_w
     linear = isinstance(problem, LinearProblem)
     wx = "w.x_i" if vector_w else "w*x_i"
