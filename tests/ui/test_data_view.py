@@ -156,7 +156,9 @@ async def test_terms_add_up_to_the_displayed_dw_exactly(
         screen = await open_terms(pilot, app, steps, *["j"] * component)
         snapshot = debugger(app).session.current
         slope = "dw" if snapshot.layout.n_w == 1 else f"dw[{component}]"
+        feature = "x_i" if snapshot.layout.n_w == 1 else f"x_i[{component}]"
         text = screen.text
+        assert text.startswith(f"{slope} = (1/m) * sum(") and f") * {feature})\n" in text
         total = re.search(r"sum of the ([\d,]+) terms = (\S+)", text)
         result = re.search(rf"{re.escape(slope)} = sum / m = \S+ / ([\d,]+)\n\s+= (\S+)", text)
         assert total is not None and result is not None
