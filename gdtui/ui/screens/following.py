@@ -140,8 +140,8 @@ class Following:
         elif self.seat.following:
             self.notify("Already following the teacher.", timeout=2)
         elif self._idle():
-            # The hub resends the teacher's stream from its Load: the run is rebuilt, and
-            # a ghost kept while exploring goes (the teacher's, if any, comes with it).
+            # The hub resends the teacher's run from its latest state: the run is rebuilt,
+            # and the ghost goes (that state does not carry the teacher's ghost).
             self.ghost = None
             self.seat.follow(True)
             self._paint_status()
