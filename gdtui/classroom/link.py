@@ -167,13 +167,16 @@ class ClassroomLink:
         """
         self._send_nowait({"action": wire.to_json(action)})
 
-    def publish_state(self, actions: Sequence[Action]) -> None:
+    def publish_state(self, actions: Sequence[Action]) -> bool:
         """Teacher: where the run stands now, as a `Resume` and the actions after it (see
-        `gdtui.lesson.actions.catch_up`): the hub starts late joiners from it. Queued, not
-        awaited; a state longer than a line is not sent (joiners then replay actions)."""
+        `gdtui.lesson.actions.catch_up`; a `ShowGhost` last, for the teacher's ghost): the
+        hub starts late joiners from it. Queued, not awaited; a state longer than a line is
+        not sent (joiners then replay actions). Whether it was sent."""
         line = encode_message({"state": [wire.to_json(action) for action in actions]})
-        if len(line) <= wire.MAX_LINE:
-            self._send_line(line)
+        if len(line) > wire.MAX_LINE:
+            return False
+        self._send_line(line)
+        return True
 
     async def report(self, following: bool) -> None:
         """Student: follow the teacher (the hub resends the backlog) or explore alone."""

@@ -180,6 +180,28 @@ class DropGhost:
 
 
 @dataclass(frozen=True)
+class ShowGhost:
+    """Draw a ghost kept from a run this screen does not have: the teacher's, for a student
+    who joins, or follows again, after the teacher kept it. It travels in the teacher's
+    state (see `gdtui.lesson.ghost.shown`), never in the teacher's recording.
+
+    Attributes: those of `gdtui.lesson.ghost.Ghost` but its load (the scenario on screen
+    is the ghost's); `costs` and `path` are the arrays' little-endian float64 bytes (the
+    path's rows one after another), exact and a third the size of JSON numbers.
+    """
+
+    reason: ClassVar[Reason] = "ghost"
+    optimizers: tuple[str, ...]
+    alphas: tuple[float, ...]
+    theta0: tuple[float, ...]
+    last: int
+    steps: tuple[int, ...]
+    costs: bytes
+    path_steps: tuple[int, ...]
+    path: bytes
+
+
+@dataclass(frozen=True)
 class Resume:
     """Open a scenario and go on from another run's exact state at `step`.
 
@@ -215,7 +237,7 @@ class Resume:
 
 Action = (
     Load | Step | Back | Goto | SetAlpha | SetOptimizer | Restart | Reset | SetBreakpoints
-    | Caption | KeepGhost | DropGhost | Resume
+    | Caption | KeepGhost | DropGhost | ShowGhost | Resume
 )  # fmt: skip
 
 #: Steps before the teacher's a late joiner's run starts at, so `b` works there too.
@@ -322,7 +344,7 @@ def apply(session: Session, action: Action) -> RunResult | Snapshot | None:
         case SetBreakpoints(breakpoints):
             session.set_breakpoints(Breakpoint(when, enabled) for when, enabled in breakpoints)
             return None
-        case Caption() | KeepGhost() | DropGhost():
+        case Caption() | KeepGhost() | DropGhost() | ShowGhost():
             return None
         case Load():
             raise ValueError("a load makes a new session: use open_scenario")

@@ -18,7 +18,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from gdtui.engine.session import Session
-from gdtui.lesson.actions import Load
+from gdtui.lesson.actions import Load, ShowGhost
 
 Vector = NDArray[np.float64]
 Steps = NDArray[np.intp]
@@ -33,6 +33,10 @@ COST_BUCKETS = 1000
 #: one, its first `PATH_POINTS // 2` steps (where gradient descent moves most) and then
 #: steps spaced evenly on a log scale up to the last one.
 PATH_POINTS = 256
+
+#: The most costs a ghost keeps: every step of a run of up to `2 * COST_BUCKETS` steps, else
+#: each block's two, the first and the last; and the path's steps.
+MOST_COSTS = 2 * COST_BUCKETS + 2 + PATH_POINTS
 
 
 @dataclass(frozen=True, eq=False)
@@ -139,3 +143,57 @@ def path_sample(last: int, points: int) -> Steps:
 def _changed(first: T, final: T) -> tuple[T, ...]:
     """`(first,)` when the run kept it, `(first, final)` when it changed on the way."""
     return (first,) if first == final else (first, final)
+
+
+def shown(ghost: Ghost) -> ShowGhost:
+    """The action that draws `ghost` on a screen whose run does not have it (a student's
+    who joined after the teacher kept it)."""
+    return ShowGhost(
+        optimizers=ghost.optimizers,
+        alphas=ghost.alphas,
+        theta0=tuple(ghost.theta0.tolist()),
+        last=ghost.last,
+        steps=tuple(ghost.steps.tolist()),
+        costs=ghost.costs.astype("<f8").tobytes(),
+        path_steps=tuple(ghost.path_steps.tolist()),
+        path=ghost.path.astype("<f8").tobytes(),
+    )
+
+
+def from_shown(action: ShowGhost, load: Load, size: int) -> Ghost:
+    """The ghost `action` draws, on the scenario `load` opens, whose runs have `size`
+    parameters.
+
+    Raises:
+        ValueError: It is not a ghost of such a run (its parts disagree in size or order).
+    """
+    steps = np.array(action.steps, dtype=np.intp)
+    path_steps = np.array(action.path_steps, dtype=np.intp)
+    costs = np.frombuffer(action.costs, dtype="<f8").astype(np.float64)
+    path = np.frombuffer(action.path, dtype="<f8").astype(np.float64)
+    if len(action.theta0) != size:
+        raise ValueError(f"show_ghost: theta0 has {len(action.theta0)} parameters, "
+                         f"this scenario's runs {size}")  # fmt: skip
+    if not 1 <= len(action.optimizers) <= 2 or not 1 <= len(action.alphas) <= 2:
+        raise ValueError("show_ghost: optimizers and alphas are one or two each")
+    if len(costs) != len(steps) or len(steps) > MOST_COSTS:
+        raise ValueError(f"show_ghost: a cost for each step, at most {MOST_COSTS}")
+    if len(path) != len(path_steps) * size or len(path_steps) > PATH_POINTS:
+        raise ValueError(f"show_ghost: a point of {size} for each path step, at most "
+                         f"{PATH_POINTS}")  # fmt: skip
+    ascending = all(np.all(np.diff(kept) > 0) for kept in (steps, path_steps))
+    if not ascending or steps[-1] != action.last or path_steps[-1] != action.last:
+        raise ValueError("show_ghost: steps ascend to the last one")
+    if not np.isin(path_steps, steps).all():
+        raise ValueError("show_ghost: every path step has its cost")
+    return Ghost(
+        load=load,
+        optimizers=action.optimizers,
+        alphas=action.alphas,
+        theta0=np.array(action.theta0, dtype=np.float64),
+        last=action.last,
+        steps=steps,
+        costs=costs,
+        path_steps=path_steps,
+        path=path.reshape(len(path_steps), size),
+    )

@@ -9,6 +9,8 @@ Headless: no textual, no rich.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import math
 from typing import Any
@@ -28,6 +30,7 @@ from gdtui.lesson.actions import (
     SetAlpha,
     SetBreakpoints,
     SetOptimizer,
+    ShowGhost,
     Step,
 )
 
@@ -55,6 +58,7 @@ OPS: dict[type, str] = {
     Caption: "caption",
     KeepGhost: "keep_ghost",
     DropGhost: "drop_ghost",
+    ShowGhost: "show_ghost",
     Resume: "resume",
 }
 
@@ -81,6 +85,12 @@ def to_json(action: Action) -> dict[str, Any]:
             body = {"breakpoints": [[when, enabled] for when, enabled in breakpoints]}
         case Caption(step, text):
             body = {"step": step, "text": text}
+        case ShowGhost():
+            body = {"optimizers": list(action.optimizers), "alphas": _floats_out(action.alphas),
+                    "theta0": _floats_out(action.theta0), "last": action.last,
+                    "steps": list(action.steps), "costs": _bytes_out(action.costs),
+                    "path_steps": list(action.path_steps),
+                    "path": _bytes_out(action.path)}  # fmt: skip
         case Resume():
             body = {"source": action.source, "overrides": list(action.overrides),
                     "step": action.step, "theta": _floats_out(action.theta),
@@ -167,6 +177,14 @@ def from_json(data: object) -> Action:
     elif op in ("keep_ghost", "drop_ghost"):
         fields.keys()
         action = KeepGhost() if op == "keep_ghost" else DropGhost()
+    elif op == "show_ghost":
+        fields.keys("optimizers", "alphas", "theta0", "last", "steps", "costs", "path_steps",
+                    "path")  # fmt: skip
+        action = ShowGhost(
+            fields.kinds("optimizers"), tuple(map(_positive, fields.floats("alphas"))),
+            fields.floats("theta0"), fields.whole("last"), fields.wholes("steps"),
+            fields.doubles("costs"), fields.wholes("path_steps"), fields.doubles("path"),
+        )  # fmt: skip
     elif op == "set_breakpoints":
         fields.keys("breakpoints")
         action = SetBreakpoints(fields.breakpoints())
@@ -245,6 +263,29 @@ class _Fields:
             raise ValueError(f"{self.op}: breakpoints are a list of [when, enabled] pairs")
         return tuple((when, enabled) for when, enabled in pairs)
 
+    def wholes(self, name: str) -> tuple[int, ...]:
+        values = self.items(name)
+        if not values or not all(type(v) is int and 0 <= v <= MAX_STEPS for v in values):
+            raise ValueError(f"{self.op}: {name} is a non-empty list of whole numbers")
+        return tuple(values)
+
+    def kinds(self, name: str) -> tuple[str, ...]:
+        values = self.items(name)
+        if not values or not all(isinstance(v, str) and v in HYPERPARAMETERS for v in values):
+            raise ValueError(f"{self.op}: {name} is a non-empty list of optimizer names")
+        return tuple(values)
+
+    def doubles(self, name: str) -> bytes:
+        """Float64s as base64 text (see `ShowGhost`)."""
+        value = self.data[name]
+        try:
+            data = base64.b64decode(value, validate=True) if isinstance(value, str) else b""
+        except binascii.Error:
+            data = b""
+        if not data or len(data) % 8:
+            raise ValueError(f"{self.op}: {name} is base64 of float64s")
+        return data
+
     def floats(self, name: str, *, empty: bool = False) -> tuple[float, ...]:
         """A list of floats, each finite or one of the strings `nan`, `inf`, `-inf` (an
         optimizer's state may hold them where a run was about to diverge)."""
@@ -269,6 +310,10 @@ _SPECIAL = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
 
 def _floats_out(values: tuple[float, ...]) -> list[float | str]:
     return [v if math.isfinite(v) else repr(v) for v in values]
+
+
+def _bytes_out(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
 
 
 def _float_in(value: object, name: str) -> float:

@@ -8,8 +8,9 @@ promote itself by claiming another role.
 
 The hub keeps where the driving teacher's run stands and sends it to a student who joins or
 asks to follow again, then streams new actions live to the students who follow. Where the
-run stands is the teacher's latest state (a `resume` at its exact state, and the few actions
-that rebuild the rest of its run: see `gdtui.lesson.actions.catch_up`), the captions since
+run stands is the teacher's latest state (a `resume` at its exact state, the few actions
+that rebuild the rest of its run: see `gdtui.lesson.actions.catch_up`, and the teacher's
+ghost if it has one and it fits on the line), the captions since
 the teacher's `load`, and the actions since that state; before the teacher's first state it
 is every action since the `load`. So a late joiner catches up from a state, not by replaying
 a million steps; the recording (`--record`) still keeps every action, never a state.
@@ -42,7 +43,17 @@ from gdtui.classroom.link import (
     encode_message,
 )
 from gdtui.lesson import wire
-from gdtui.lesson.actions import Action, Caption, Goto, Load, Resume, SetAlpha, SetOptimizer, Step
+from gdtui.lesson.actions import (
+    Action,
+    Caption,
+    Goto,
+    Load,
+    Resume,
+    SetAlpha,
+    SetOptimizer,
+    ShowGhost,
+    Step,
+)
 from gdtui.lesson.recording import Recorder
 
 #: A student whose app stops reading is dropped once this much is waiting for it, so one
@@ -270,10 +281,13 @@ class Hub:
         except (ValueError, TypeError, KeyError, OverflowError, RecursionError) as error:
             return f"not a state ({type(error).__name__}: {str(error)[:80]!r})"
         first, rest = actions[0], actions[1:]
+        ghost = rest[-1:] if rest and isinstance(rest[-1], ShowGhost) else []
+        rest = rest[: len(rest) - len(ghost)]
         if not isinstance(first, Resume) or not all(
             isinstance(a, Step | SetAlpha | SetOptimizer | Goto) for a in rest
         ):
-            return "a state is a resume, then steps, settings and a goto"
+            return "a state is a resume, then steps, settings and a goto, then a ghost"
+        rest += ghost
         if peer is self._driver:
             self._backlog = [first, *rest, *self._captions]
         return None

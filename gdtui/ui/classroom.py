@@ -53,10 +53,12 @@ class Seat:
         if self.teacher and self.link is not None and self.link.connected:
             self.link.publish_nowait(action)
 
-    def publish_state(self, actions: Sequence[Action]) -> None:
-        """Teacher: tell the hub where the run stands (for students who join late)."""
+    def publish_state(self, actions: Sequence[Action]) -> bool:
+        """Teacher: tell the hub where the run stands (for students who join late); whether
+        it was sent (not when it is longer than a line)."""
         if self.teacher and self.link is not None and self.link.connected:
-            self.link.publish_state(actions)
+            return self.link.publish_state(actions)
+        return False
 
     def follow(self, following: bool) -> None:
         """Student: follow the teacher again, or explore alone, and tell the hub."""

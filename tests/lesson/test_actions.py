@@ -22,6 +22,7 @@ from gdtui.lesson.actions import (
     SetAlpha,
     SetBreakpoints,
     SetOptimizer,
+    ShowGhost,
     Step,
 )
 
@@ -39,6 +40,16 @@ EVERY_KIND = [
     SetBreakpoints((("cost_increase", True), ("abs(dw) < 1e-3", False))),
     KeepGhost(),
     DropGhost(),
+    ShowGhost(
+        ("gd", "adam"),
+        (0.1, 0.3),
+        (1 / 3, -2.5),
+        2,
+        (0, 1, 2),
+        np.array([1.5, np.inf, np.nan]).tobytes(),
+        (0, 2),
+        np.array([1 / 3, -2.5, 7.0, -1e300]).tobytes(),
+    ),  # fmt: skip
 ]
 
 
@@ -47,6 +58,20 @@ def test_an_action_survives_the_wire(action: actions.Action) -> None:
     line = wire.encode(action)
     assert line.endswith(b"\n") and line.count(b"\n") == 1
     assert wire.decode(line) == action
+
+
+#: A well-formed `show_ghost` line, made wrong one part at a time below.
+GHOST = (
+    b'{"op": "show_ghost", "optimizers": ["gd"], "alphas": [0.1], "theta0": [0.5], "last": 1, '
+    b'"steps": [0, 1], "costs": "AAAAAAAA8D8AAAAAAADwPw==", "path_steps": [0, 1], '
+    b'"path": "AAAAAAAA8D8AAAAAAADwPw=="}'
+)
+
+
+def test_the_well_formed_ghost_line_reads() -> None:
+    action = wire.decode(GHOST)
+    assert isinstance(action, ShowGhost)
+    assert np.frombuffer(action.costs, "<f8").tolist() == [1.0, 1.0]
 
 
 @pytest.mark.parametrize(
@@ -80,6 +105,17 @@ def test_an_action_survives_the_wire(action: actions.Action) -> None:
         b'{"op": "keep_ghost", "step": 3}',
         b'{"op": "drop_ghost", "ghost": null}',
         b'{"op": "step", "k": 1}' + b" " * wire.MAX_LINE,
+        # A ghost's parts: optimizers it knows, positive alphas, float64s in base64.
+        GHOST.replace(b'["gd"]', b'["sgd9000"]'),
+        GHOST.replace(b'["gd"]', b"[]"),
+        GHOST.replace(b"[0.1]", b"[-0.1]"),
+        GHOST.replace(b'"costs": "AAAAAAAA8D8AAAAAAADwPw=="', b'"costs": "AAAAAAAA8D8"'),
+        GHOST.replace(b'"costs": "AAAAAAAA8D8AAAAAAADwPw=="', b'"costs": "AAAA"'),
+        GHOST.replace(b'"costs": "AAAAAAAA8D8AAAAAAADwPw=="', b'"costs": [1.0, 1.0]'),
+        GHOST.replace(b'"costs": "AAAAAAAA8D8AAAAAAADwPw=="', b'"costs": "!!!!"'),
+        GHOST.replace(b'"steps": [0, 1]', b'"steps": [0, -1]'),
+        GHOST.replace(b'"steps": [0, 1]', b'"steps": []'),
+        GHOST.replace(b', "last": 1', b""),
     ],
 )
 def test_junk_is_rejected(line: bytes) -> None:

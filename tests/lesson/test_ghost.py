@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -9,7 +11,8 @@ from gdtui.build import build_session
 from gdtui.engine.optimizers import Optimizer
 from gdtui.engine.session import Session
 from gdtui.lesson import ghost as ghosts
-from gdtui.lesson.actions import Load, Resume, apply, catch_up, open_resumed
+from gdtui.lesson import wire
+from gdtui.lesson.actions import Load, Resume, ShowGhost, apply, catch_up, open_resumed
 from gdtui.lesson.recording import load_of
 from gdtui.scenario import load_scenario
 
@@ -137,3 +140,57 @@ def test_a_late_joiners_run_is_kept_from_its_first_recorded_step() -> None:
     assert np.array_equal(ghost.costs, teacher.costs(resume.step, 5001))
     expected = np.array([teacher.snapshot(int(k)).theta for k in ghost.path_steps])
     assert np.array_equal(ghost.path, expected)
+
+
+def same_ghost(a: ghosts.Ghost, b: ghosts.Ghost) -> bool:
+    """Every field, every float bit for bit (nan too)."""
+    arrays = ("theta0", "steps", "costs", "path_steps", "path")
+    return (
+        (a.load, a.optimizers, a.alphas, a.last) == (b.load, b.optimizers, b.alphas, b.last)
+        and all(getattr(a, n).shape == getattr(b, n).shape for n in arrays)
+        and all(getattr(a, n).tobytes() == getattr(b, n).tobytes() for n in arrays)
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "steps"),
+    [("alpha-overshoot", 12), ("alpha-too-small", 5000), ("alpha-divergent", 600),
+     ("logistic-two-features", 30)],
+)  # fmt: skip
+def test_a_ghost_shown_elsewhere_is_the_same_ghost(name: str, steps: int) -> None:
+    """What a student who joins late draws: the teacher's ghost through the wire, exact
+    (a long run's decimated costs, a diverging run's 1e299, a three-parameter path)."""
+    session = session_of(name)
+    session.set_alpha(session.current.alpha)  # a change of alpha on the way, kept too
+    session.step(steps)
+    ghost = ghosts.keep(session, Load(name))
+    action = wire.decode(wire.encode(ghosts.shown(ghost)))
+    assert isinstance(action, ShowGhost)
+    again = ghosts.from_shown(action, Load(name), session.layout.size)
+    assert same_ghost(again, ghost)
+    assert np.array_equal(again.path_costs, ghost.path_costs, equal_nan=True)
+
+
+def bad(ghost: ghosts.Ghost, **changes: object) -> ShowGhost:
+    return dataclasses.replace(ghosts.shown(ghost), **changes)
+
+
+def test_a_ghost_whose_parts_disagree_is_refused() -> None:
+    session = session_of()
+    session.step(6)
+    ghost = ghosts.keep(session, LOAD)
+    shown = ghosts.shown(ghost)
+    two = np.zeros(2).tobytes()
+    for action, size in [
+        (shown, 2),  # another scenario's runs
+        (bad(ghost, costs=shown.costs[:-8]), 1),  # a cost short
+        (bad(ghost, path=shown.path + two), 1),  # a point too many
+        (bad(ghost, steps=(0, 2, 1, 3, 4, 5, 6)), 1),  # not ascending
+        (bad(ghost, last=5), 1),  # the last step is not the last kept
+        (bad(ghost, steps=(0, 1, 2, 3, 4, 6), costs=shown.costs[:-8]), 1),  # 5's cost gone
+        (bad(ghost, alphas=()), 1),
+        (bad(ghost, optimizers=("gd", "adam", "gd")), 1),
+    ]:
+        with pytest.raises(ValueError, match="show_ghost"):
+            ghosts.from_shown(action, LOAD, size)
+    assert same_ghost(ghosts.from_shown(shown, LOAD, 1), ghost)

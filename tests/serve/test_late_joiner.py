@@ -9,6 +9,7 @@ from pathlib import Path
 
 from gdtui.lesson import actions
 from gdtui.lesson.actions import Caption, Load, Resume, SetAlpha, Step, catch_up
+from gdtui.lesson.ghost import keep, shown
 from gdtui.lesson.recording import Recorder, read_lesson
 from gdtui.serve.classroom import Hub
 from tests.serve.conftest import StartServer
@@ -129,3 +130,33 @@ async def test_a_student_who_joins_after_a_long_continue_sees_the_teachers_step(
         await person.until(step("2,371"))
     await logs_agree(late, teacher)
     await teacher.until(r"1 student, 1 following")
+
+
+async def test_a_late_student_gets_the_teachers_ghost_with_the_state(hub: Hub) -> None:
+    teacher = await join(hub, "teacher")
+    await counts_until(teacher, Counts(0, 0))
+    _, session = actions.replay(LESSON)
+    ghost = shown(keep(session, LESSON[0]))
+    for action in LESSON:
+        await teacher.publish(action)
+    state = catch_up(LESSON[0], session)
+    assert teacher.publish_state([*state, ghost])
+    await asyncio.sleep(0.1)
+    late = await join(hub, "student")
+    assert await take(late, len(state) + 1) == [*state, ghost]
+
+
+async def test_a_state_with_a_ghost_before_its_steps_is_refused(hub: Hub) -> None:
+    logged: list[str] = []
+    hub._log = logged.append
+    teacher = await join(hub, "teacher")
+    await counts_until(teacher, Counts(0, 0))
+    await teacher.publish(LESSON[0])
+    _, session = actions.replay(LESSON)
+    resume, *rest = catch_up(LESSON[0], session)
+    assert rest  # the steps after the resume
+    ghost = shown(keep(session, LESSON[0]))
+    assert teacher.publish_state([resume, ghost, *rest])
+    await asyncio.sleep(0.2)
+    assert hub.backlog == (LESSON[0],)
+    assert len(logged) == 1 and "a state is" in logged[0]

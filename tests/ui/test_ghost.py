@@ -4,6 +4,7 @@ shows: the label, when the ghost stays and goes, and its points against the engi
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -11,7 +12,7 @@ from textual.widgets import OptionList
 
 from gdtui.build import build_session
 from gdtui.engine.snapshot import Layout
-from gdtui.lesson.actions import KeepGhost, Load, Reset, SetAlpha, Step
+from gdtui.lesson.actions import Action, KeepGhost, Load, Reset, SetAlpha, ShowGhost, Step
 from gdtui.lesson.ghost import keep
 from gdtui.lesson.recording import read_lesson, write_lesson
 from gdtui.scenario import load_scenario
@@ -141,6 +142,45 @@ async def test_a_student_following_sees_the_teachers_ghost() -> None:
         await pilot.pause()
         assert LABEL in on_screen(student)
         assert debugger(student).ghost.last == 5  # type: ignore[union-attr]
+
+
+async def test_a_student_who_joins_later_sees_the_teachers_ghost() -> None:
+    """The teacher's state carries the ghost: a late joiner (or one following again), whose
+    run starts at the teacher's step, draws the same ghost on the same cells."""
+    teacher = GdtuiApp(load_scenario("alpha-overshoot"))
+    states: list[list[Action]] = []
+    async with teacher.run_test(size=SIZE) as pilot:
+        screen = debugger(teacher)
+        screen.seat.link = SimpleNamespace(  # type: ignore[assignment]
+            role="teacher",
+            connected=True,
+            publish_nowait=lambda action: None,
+            publish_state=lambda state: states.append(list(state)) or True,
+        )
+        await kept_then_lowered(pilot, 5)
+        await pilot.press("n", "n", "n")
+        await pilot.pause()
+        kept = screen.ghost
+        drawn = ghost_cells(plot_lines(screen.query_one(CostHistoryPlot)))
+        *state, last = states[-1]
+        assert isinstance(last, ShowGhost) and not any(isinstance(a, ShowGhost) for a in state)
+        await pilot.press("M")  # dropped: the next state has none
+        await pilot.pause()
+        assert not any(isinstance(a, ShowGhost) for a in states[-1])
+    assert kept is not None and drawn
+    student = GdtuiApp(load_scenario("alpha-overshoot"))
+    async with student.run_test(size=SIZE) as pilot:
+        screen = debugger(student)
+        for action in [*state, last]:
+            screen.perform(action)
+        await pilot.pause()
+        assert screen.session.current.step == 3
+        assert LABEL in on_screen(student)
+        ghost = screen.ghost
+        assert ghost is not None and ghost.last == kept.last == 5
+        assert ghost.costs.tobytes() == kept.costs.tobytes()
+        assert ghost.path.tobytes() == kept.path.tobytes()
+        assert ghost_cells(plot_lines(screen.query_one(CostHistoryPlot))) == drawn
 
 
 # -- the ghost's points against the engine ----------------------------------------------------

@@ -46,13 +46,14 @@ from gdtui.lesson.actions import (
     Load,
     Reason,
     Resume,
+    ShowGhost,
     Step,
     apply,
     catch_up,
     open_resumed,
     open_scenario,
 )
-from gdtui.lesson.ghost import Ghost, keep
+from gdtui.lesson.ghost import Ghost, from_shown, keep, shown
 from gdtui.lesson.predict import Predict
 from gdtui.lesson.recording import load_of
 from gdtui.scenario import Scenario
@@ -171,6 +172,7 @@ class DebuggerScreen(Running, Settings, Following, Exporting, Viewing, Predictin
         self._caption = ""
         self.ghost: Ghost | None = None
         """A run kept to compare with (`m`): drawn behind the run while the scenario is its."""
+        self._shown: tuple[Ghost, ShowGhost] | None = None
         self._reason: Reason = "scenario"
         self._pending: Reason | None = None
         self._collector: tuple[int, ...] | None = None
@@ -337,6 +339,8 @@ class DebuggerScreen(Running, Settings, Following, Exporting, Viewing, Predictin
             self.ghost = keep(self.session, load_of(self.scenario))
         elif isinstance(action, DropGhost):
             self.ghost = None
+        elif isinstance(action, ShowGhost):
+            self.ghost = from_shown(action, load_of(self.scenario), self.session.layout.size)
         if not isinstance(action, Load):  # `_load` began the record with it
             self.lesson.append(action)
         self.seat.publish(action)
@@ -366,7 +370,17 @@ class DebuggerScreen(Running, Settings, Following, Exporting, Viewing, Predictin
         """Teacher: tell the hub where the run stands, for students who join late. Cheap:
         a checkpoint's numbers and two columns of the history (see `catch_up`)."""
         if self.seat.teacher:
-            self.seat.publish_state(catch_up(load_of(self.scenario), self.session))
+            state = catch_up(load_of(self.scenario), self.session)
+            # With the ghost, if it fits on the line: a student who joins later draws it too.
+            ghost = [] if self.ghost is None else [self._shown_ghost(self.ghost)]
+            if not (ghost and self.seat.publish_state([*state, *ghost])):
+                self.seat.publish_state(state)
+
+    def _shown_ghost(self, ghost: Ghost) -> ShowGhost:
+        """The ghost as the action that shows it elsewhere, made once per ghost."""
+        if self._shown is None or self._shown[0] is not ghost:
+            self._shown = (ghost, shown(ghost))
+        return self._shown[1]
 
     def paint_pending(self) -> None:
         """Paint once for the actions performed with `paint=False` since the last paint."""
