@@ -153,9 +153,9 @@ def shown(ghost: Ghost) -> ShowGhost:
         alphas=ghost.alphas,
         theta0=tuple(ghost.theta0.tolist()),
         last=ghost.last,
-        steps=tuple(ghost.steps.tolist()),
+        steps=ghost.steps.astype("<i8").tobytes(),
         costs=ghost.costs.astype("<f8").tobytes(),
-        path_steps=tuple(ghost.path_steps.tolist()),
+        path_steps=ghost.path_steps.astype("<i8").tobytes(),
         path=ghost.path.astype("<f8").tobytes(),
     )
 
@@ -167,8 +167,8 @@ def from_shown(action: ShowGhost, load: Load, size: int) -> Ghost:
     Raises:
         ValueError: It is not a ghost of such a run (its parts disagree in size or order).
     """
-    steps = np.array(action.steps, dtype=np.intp)
-    path_steps = np.array(action.path_steps, dtype=np.intp)
+    steps = np.frombuffer(action.steps, dtype="<i8").astype(np.intp)
+    path_steps = np.frombuffer(action.path_steps, dtype="<i8").astype(np.intp)
     costs = np.frombuffer(action.costs, dtype="<f8").astype(np.float64)
     path = np.frombuffer(action.path, dtype="<f8").astype(np.float64)
     if len(action.theta0) != size:
@@ -178,11 +178,12 @@ def from_shown(action: ShowGhost, load: Load, size: int) -> Ghost:
         raise ValueError("show_ghost: optimizers and alphas are one or two each")
     if len(costs) != len(steps) or len(steps) > MOST_COSTS:
         raise ValueError(f"show_ghost: a cost for each step, at most {MOST_COSTS}")
-    if len(path) != len(path_steps) * size or len(path_steps) > PATH_POINTS:
+    if len(path) != len(path_steps) * size or not 0 < len(path_steps) <= PATH_POINTS:
         raise ValueError(f"show_ghost: a point of {size} for each path step, at most "
                          f"{PATH_POINTS}")  # fmt: skip
     ascending = all(np.all(np.diff(kept) > 0) for kept in (steps, path_steps))
-    if not ascending or steps[-1] != action.last or path_steps[-1] != action.last:
+    ends = {int(steps[-1]), int(path_steps[-1]), action.last} if steps.size else set()
+    if not ascending or not steps.size or steps[0] < 0 or ends != {action.last}:
         raise ValueError("show_ghost: steps ascend to the last one")
     if not np.isin(path_steps, steps).all():
         raise ValueError("show_ghost: every path step has its cost")

@@ -88,8 +88,8 @@ def to_json(action: Action) -> dict[str, Any]:
         case ShowGhost():
             body = {"optimizers": list(action.optimizers), "alphas": _floats_out(action.alphas),
                     "theta0": _floats_out(action.theta0), "last": action.last,
-                    "steps": list(action.steps), "costs": _bytes_out(action.costs),
-                    "path_steps": list(action.path_steps),
+                    "steps": _bytes_out(action.steps), "costs": _bytes_out(action.costs),
+                    "path_steps": _bytes_out(action.path_steps),
                     "path": _bytes_out(action.path)}  # fmt: skip
         case Resume():
             body = {"source": action.source, "overrides": list(action.overrides),
@@ -182,8 +182,8 @@ def from_json(data: object) -> Action:
                     "path")  # fmt: skip
         action = ShowGhost(
             fields.kinds("optimizers"), tuple(map(_positive, fields.floats("alphas"))),
-            fields.floats("theta0"), fields.whole("last"), fields.wholes("steps"),
-            fields.doubles("costs"), fields.wholes("path_steps"), fields.doubles("path"),
+            fields.floats("theta0"), fields.whole("last"), fields.packed("steps"),
+            fields.packed("costs"), fields.packed("path_steps"), fields.packed("path"),
         )  # fmt: skip
     elif op == "set_breakpoints":
         fields.keys("breakpoints")
@@ -263,27 +263,21 @@ class _Fields:
             raise ValueError(f"{self.op}: breakpoints are a list of [when, enabled] pairs")
         return tuple((when, enabled) for when, enabled in pairs)
 
-    def wholes(self, name: str) -> tuple[int, ...]:
-        values = self.items(name)
-        if not values or not all(type(v) is int and 0 <= v <= MAX_STEPS for v in values):
-            raise ValueError(f"{self.op}: {name} is a non-empty list of whole numbers")
-        return tuple(values)
-
     def kinds(self, name: str) -> tuple[str, ...]:
         values = self.items(name)
         if not values or not all(isinstance(v, str) and v in HYPERPARAMETERS for v in values):
             raise ValueError(f"{self.op}: {name} is a non-empty list of optimizer names")
         return tuple(values)
 
-    def doubles(self, name: str) -> bytes:
-        """Float64s as base64 text (see `ShowGhost`)."""
+    def packed(self, name: str) -> bytes:
+        """8-byte numbers as base64 text (see `ShowGhost`)."""
         value = self.data[name]
         try:
             data = base64.b64decode(value, validate=True) if isinstance(value, str) else b""
         except binascii.Error:
             data = b""
         if not data or len(data) % 8:
-            raise ValueError(f"{self.op}: {name} is base64 of float64s")
+            raise ValueError(f"{self.op}: {name} is base64 of 8-byte numbers")
         return data
 
     def floats(self, name: str, *, empty: bool = False) -> tuple[float, ...]:

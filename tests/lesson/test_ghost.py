@@ -171,6 +171,10 @@ def test_a_ghost_shown_elsewhere_is_the_same_ghost(name: str, steps: int) -> Non
     assert np.array_equal(again.path_costs, ghost.path_costs, equal_nan=True)
 
 
+def steps(*values: int) -> bytes:
+    return np.array(values, "<i8").tobytes()
+
+
 def bad(ghost: ghosts.Ghost, **changes: object) -> ShowGhost:
     return dataclasses.replace(ghosts.shown(ghost), **changes)
 
@@ -185,9 +189,10 @@ def test_a_ghost_whose_parts_disagree_is_refused() -> None:
         (shown, 2),  # another scenario's runs
         (bad(ghost, costs=shown.costs[:-8]), 1),  # a cost short
         (bad(ghost, path=shown.path + two), 1),  # a point too many
-        (bad(ghost, steps=(0, 2, 1, 3, 4, 5, 6)), 1),  # not ascending
+        (bad(ghost, steps=steps(0, 2, 1, 3, 4, 5, 6)), 1),  # not ascending
         (bad(ghost, last=5), 1),  # the last step is not the last kept
-        (bad(ghost, steps=(0, 1, 2, 3, 4, 6), costs=shown.costs[:-8]), 1),  # 5's cost gone
+        (bad(ghost, steps=steps(0, 1, 2, 3, 4, 6), costs=shown.costs[:-8]), 1),  # 5's cost gone
+        (bad(ghost, steps=steps(-1, 1, 2, 3, 4, 5, 6)), 1),  # a step before the start
         (bad(ghost, alphas=()), 1),
         (bad(ghost, optimizers=("gd", "adam", "gd")), 1),
     ]:
