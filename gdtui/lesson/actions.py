@@ -187,8 +187,8 @@ class ShowGhost:
 
     Attributes: those of `gdtui.lesson.ghost.Ghost` but its load (the scenario on screen
     is the ghost's); its arrays are their little-endian bytes (steps int64, costs and path
-    float64, the path's rows one after another): exact, and a long ghost's encode takes a
-    twentieth of the time JSON numbers do (the teacher sends it with every state).
+    float64, the path's rows one after another): exact, and a long ghost encodes in a
+    third of the time JSON numbers take (the teacher sends it with every state).
     """
 
     reason: ClassVar[Reason] = "ghost"
