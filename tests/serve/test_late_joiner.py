@@ -160,3 +160,28 @@ async def test_a_state_with_a_ghost_before_its_steps_is_refused(hub: Hub) -> Non
     await asyncio.sleep(0.2)
     assert hub.backlog == (LESSON[0],)
     assert len(logged) == 1 and "a state is" in logged[0]
+
+
+async def test_a_late_student_and_one_following_again_draw_the_teachers_ghost(
+    serve: StartServer,
+) -> None:
+    server = await serve(spawn="fork", command=GDTUI, teacher_password=CHALK)
+    teacher = await log_in(server, "teacher", password=CHALK)
+    explorer = await log_in(server, "bob")
+    teacher.press("nnnnn")
+    await teacher.until(step(5))
+    teacher.press("m")  # kept: drawn as ○ behind the runs that follow, with its label
+    await teacher.until(r"ghost: gd alpha", anywhere=True)
+    teacher.press("n")
+    await teacher.until(step(6))
+    late = await log_in(server, "ada")
+    await late.until(r"^following the teacher │", step(6))
+    await late.until(r"ghost: gd alpha", anywhere=True)
+    # Following again rebuilds the run from the teacher's state: the ghost comes with it.
+    await explorer.until(step(6))
+    explorer.press("x")
+    await explorer.until(r"^exploring")
+    explorer.press("f")
+    await explorer.until(r"^following the teacher │", step(6))
+    await explorer.until(r"ghost: gd alpha", anywhere=True)
+    await logs_agree(late, teacher)
