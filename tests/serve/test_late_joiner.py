@@ -185,3 +185,20 @@ async def test_a_late_student_and_one_following_again_draw_the_teachers_ghost(
     await explorer.until(r"^following the teacher │", step(6))
     await explorer.until(r"ghost: gd alpha", anywhere=True)
     await logs_agree(late, teacher)
+
+
+async def test_a_late_student_follows_the_teacher_back_before_where_it_joined(
+    serve: StartServer,
+) -> None:
+    server = await serve(spawn="fork", command=GDTUI, teacher_password=CHALK)
+    teacher = await log_in(server, "teacher", password=CHALK)
+    teacher.press("c")  # the lesson converges at step 2,370
+    await teacher.until(step("2,370"))
+    late = await log_in(server, "ada")  # its run starts 100 steps or so before
+    await late.until(r"^following the teacher │", step("2,370"))
+    teacher.press("g")
+    await teacher.until(r"go to step", anywhere=True)
+    teacher.press("2000\r")
+    await teacher.until(step("2,000"))
+    await late.until(r"^following the teacher │", step("2,000"))
+    await logs_agree(late, teacher)
