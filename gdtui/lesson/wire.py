@@ -181,7 +181,8 @@ def from_json(data: object) -> Action:
         fields.keys("optimizers", "alphas", "theta0", "last", "steps", "costs", "path_steps",
                     "path")  # fmt: skip
         action = ShowGhost(
-            fields.kinds("optimizers"), tuple(map(_positive, fields.floats("alphas"))),
+            fields.kinds("optimizers"),
+            tuple(_positive(_finite(v, "alphas")) for v in fields.items("alphas")),
             fields.floats("theta0"), fields.whole("last"), fields.packed("steps"),
             fields.packed("costs"), fields.packed("path_steps"), fields.packed("path"),
         )  # fmt: skip

@@ -110,6 +110,7 @@ def test_the_well_formed_ghost_line_reads() -> None:
         GHOST.replace(b'["gd"]', b'["sgd9000"]'),
         GHOST.replace(b'["gd"]', b"[]"),
         GHOST.replace(b"[0.1]", b"[-0.1]"),
+        GHOST.replace(b"[0.1]", b'["nan"]'),
         GHOST.replace(b'"costs": "AAAAAAAA8D8AAAAAAADwPw=="', b'"costs": "AAAAAAAA8D8"'),
         GHOST.replace(b'"costs": "AAAAAAAA8D8AAAAAAADwPw=="', b'"costs": "AAAA"'),
         GHOST.replace(b'"costs": "AAAAAAAA8D8AAAAAAADwPw=="', b'"costs": [1.0, 1.0]'),
