@@ -61,6 +61,13 @@ def test_plotext_names_the_adapter_uses_are_there() -> None:
     assert parameters(plotext_adapter.brush) == ["lists"]
     assert parameters(plotext_adapter.remove_outsiders) == ["x", "y", "width", "height", "other"]
     assert "braille" in plotext_adapter.hd_symbols
+    # A new base drawn as build_plot() draws it: the settings it reads, and its calls.
+    assert parameters(plotext_adapter.replace_none) == ["data", "num_data"]
+    assert parameters(matrix_class.insert_element)[:5] == ["self", "col", "row", "marker",
+                                                           "fullground"]  # fmt: skip
+    monitor = monitor_class()
+    for name in ("grid", "x_date", "y_date", "xaxes", "yaxes", "ticks_color", "ticks_style"):
+        assert hasattr(monitor, name), name
     # The replacements take what plotext's methods take, in the same order.
     for name in ("set_matrices", "add_horizontal_string", "add_vertical_string"):
         ours = parameters(getattr(plotext_adapter, name.replace("set_", "fill_")))

@@ -3,7 +3,13 @@ drawn both ways, step after step, and compared cell by cell (text and style)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from plotext._dict import themes
+from plotext._figure import _figure_class
 from rich.segment import Segment
 from textual.geometry import Region
 from textual.strip import Strip
@@ -12,6 +18,7 @@ from textual.widget import Widget
 from gdtui.engine.session import Session
 from gdtui.lesson.actions import Load
 from gdtui.lesson.ghost import keep
+from gdtui.ui.adapters import plotext as plotext_adapter
 from gdtui.ui.widgets.braille_plot import BraillePlot
 from gdtui.ui.widgets.cost_curve import CostCurvePlot
 from gdtui.ui.widgets.cost_history import CostHistoryPlot
@@ -176,3 +183,108 @@ async def test_a_framed_plot_is_drawn_as_textual_draws_it(
                     "╭" if border[0] == "round" else "┏"
                 )
             session.step()
+
+
+# -- a base with new ticks, drawn without plotext's build_plot() -----------------------------
+
+labels = st.text(alphabet="0123456789.-e+ x", max_size=7)
+limits = st.tuples(
+    st.floats(-100, 100, allow_nan=False), st.floats(0.01, 200, allow_nan=False)
+).map(lambda lo_span: (lo_span[0], lo_span[0] + lo_span[1]))
+
+
+@st.composite
+def ticked(draw: st.DrawFn, lim: tuple[float, float]) -> tuple[list[float], list[str]]:
+    """Tick values in and a little past `lim`, and a label for each."""
+    lo, hi = lim
+    span = hi - lo
+    values = draw(st.lists(st.floats(lo - span / 4, hi + span / 4), max_size=9))
+    return values, [draw(labels) for _ in values]
+
+
+@st.composite
+def figures(draw: st.DrawFn) -> dict[str, Any]:
+    """The settings of a figure like the debugger's plots: limits, ticks and labels set,
+    scatter points on the left or both y axes, and what else may come with them."""
+    xlim, ylim, ylim_right = draw(limits), draw(limits), draw(limits)
+    right = draw(st.booleans())
+    return {
+        "size": (draw(st.integers(1, 120)), draw(st.integers(1, 40))),
+        "theme": draw(st.sampled_from(sorted(themes))),
+        "xlim": xlim,
+        "ylim": ylim,
+        "ylim_right": ylim_right if right else None,
+        "xticks": draw(ticked(xlim)),
+        "yticks": draw(ticked(ylim)),
+        "yticks_right": draw(ticked(ylim_right)) if right else None,
+        "points": draw(
+            st.lists(st.tuples(st.floats(-300, 300), st.floats(-300, 300)), min_size=1, max_size=6)
+        ),  # fmt: skip
+        "marker": draw(st.sampled_from(["x", "●", " ", "·"])),
+        "title": draw(st.sampled_from([None, "", "J(w) at w = 0.5", "a title far too long " * 6])),
+        "xlabel": draw(st.sampled_from([None, "", "w", "the legend " * 12])),
+        "ylabel": draw(st.sampled_from([None, "J"])),
+        "xaxes": (draw(st.booleans()), draw(st.booleans())),
+        "yaxes": (draw(st.booleans()), draw(st.booleans())),
+        "grid": (draw(st.booleans()), draw(st.booleans())) if draw(st.booleans()) else None,
+    }
+
+
+def plotted(spec: dict[str, Any]) -> Any:
+    """A plotext figure with `spec`, sized and themed, not yet drawn."""
+    plot = _figure_class()
+    xs, ys = zip(*spec["points"], strict=True)
+    plot.scatter(list(xs), list(ys), marker=spec["marker"])
+    plot.xlim(*spec["xlim"])
+    plot.ylim(*spec["ylim"])
+    plot.xticks(*spec["xticks"])
+    plot.yticks(*spec["yticks"])
+    if spec["ylim_right"] is not None:
+        plot.scatter(list(xs), list(ys), marker=spec["marker"], yside="right")
+        plot.ylim(*spec["ylim_right"], yside="right")
+        plot.yticks(*spec["yticks_right"], yside="right")
+    if spec["title"] is not None:
+        plot.title(spec["title"])
+    if spec["xlabel"] is not None:
+        plot.xlabel(spec["xlabel"])
+    if spec["ylabel"] is not None:
+        plot.ylabel(spec["ylabel"])
+    plotext_adapter.set_size(plot, *spec["size"])
+    plot.theme(spec["theme"])
+    plot.xaxes(*spec["xaxes"])
+    plot.yaxes(*spec["yaxes"])
+    if spec["grid"] is not None:
+        plot.grid(*spec["grid"])
+    plotext_adapter.set_sizes(plot)
+    return plot
+
+
+def layers(plot: Any) -> list[list[list[Any]]]:
+    matrix = plot.monitor.matrix
+    return [matrix.marker, matrix.fullground, matrix.background, matrix.style]
+
+
+@settings(max_examples=300, deadline=None)
+@given(figures(), figures())
+def test_a_base_drawn_for_new_ticks_is_what_plotext_draws(
+    spec: dict[str, Any], before: dict[str, Any]
+) -> None:
+    theirs = plotted(spec)
+    theirs._build_matrix()  # plotext's own build, with its own matrix methods
+    bases = plotext_adapter.BaseMatrices()
+    # A base kept for other settings first, then one drawn for these, then kept for them.
+    for kept in (before, spec, spec):
+        ours = plotted(kept)
+        plotext_adapter.fill_faster(ours.monitor.matrix)
+        built: list[None] = []
+        build_plot = ours.monitor.build_plot
+        ours.monitor.build_plot = lambda built=built, build_plot=build_plot: (
+            built.append(None),
+            build_plot(),
+        )
+        drawn = bases.drawn
+        plotext_adapter.build_matrix(ours, bases)
+        if kept is spec:
+            assert layers(ours) == layers(theirs)
+            if bases.drawn > drawn and not any(spec["grid"] or ()):
+                assert built == []  # the base was drawn without plotext
