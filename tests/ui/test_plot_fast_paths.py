@@ -224,6 +224,7 @@ def figures(draw: st.DrawFn) -> dict[str, Any]:
         "title": draw(st.sampled_from([None, "", "J(w) at w = 0.5", "a title far too long " * 6])),
         "xlabel": draw(st.sampled_from([None, "", "w", "the legend " * 12])),
         "ylabel": draw(st.sampled_from([None, "J"])),
+        "ylabel_right": draw(st.sampled_from([None, "log J"])),
         "xaxes": (draw(st.booleans()), draw(st.booleans())),
         "yaxes": (draw(st.booleans()), draw(st.booleans())),
         "grid": (draw(st.booleans()), draw(st.booleans())) if draw(st.booleans()) else None,
@@ -249,6 +250,8 @@ def plotted(spec: dict[str, Any]) -> Any:
         plot.xlabel(spec["xlabel"])
     if spec["ylabel"] is not None:
         plot.ylabel(spec["ylabel"])
+    if spec["ylabel_right"] is not None:
+        plot.ylabel(spec["ylabel_right"], yside="right")
     plotext_adapter.set_size(plot, *spec["size"])
     plot.theme(spec["theme"])
     plot.xaxes(*spec["xaxes"])
