@@ -8,9 +8,11 @@ from __future__ import annotations
 import argparse
 import gc
 import io
+from collections.abc import Iterable
 
 import numpy as np
 import pytest
+from textual.dom import DOMNode
 
 from gdtui.__main__ import main, open_debugger
 from gdtui.engine.optimizers import Optimizer
@@ -21,11 +23,12 @@ from gdtui.scenario import Scenario
 from gdtui.ui import plotting
 from gdtui.ui.app import GdtuiApp
 from gdtui.ui.screens.debugger import DebuggerScreen
+from gdtui.ui.screens.viewing import ARRANGED
 from gdtui.ui.widgets.cost_history import CostHistoryPlot
 from gdtui.ui.widgets.cost_surface import CostSurfacePlot
 from gdtui.ui.widgets.data_plot import DataPlot
 
-from .helpers import scenario, screen_lines
+from .helpers import debugger, scenario, screen_lines
 
 SIZE = (80, 24)
 
@@ -120,3 +123,69 @@ async def test_a_plot_view_is_made_when_first_shown_and_kept() -> None:
         assert len(surfaces) == 1 and surfaces[0].display and surfaces[0].size.height
         assert [p.id for p in screen.query(DataPlot)] == ["plot-data"]
         assert "J(w, b) contours" in "\n".join(screen_lines(app))
+
+
+async def test_the_first_screen_restyles_only_what_its_arrangement_changed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Every widget is styled as it mounts, with its size's classes. After that, choosing the
+    # panels that fit restyles the few widgets the arrangement's classes style (`ARRANGED`),
+    # and showing the screen restyles none: each full restyle took some 30 ms of 80x24.
+    restyled: list[int] = []
+    on_mount = DebuggerScreen.on_mount
+
+    def recorded(screen: DebuggerScreen) -> None:
+        update_nodes = screen.app.stylesheet.update_nodes
+
+        def counted(nodes: Iterable[DOMNode], animate: bool = False) -> None:
+            nodes = list(nodes)
+            restyled.append(len(nodes))
+            update_nodes(nodes, animate)
+
+        monkeypatch.setattr(screen.app.stylesheet, "update_nodes", counted)
+        on_mount(screen)
+
+    monkeypatch.setattr(DebuggerScreen, "on_mount", recorded)
+    app = GdtuiApp(scenario("logistic"))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.pause()
+        arranged = len(app.screen.query(ARRANGED))
+        assert 0 < sum(restyled) <= arranged < len(list(app.screen.walk_children()))
+
+
+def styles_of(screen: DebuggerScreen) -> dict[str, object]:
+    """Every widget's styles from the stylesheet, by its place in the DOM."""
+    return {
+        f"{index} {widget!r}": widget.styles.base.get_rules()
+        for index, widget in enumerate(screen.walk_children(with_self=True))
+    }
+
+
+#: Changes of size and of what is shown, through every arrangement class.
+CHANGES: list[tuple[int, int] | str] = [
+    (200, 50), "i", (120, 40), "z", "z", (90, 30), "i", (60, 20), "v", (80, 24), "v", "i", "i",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("name", ["curve", "logistic"])
+async def test_restyling_the_arranged_widgets_alone_styles_them_as_a_full_restyle(
+    name: str,
+) -> None:
+    # Each change of size or of what is shown (the notes, the projector, a view) restyles
+    # only `ARRANGED`: every widget must end up styled as Textual's own restyle of the
+    # whole screen styles it.
+    app = GdtuiApp(scenario(name))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = debugger(app)
+        for step in CHANGES:
+            if isinstance(step, tuple):
+                await pilot.resize_terminal(*step)
+            else:
+                await pilot.press(step)
+            await pilot.pause()
+            await pilot.pause()
+            arranged = styles_of(screen)
+            screen.update_node_styles(animate=False)
+            assert arranged == styles_of(screen), step

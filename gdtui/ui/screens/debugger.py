@@ -22,6 +22,7 @@ from collections import deque
 from functools import partial
 from typing import ClassVar
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
@@ -181,6 +182,7 @@ class DebuggerScreen(Running, Settings, Following, Exporting, Viewing, Predictin
         """What this session may still export (unlimited unless a server set a quota)."""
         self.predict: Predict | None = None
         """Predict mode's answers and score (`p`), or None when it is off."""
+        self._resumed = False
 
     # -- building the screen -------------------------------------------------------------------
 
@@ -237,6 +239,15 @@ class DebuggerScreen(Running, Settings, Following, Exporting, Viewing, Predictin
             self.run_worker(join_classroom(self), group="classroom", exclusive=True,
                             exit_on_error=False)  # fmt: skip
         self.call_after_refresh(self._tune_collector)
+
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        # Runs before Textual's own handler. The first time the screen shows, every widget
+        # was styled as it mounted, with the classes of its size and of the panels that fit
+        # (`compose`, `_arrange`): Textual would restyle them all again (some 20 ms of the
+        # first screen). Back from a dialog, it does, as it would.
+        if not self._resumed:
+            self._resumed = True
+            event.refresh_styles = False
 
     def laid_out_height(self, widget: Widget) -> int:
         """The height the screen's layout gives `widget`, one of its children, at its size
