@@ -27,6 +27,8 @@ from gdtui.ui.screens.viewing import ARRANGED
 from gdtui.ui.widgets.cost_history import CostHistoryPlot
 from gdtui.ui.widgets.cost_surface import CostSurfacePlot
 from gdtui.ui.widgets.data_plot import DataPlot
+from gdtui.ui.widgets.notes import Notes
+from gdtui.ui.widgets.state_panel import StatePanel
 
 from .helpers import debugger, scenario, screen_lines
 
@@ -189,3 +191,36 @@ async def test_restyling_the_arranged_widgets_alone_styles_them_as_a_full_restyl
             arranged = styles_of(screen)
             screen.update_node_styles(animate=False)
             assert arranged == styles_of(screen), step
+
+
+@pytest.mark.parametrize("name", ["curve", "logistic", "two_features"])
+async def test_the_state_and_notes_views_are_made_when_first_shown(name: str) -> None:
+    # On a screen too narrow for the left column, the state and the notes are views of the
+    # plot area: made on the key that first shows them, they show what the left column's
+    # panels (filled as the screen starts, and hidden here) show.
+    app = GdtuiApp(scenario(name))
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.press("n")
+        await pilot.pause()
+        screen = debugger(app)
+        assert not screen.query("#plot-state, #plot-notes")
+        while screen.view != "state":
+            await pilot.press("v")
+        await pilot.pause()
+        await pilot.pause()
+        view = screen.query_one("#plot-state", StatePanel)
+        left = screen.query_one("#state", StatePanel)
+        assert view.display and view.text and view.text == left.text
+        await pilot.press("n")  # a step repaints the view as it repaints the panel
+        await pilot.pause()
+        assert view.text == left.text
+        await pilot.press("i")
+        await pilot.pause()
+        await pilot.pause()
+        assert screen.view == "notes"
+        notes = screen.query_one("#plot-notes", Notes)
+        assert notes.display and notes in screen.notes_panels
+        said = " ".join(screen.query_one("#notes", Notes).text.split())
+        assert said and " ".join(notes.text.split()) == said
+        first_words = " ".join(said.split()[:3])
+        assert first_words in " ".join(" ".join(screen_lines(app)).split())

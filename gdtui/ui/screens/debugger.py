@@ -98,11 +98,15 @@ VIEWS: tuple[str, ...] = ("curve", "surface", "state", "history", "notes", "data
 #: The views that are plots.
 PLOTS: frozenset[str] = frozenset({"curve", "surface", "history", "data"})
 
-#: The plot views made when first shown: each plot builds a plotext figure, and composing
-#: these three with the screen took some 50 ms of its first screen's 700 (CPU, 80x24).
+#: The views made when first shown: each plot builds a plotext figure, and composing
+#: these three with the screen took some 50 ms of its first screen's 700 (CPU, 80x24); the
+#: state and the notes are views only on a screen too narrow for the left column, and
+#: their 7 widgets took some 12 ms of the 200 the screen's own start-up takes.
 LATER: dict[str, type[Widget]] = {
     "surface": CostSurfacePlot,
+    "state": StatePanel,
     "history": CostHistoryPlot,
+    "notes": Notes,
     "data": DataPlot,
 }
 
@@ -198,10 +202,8 @@ class DebuggerScreen(Running, Settings, Following, Exporting, Viewing, Predictin
                 yield CostHistoryPlot(id="history")
             with ContentSwitcher(initial="plot-curve", id="plot-view"):
                 yield CostCurvePlot(id="plot-curve")
-                # Where the left column has no room, the state and the notes are views.
-                yield StatePanel(id="plot-state")
-                yield Notes(id="plot-notes")
-                # The other plots are made when first shown (see `LATER`).
+                # The other views are made when first shown (see `LATER`): where the left
+                # column has no room, the state and the notes are views too.
         yield UpdatePanel(id="update")
         with Horizontal(id="bottom"):
             yield StepLog(id="log")
@@ -214,8 +216,9 @@ class DebuggerScreen(Running, Settings, Following, Exporting, Viewing, Predictin
         """The status line."""
         self.state_panel = self.query_one("#state", StatePanel)
         """w, b, dw, db and the cost."""
-        self.state_view = self.query_one("#plot-state", StatePanel)
-        """The same, as a view of the plot area (on a screen too narrow for the left column)."""
+        self.state_view: StatePanel | None = None
+        """The same, as a view of the plot area (on a screen too narrow for the left column),
+        once first shown."""
         self.update_panel = self.query_one(UpdatePanel)
         """The update rule with numbers, and the verdict."""
         self.step_log = self.query_one(StepLog)
@@ -302,9 +305,25 @@ class DebuggerScreen(Running, Settings, Following, Exporting, Viewing, Predictin
         """Put `view` in the plot area (making its plot, the first time) and title it."""
         switcher = self.query_one(ContentSwitcher)
         if view in LATER and not switcher.query_children(f"#plot-{view}"):
-            switcher.mount(LATER[view](id=f"plot-{view}"))  # shown at once, drawn once sized
+            made = LATER[view](id=f"plot-{view}")
+            switcher.mount(made)  # shown at once; a plot drawn once sized
+            if isinstance(made, StatePanel):
+                self.state_view = made
+            if isinstance(made, (StatePanel, Notes)):  # once it has composed its own widgets
+                made.call_later(self._fill, made)
         switcher.current = f"plot-{view}"
         self.query_one("#plot-view").border_title = VIEW_TITLES[view]
+
+    def _fill(self, panel: StatePanel | Notes) -> None:
+        """Fill a panel made as a view, as the screen's other panels were filled."""
+        if isinstance(panel, Notes):
+            self.notes_panels.append(panel)
+            panel.show(self.scenario.description)
+            panel.border_title = "notes"
+            panel.caption(self._caption)
+        elif self.view == "state" and self.snapshot is not None:
+            panel.show(self.snapshot, None if self.busy else self._previous(), self.component,
+                       self.asking, bool(self.busy))  # fmt: skip
 
     # -- performing actions --------------------------------------------------------------------
 
@@ -443,7 +462,7 @@ class DebuggerScreen(Running, Settings, Following, Exporting, Viewing, Predictin
         hide = self.asking
         running = bool(self.busy)
         self.state_panel.show(snapshot, previous, self.component, hide, running)
-        if self.view == "state":
+        if self.view == "state" and self.state_view is not None and self.state_view.is_mounted:
             self.state_view.show(snapshot, previous, self.component, hide, running)
         if self.busy:  # a worker holds the session: no look-ups in it
             self.update_panel.show(snapshot, self.component)
@@ -561,9 +580,9 @@ class DebuggerScreen(Running, Settings, Following, Exporting, Viewing, Predictin
     def watch_view(self, view: str) -> None:
         self._switch_to(view)
         self._arrange()
-        if view == "state" and self.snapshot is not None:
-            self.state_view.show(self.snapshot, self._previous(), self.component,
-                                 hide_next=self.asking)  # fmt: skip
+        state = self.state_view
+        if view == "state" and state is not None and state.is_mounted and self.snapshot:
+            state.show(self.snapshot, self._previous(), self.component, hide_next=self.asking)
         self._paint_plots()
 
     def watch_tangent(self) -> None:
