@@ -224,3 +224,27 @@ async def test_the_state_and_notes_views_are_made_when_first_shown(name: str) ->
         assert said and " ".join(notes.text.split()) == said
         first_words = " ".join(said.split()[:3])
         assert first_words in " ".join(" ".join(screen_lines(app)).split())
+
+
+@pytest.mark.parametrize("name", ["curve", "logistic"])
+async def test_the_step_log_row_is_made_when_the_screen_first_has_room(name: str) -> None:
+    # Below 34 rows the step log's row is not made; once the terminal grows, the row
+    # shows what it shows on a screen that started at that size.
+    grown = GdtuiApp(scenario(name))
+    async with grown.run_test(size=SIZE) as pilot:
+        await pilot.press("n", "n", "n")
+        await pilot.pause()
+        assert not grown.screen.query("#bottom, StepLog, #notes-wide")
+        await pilot.resize_terminal(120, 40)
+        for _ in range(4):
+            await pilot.pause()
+        row = grown.screen.query_one("#bottom").region
+        grown_row = screen_lines(grown)[row.y : row.bottom]
+    started = GdtuiApp(scenario(name))
+    async with started.run_test(size=(120, 40)) as pilot:
+        await pilot.press("n", "n", "n")
+        for _ in range(4):
+            await pilot.pause()
+        assert started.screen.query_one("#bottom").region == row
+        assert screen_lines(started)[row.y : row.bottom] == grown_row
+        assert "step" in "".join(grown_row) and "notes" in "".join(grown_row)

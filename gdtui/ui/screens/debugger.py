@@ -205,9 +205,7 @@ class DebuggerScreen(Running, Settings, Following, Exporting, Viewing, Predictin
                 # The other views are made when first shown (see `LATER`): where the left
                 # column has no room, the state and the notes are views too.
         yield UpdatePanel(id="update")
-        with Horizontal(id="bottom"):
-            yield StepLog(id="log")
-            yield Notes(id="notes-wide")
+        # The step log's row is made when the screen is first tall enough (`_make_bottom`).
         yield KeysFooter()
 
     def on_mount(self) -> None:
@@ -221,8 +219,8 @@ class DebuggerScreen(Running, Settings, Following, Exporting, Viewing, Predictin
         once first shown."""
         self.update_panel = self.query_one(UpdatePanel)
         """The update rule with numbers, and the verdict."""
-        self.step_log = self.query_one(StepLog)
-        """The last steps (on a tall screen)."""
+        self.step_log = StepLog(id="log")
+        """The last steps (on a tall screen: mounted once one shows it, see `_make_bottom`)."""
         self.notes_panels = list(self.query(Notes))
         """The places the notes can sit (which one shows depends on the size)."""
         self.arrangement = arrange(self.size.width, self.size.height, view="curve", notes=None,
@@ -251,6 +249,15 @@ class DebuggerScreen(Running, Settings, Following, Exporting, Viewing, Predictin
         if not self._resumed:
             self._resumed = True
             event.refresh_styles = False
+
+    def _make_bottom(self) -> None:
+        """Make the step log's row, with the notes beside it on a wide screen, the first time
+        the screen is tall enough: hidden on a smaller one, its 5 widgets took some 8 ms
+        of the 200 the screen's own start-up takes (CPU, 80x24)."""
+        notes = Notes(id="notes-wide")
+        self.mount(Horizontal(self.step_log, notes, id="bottom"), before=self.query_one(KeysFooter))
+        notes.call_later(self._fill, notes)
+        self.call_after_refresh(self._repaint)  # the log is drawn once laid out
 
     def laid_out_height(self, widget: Widget) -> int:
         """The height the screen's layout gives `widget`, one of its children, at its size
@@ -315,7 +322,7 @@ class DebuggerScreen(Running, Settings, Following, Exporting, Viewing, Predictin
         self.query_one("#plot-view").border_title = VIEW_TITLES[view]
 
     def _fill(self, panel: StatePanel | Notes) -> None:
-        """Fill a panel made as a view, as the screen's other panels were filled."""
+        """Fill a panel made after the screen started, as the others were filled then."""
         if isinstance(panel, Notes):
             self.notes_panels.append(panel)
             panel.show(self.scenario.description)
@@ -549,7 +556,13 @@ class DebuggerScreen(Running, Settings, Following, Exporting, Viewing, Predictin
             self.history_panel.show(self.session, self.ghost)
 
     def _paint_log(self) -> None:
-        if not self.busy and self.query_one("#bottom").display and self.step_log.size.height:
+        bottom = self.step_log.parent
+        if (
+            not self.busy
+            and isinstance(bottom, Widget)
+            and bottom.display
+            and self.step_log.size.height
+        ):
             # The log shows one w component: the selected one, or the last when b is.
             self.step_log.show(self.session, min(self.component, self.session.layout.n_w - 1),
                                hide_next=self.asking)  # fmt: skip

@@ -59,6 +59,8 @@ class Viewing:
             # alone, not with every other widget on the screen (41, some 30 ms).
             self.update_classes(classes, update=False)
             self.app.stylesheet.update_nodes(self.query(ARRANGED))
+        if arrangement.bottom and not self.query_children("#bottom"):
+            self._make_bottom()
         plot_view = self.query_one("#plot-view")
         if plot_view.border_subtitle != arrangement.hint:  # set, it repaints the plot's border
             plot_view.border_subtitle = arrangement.hint
