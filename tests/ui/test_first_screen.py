@@ -27,7 +27,7 @@ from gdtui.ui.screens.viewing import ARRANGED
 from gdtui.ui.widgets.cost_history import CostHistoryPlot
 from gdtui.ui.widgets.cost_surface import CostSurfacePlot
 from gdtui.ui.widgets.data_plot import DataPlot
-from gdtui.ui.widgets.notes import Notes
+from gdtui.ui.widgets.notes import Notes, reflow
 from gdtui.ui.widgets.state_panel import StatePanel
 
 from .helpers import debugger, scenario, screen_lines
@@ -197,7 +197,7 @@ async def test_restyling_the_arranged_widgets_alone_styles_them_as_a_full_restyl
 async def test_the_state_and_notes_views_are_made_when_first_shown(name: str) -> None:
     # On a screen too narrow for the left column, the state and the notes are views of the
     # plot area: made on the key that first shows them, they show what the left column's
-    # panels (filled as the screen starts, and hidden here) show.
+    # state panel (filled as the screen starts, and hidden here) and the scenario show.
     app = GdtuiApp(scenario(name))
     async with app.run_test(size=(60, 20)) as pilot:
         await pilot.press("n")
@@ -220,7 +220,7 @@ async def test_the_state_and_notes_views_are_made_when_first_shown(name: str) ->
         assert screen.view == "notes"
         notes = screen.query_one("#plot-notes", Notes)
         assert notes.display and notes in screen.notes_panels
-        said = " ".join(screen.query_one("#notes", Notes).text.split())
+        said = " ".join(reflow(screen.scenario.description).split())
         assert said and " ".join(notes.text.split()) == said
         first_words = " ".join(said.split()[:3])
         assert first_words in " ".join(" ".join(screen_lines(app)).split())
@@ -248,3 +248,24 @@ async def test_the_step_log_row_is_made_when_the_screen_first_has_room(name: str
         assert started.screen.query_one("#bottom").region == row
         assert screen_lines(started)[row.y : row.bottom] == grown_row
         assert "step" in "".join(grown_row) and "notes" in "".join(grown_row)
+
+
+async def test_the_left_columns_notes_are_made_when_first_shown() -> None:
+    app = GdtuiApp(scenario("curve"))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        await pilot.pause()
+        screen = debugger(app)
+        assert not screen.query(Notes)  # the history has the room under the state
+        await pilot.press("i")
+        await pilot.pause()
+        await pilot.pause()
+        notes = screen.query_one("#notes", Notes)
+        assert screen.notes_panel is notes and notes.parent is screen.query_one("#left")
+        said = " ".join(reflow(screen.scenario.description).split())
+        assert said and " ".join(notes.text.split()) == said
+        region = notes.content_region
+        shown = [
+            line[region.x : region.right] for line in screen_lines(app)[region.y : region.bottom]
+        ]
+        assert " ".join(said.split()[:3]) in " ".join(" ".join(shown).split())

@@ -198,7 +198,7 @@ class DebuggerScreen(Running, Settings, Following, Exporting, Viewing, Predictin
         with Horizontal(id="main"):
             with Vertical(id="left"):
                 yield StatePanel(id="state")
-                yield Notes(id="notes")
+                # The notes are made here when first shown (see `_make_notes`).
                 yield CostHistoryPlot(id="history")
             with ContentSwitcher(initial="plot-curve", id="plot-view"):
                 yield CostCurvePlot(id="plot-curve")
@@ -249,6 +249,13 @@ class DebuggerScreen(Running, Settings, Following, Exporting, Viewing, Predictin
         if not self._resumed:
             self._resumed = True
             event.refresh_styles = False
+
+    def _make_notes(self) -> None:
+        """Make the notes of the left column the first time they show there (asked for with
+        `i`, or where the history has no room): hidden otherwise, like the step log's row."""
+        notes = Notes(id="notes")
+        self.query_one("#left").mount(notes, before=self.history_panel)
+        notes.call_later(self._fill, notes)
 
     def _make_bottom(self) -> None:
         """Make the step log's row, with the notes beside it on a wide screen, the first time

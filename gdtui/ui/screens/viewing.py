@@ -61,6 +61,8 @@ class Viewing:
             self.app.stylesheet.update_nodes(self.query(ARRANGED))
         if arrangement.bottom and not self.query_children("#bottom"):
             self._make_bottom()
+        if arrangement.notes == "left" and not self.query("#notes"):
+            self._make_notes()
         plot_view = self.query_one("#plot-view")
         if plot_view.border_subtitle != arrangement.hint:  # set, it repaints the plot's border
             plot_view.border_subtitle = arrangement.hint
