@@ -187,6 +187,7 @@ class DebuggerScreen(Running, Settings, Following, Exporting, Viewing, Predictin
         self.predict: Predict | None = None
         """Predict mode's answers and score (`p`), or None when it is off."""
         self._resumed = False
+        """Whether the screen has shown once (see `on_screen_resume`)."""
 
     # -- building the screen -------------------------------------------------------------------
 
@@ -222,7 +223,8 @@ class DebuggerScreen(Running, Settings, Following, Exporting, Viewing, Predictin
         self.step_log = StepLog(id="log")
         """The last steps (on a tall screen: mounted once one shows it, see `_make_bottom`)."""
         self.notes_panels = list(self.query(Notes))
-        """The places the notes can sit (which one shows depends on the size)."""
+        """The notes panels made so far, each where the notes can sit (which one shows
+        depends on the size; each is made when first shown)."""
         self.arrangement = arrange(self.size.width, self.size.height, view="curve", notes=None,
                                    projector=False, has_b=True, left_room=0)  # fmt: skip
         """What is shown besides the plot and the update, for this size."""

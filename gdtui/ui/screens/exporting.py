@@ -65,7 +65,7 @@ class Exporting:
     def _export_in_thread(
         self: DebuggerScreen, stem: str, svg: str, lesson: str, actions: tuple[Action, ...]
     ) -> None:
-        from gdtui.trace import write_trace  # with csv, none of the first screen's business
+        from gdtui.trace import write_trace  # imported on the first export, not at start-up
 
         paths: list[str] = []
         error = None
