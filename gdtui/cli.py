@@ -16,7 +16,6 @@ from collections.abc import Callable, Sequence
 from typing import IO, NoReturn
 
 from gdtui.scenario import DEFAULT_SCENARIO, ScenarioError, list_presets, load_scenario
-from gdtui.trace import FORMATS, run_trace
 
 #: Exit status for bad input.
 BAD_INPUT = 2
@@ -56,6 +55,8 @@ def positive_int(text: str) -> int:
 
 def add_trace_parser(commands: argparse._SubParsersAction) -> None:
     """`gdtui trace`."""
+    from gdtui.trace import FORMATS
+
     trace = commands.add_parser(
         "trace",
         help="print a run step by step (for scripts and autograders)",
@@ -109,10 +110,49 @@ def add_replay_parser(commands: argparse._SubParsersAction) -> None:
     replay.set_defaults(handler="gdtui.__main__:open_replay")
 
 
-def build_parser() -> Parser:
-    """The whole command line, for `gdtui --help` and every command."""
+def add_list_parser(commands: argparse._SubParsersAction) -> None:
+    """`gdtui list`."""
+    commands.add_parser("list", help="list the preset scenarios",
+                        description="List the preset scenarios and what each teaches.")  # fmt: skip
+
+
+def add_check_parser(commands: argparse._SubParsersAction) -> None:
+    """`gdtui check FILE...`."""
+    check = commands.add_parser(
+        "check", help="validate scenario files",
+        description="Validate scenario files: exit 0 if all are good, else 2 with every "
+        "error in each file, one line each.",
+    )  # fmt: skip
+    check.add_argument("files", nargs="+", metavar="FILE")
+    add_set_argument(check)
+
+
+def add_serve_parser(commands: argparse._SubParsersAction) -> None:
+    """`gdtui serve ...` (its parser lives with the servers, imported only to build it)."""
     from gdtui.serve.cli import add_serve_parser
 
+    add_serve_parser(commands)
+
+
+#: Each command and what adds its parser to the tree, in the order `gdtui --help` lists them.
+PARSERS: dict[str, Callable[[argparse._SubParsersAction], None]] = {
+    "open": add_open_parser,
+    "trace": add_trace_parser,
+    "list": add_list_parser,
+    "check": add_check_parser,
+    "serve": add_serve_parser,
+    "replay": add_replay_parser,
+}
+
+
+def build_parser(command: str | None = None) -> Parser:
+    """The whole command line, for `gdtui --help` and every command.
+
+    Args:
+        command: Build only this command's branch of the tree (which parses its arguments
+            as the whole tree does): the debugger's start-up built them all, some 10 ms,
+            and imported the servers' parser to do it.
+    """
     parser = Parser(
         prog="gdtui",
         description="Step through gradient descent one update at a time. "
@@ -122,19 +162,9 @@ def build_parser() -> Parser:
     )
     parser.add_argument("--version", action="version", version=_version())
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
-    add_open_parser(commands)
-    add_trace_parser(commands)
-    commands.add_parser("list", help="list the preset scenarios",
-                        description="List the preset scenarios and what each teaches.")  # fmt: skip
-    check = commands.add_parser(
-        "check", help="validate scenario files",
-        description="Validate scenario files: exit 0 if all are good, else 2 with every "
-        "error in each file, one line each.",
-    )  # fmt: skip
-    check.add_argument("files", nargs="+", metavar="FILE")
-    add_set_argument(check)
-    add_serve_parser(commands)
-    add_replay_parser(commands)
+    for name, add_parser in PARSERS.items():
+        if command is None or name == command:
+            add_parser(commands)
     return parser
 
 
@@ -153,6 +183,7 @@ def _version() -> str:
 def trace(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     """Run a scenario and print its trace."""
     from gdtui.build import build_session
+    from gdtui.trace import run_trace
 
     scenario = load_scenario(args.scenario, args.overrides)
     session = build_session(scenario)
@@ -201,7 +232,9 @@ def run(argv: Sequence[str], out: IO[str] | None = None, err: IO[str] | None = N
     try:
         # argparse prints --help and --version to sys.stdout and then exits.
         with contextlib.redirect_stdout(out):
-            args = build_parser().parse_args(argv)
+            # A command named first is parsed by its branch alone: the others are not built.
+            named = argv[0] if argv and argv[0] in PARSERS else None
+            args = build_parser(named).parse_args(argv)
         if args.command == "trace":
             return trace(args, out, err)
         if args.command == "list":

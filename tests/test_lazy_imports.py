@@ -54,6 +54,7 @@ NOT_AT_FIRST_SCREEN = (
     "gdtui.ui.screens.scenario_picker",
     "gdtui.ui.screens.start_input",
     "gdtui.engine.terms",
+    "gdtui.trace",
     "asyncssh",
     "textual_serve",
     "importlib.metadata",
@@ -86,6 +87,25 @@ import json, sys
 import gdtui.__main__
 print(json.dumps([None, sorted(sys.modules)]))
 """
+
+
+#: Run `gdtui` up to its app (not run), then report the modules loaded.
+OPEN = """
+import json, sys
+import gdtui.ui.app
+gdtui.ui.app.run = lambda scenario: None
+from gdtui.__main__ import main
+status = main([])
+print(json.dumps([status, sorted(sys.modules)]))
+"""
+
+
+def test_gdtui_parses_its_command_line_without_the_other_commands() -> None:
+    # The debugger's branch of the command line is built alone: not the servers' parser,
+    # nor the trace's formats.
+    status, modules = loaded(OPEN)
+    assert status == 0 and "gdtui.cli" in modules
+    assert within(modules, ("gdtui.serve", "gdtui.trace")) == []
 
 
 def test_the_command_imports_nothing_before_it_pauses_the_collector() -> None:

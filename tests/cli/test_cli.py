@@ -6,13 +6,16 @@ real console entry, `python -m gdtui`, in a subprocess.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import shlex
 import subprocess
 import sys
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -467,3 +470,63 @@ def test_the_import_check_can_see_an_import() -> None:
         timeout=TIMEOUT,
     )
     assert "'rich'" in done.stdout.splitlines()[-1]
+
+
+# --- one command's branch of the tree ---------------------------------------------------------
+
+
+def parsed(parser: cli.Parser, argv: list[str]) -> tuple[object, ...]:
+    """What `parser` makes of `argv`: the arguments, the one-line error, or the exit and
+    what it printed (help)."""
+    out = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(out):
+            return ("parsed", vars(parser.parse_args(argv)))
+    except cli.UsageError as error:
+        return ("error", str(error))
+    except SystemExit as done:
+        return ("exit", done.code, out.getvalue())
+
+
+BRANCH_ARGVS = [
+    ["open"], ["open", "bowl-from-left", "--set", "optimizer.alpha=0.5"], ["open", "-h"],
+    ["open", "a", "b"], ["open", "--steps", "3"], ["open", "--version"],
+    ["trace", "bowl-from-left", "--format", "csv", "--steps", "3"], ["trace", "--help"],
+    ["trace", "x", "--format", "xml"], ["trace"], ["list"], ["list", "extra"],
+    ["check", "a.toml", "b.toml", "--set", "stop.max_steps=5"], ["check"],
+    ["serve", "ssh", "--help"], ["serve", "web", "--port", "0"], ["serve", "--help"],
+    ["serve"], ["replay", "lesson.jsonl"], ["replay", "-h"], ["replay"],
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("argv", BRANCH_ARGVS, ids=" ".join)
+def test_a_commands_branch_parses_it_as_the_whole_tree_does(argv: list[str]) -> None:
+    # The debugger's start-up builds only its own branch of the command line.
+    assert argv[0] in cli.PARSERS
+    assert parsed(cli.build_parser(argv[0]), argv) == parsed(cli.build_parser(), argv)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(command=st.sampled_from(sorted(cli.PARSERS)), rest=st.lists(tokens, max_size=5))
+def test_any_command_line_parses_in_its_branch_as_in_the_whole_tree(
+    command: str, rest: list[str]
+) -> None:
+    argv = [command, *rest]
+    assert parsed(cli.build_parser(command), argv) == parsed(cli.build_parser(), argv)
+
+
+def test_the_debugger_builds_no_other_commands_parser(monkeypatch: pytest.MonkeyPatch) -> None:
+    built: list[str] = []
+
+    def recorded(name: str, add_parser: Callable[[Any], None]) -> Callable[[Any], None]:
+        def add(commands: Any) -> None:
+            built.append(name)
+            add_parser(commands)
+
+        return add
+
+    for name, add_parser in list(cli.PARSERS.items()):
+        monkeypatch.setitem(cli.PARSERS, name, recorded(name, add_parser))
+    monkeypatch.setattr("gdtui.ui.app.run", lambda scenario: None)
+    assert main(["bowl-from-left"]) == 0
+    assert built == ["open"]

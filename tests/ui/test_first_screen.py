@@ -8,9 +8,11 @@ from __future__ import annotations
 import argparse
 import gc
 import io
+from collections.abc import Iterable
 
 import numpy as np
 import pytest
+from textual.dom import DOMNode
 
 from gdtui.__main__ import main, open_debugger
 from gdtui.engine.optimizers import Optimizer
@@ -21,11 +23,14 @@ from gdtui.scenario import Scenario
 from gdtui.ui import plotting
 from gdtui.ui.app import GdtuiApp
 from gdtui.ui.screens.debugger import DebuggerScreen
+from gdtui.ui.screens.viewing import ARRANGED
 from gdtui.ui.widgets.cost_history import CostHistoryPlot
 from gdtui.ui.widgets.cost_surface import CostSurfacePlot
 from gdtui.ui.widgets.data_plot import DataPlot
+from gdtui.ui.widgets.notes import Notes, reflow
+from gdtui.ui.widgets.state_panel import StatePanel
 
-from .helpers import scenario, screen_lines
+from .helpers import debugger, scenario, screen_lines
 
 SIZE = (80, 24)
 
@@ -120,3 +125,147 @@ async def test_a_plot_view_is_made_when_first_shown_and_kept() -> None:
         assert len(surfaces) == 1 and surfaces[0].display and surfaces[0].size.height
         assert [p.id for p in screen.query(DataPlot)] == ["plot-data"]
         assert "J(w, b) contours" in "\n".join(screen_lines(app))
+
+
+async def test_the_first_screen_restyles_only_what_its_arrangement_changed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Every widget is styled as it mounts, with its size's classes. After that, choosing the
+    # panels that fit restyles the few widgets the arrangement's classes style (`ARRANGED`),
+    # and showing the screen restyles none: each full restyle took some 30 ms of 80x24.
+    restyled: list[int] = []
+    on_mount = DebuggerScreen.on_mount
+
+    def recorded(screen: DebuggerScreen) -> None:
+        update_nodes = screen.app.stylesheet.update_nodes
+
+        def counted(nodes: Iterable[DOMNode], animate: bool = False) -> None:
+            nodes = list(nodes)
+            restyled.append(len(nodes))
+            update_nodes(nodes, animate)
+
+        monkeypatch.setattr(screen.app.stylesheet, "update_nodes", counted)
+        on_mount(screen)
+
+    monkeypatch.setattr(DebuggerScreen, "on_mount", recorded)
+    app = GdtuiApp(scenario("logistic"))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.pause()
+        arranged = len(app.screen.query(ARRANGED))
+        assert 0 < sum(restyled) <= arranged < len(list(app.screen.walk_children()))
+
+
+def styles_of(screen: DebuggerScreen) -> dict[str, object]:
+    """Every widget's styles from the stylesheet, by its place in the DOM."""
+    return {
+        f"{index} {widget!r}": widget.styles.base.get_rules()
+        for index, widget in enumerate(screen.walk_children(with_self=True))
+    }
+
+
+#: Changes of size and of what is shown, through every arrangement class.
+CHANGES: list[tuple[int, int] | str] = [
+    (200, 50), "i", (120, 40), "z", "z", (90, 30), "i", (60, 20), "v", (80, 24), "v", "i", "i",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("name", ["curve", "logistic"])
+async def test_restyling_the_arranged_widgets_alone_styles_them_as_a_full_restyle(
+    name: str,
+) -> None:
+    # Each change of size or of what is shown (the notes, the projector, a view) restyles
+    # only `ARRANGED`: every widget must end up styled as Textual's own restyle of the
+    # whole screen styles it.
+    app = GdtuiApp(scenario(name))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = debugger(app)
+        for step in CHANGES:
+            if isinstance(step, tuple):
+                await pilot.resize_terminal(*step)
+            else:
+                await pilot.press(step)
+            await pilot.pause()
+            await pilot.pause()
+            arranged = styles_of(screen)
+            screen.update_node_styles(animate=False)
+            assert arranged == styles_of(screen), step
+
+
+@pytest.mark.parametrize("name", ["curve", "logistic", "two_features"])
+async def test_the_state_and_notes_views_are_made_when_first_shown(name: str) -> None:
+    # On a screen too narrow for the left column, the state and the notes are views of the
+    # plot area: made on the key that first shows them, they show what the left column's
+    # state panel (filled as the screen starts, and hidden here) and the scenario show.
+    app = GdtuiApp(scenario(name))
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.press("n")
+        await pilot.pause()
+        screen = debugger(app)
+        assert not screen.query("#plot-state, #plot-notes")
+        while screen.view != "state":
+            await pilot.press("v")
+        await pilot.pause()
+        await pilot.pause()
+        view = screen.query_one("#plot-state", StatePanel)
+        left = screen.query_one("#state", StatePanel)
+        assert view.display and view.text and view.text == left.text
+        await pilot.press("n")  # a step repaints the view as it repaints the panel
+        await pilot.pause()
+        assert view.text == left.text
+        await pilot.press("i")
+        await pilot.pause()
+        await pilot.pause()
+        assert screen.view == "notes"
+        notes = screen.query_one("#plot-notes", Notes)
+        assert notes.display and notes in screen.notes_panels
+        said = " ".join(reflow(screen.scenario.description).split())
+        assert said and " ".join(notes.text.split()) == said
+        first_words = " ".join(said.split()[:3])
+        assert first_words in " ".join(" ".join(screen_lines(app)).split())
+
+
+@pytest.mark.parametrize("name", ["curve", "logistic"])
+async def test_the_step_log_row_is_made_when_the_screen_first_has_room(name: str) -> None:
+    # Below 34 rows the step log's row is not made; once the terminal grows, the row
+    # shows what it shows on a screen that started at that size.
+    grown = GdtuiApp(scenario(name))
+    async with grown.run_test(size=SIZE) as pilot:
+        await pilot.press("n", "n", "n")
+        await pilot.pause()
+        assert not grown.screen.query("#bottom, StepLog, #notes-wide")
+        await pilot.resize_terminal(120, 40)
+        for _ in range(4):
+            await pilot.pause()
+        row = grown.screen.query_one("#bottom").region
+        grown_row = screen_lines(grown)[row.y : row.bottom]
+    started = GdtuiApp(scenario(name))
+    async with started.run_test(size=(120, 40)) as pilot:
+        await pilot.press("n", "n", "n")
+        for _ in range(4):
+            await pilot.pause()
+        assert started.screen.query_one("#bottom").region == row
+        assert screen_lines(started)[row.y : row.bottom] == grown_row
+        assert "step" in "".join(grown_row) and "notes" in "".join(grown_row)
+
+
+async def test_the_left_columns_notes_are_made_when_first_shown() -> None:
+    app = GdtuiApp(scenario("curve"))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        await pilot.pause()
+        screen = debugger(app)
+        assert not screen.query(Notes)  # the history has the room under the state
+        await pilot.press("i")
+        await pilot.pause()
+        await pilot.pause()
+        notes = screen.query_one("#notes", Notes)
+        assert screen.notes_panel is notes and notes.parent is screen.query_one("#left")
+        said = " ".join(reflow(screen.scenario.description).split())
+        assert said and " ".join(notes.text.split()) == said
+        region = notes.content_region
+        shown = [
+            line[region.x : region.right] for line in screen_lines(app)[region.y : region.bottom]
+        ]
+        assert " ".join(said.split()[:3]) in " ".join(" ".join(shown).split())

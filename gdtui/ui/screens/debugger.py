@@ -22,6 +22,7 @@ from collections import deque
 from functools import partial
 from typing import ClassVar
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
@@ -97,11 +98,15 @@ VIEWS: tuple[str, ...] = ("curve", "surface", "state", "history", "notes", "data
 #: The views that are plots.
 PLOTS: frozenset[str] = frozenset({"curve", "surface", "history", "data"})
 
-#: The plot views made when first shown: each plot builds a plotext figure, and composing
-#: these three with the screen took some 50 ms of its first screen's 700 (CPU, 80x24).
+#: The views made when first shown: each plot builds a plotext figure, and composing
+#: these three with the screen took some 50 ms of its first screen's 700 (CPU, 80x24); the
+#: state and the notes are views only on a screen too narrow for the left column, and
+#: their 7 widgets took some 12 ms of the 200 the screen's own start-up takes.
 LATER: dict[str, type[Widget]] = {
     "surface": CostSurfacePlot,
+    "state": StatePanel,
     "history": CostHistoryPlot,
+    "notes": Notes,
     "data": DataPlot,
 }
 
@@ -181,6 +186,8 @@ class DebuggerScreen(Running, Settings, Following, Exporting, Viewing, Predictin
         """What this session may still export (unlimited unless a server set a quota)."""
         self.predict: Predict | None = None
         """Predict mode's answers and score (`p`), or None when it is off."""
+        self._resumed = False
+        """Whether the screen has shown once (see `on_screen_resume`)."""
 
     # -- building the screen -------------------------------------------------------------------
 
@@ -192,18 +199,14 @@ class DebuggerScreen(Running, Settings, Following, Exporting, Viewing, Predictin
         with Horizontal(id="main"):
             with Vertical(id="left"):
                 yield StatePanel(id="state")
-                yield Notes(id="notes")
+                # The notes are made here when first shown (see `_make_notes`).
                 yield CostHistoryPlot(id="history")
             with ContentSwitcher(initial="plot-curve", id="plot-view"):
                 yield CostCurvePlot(id="plot-curve")
-                # Where the left column has no room, the state and the notes are views.
-                yield StatePanel(id="plot-state")
-                yield Notes(id="plot-notes")
-                # The other plots are made when first shown (see `LATER`).
+                # The other views are made when first shown (see `LATER`): where the left
+                # column has no room, the state and the notes are views too.
         yield UpdatePanel(id="update")
-        with Horizontal(id="bottom"):
-            yield StepLog(id="log")
-            yield Notes(id="notes-wide")
+        # The step log's row is made when the screen is first tall enough (`_make_bottom`).
         yield KeysFooter()
 
     def on_mount(self) -> None:
@@ -212,14 +215,16 @@ class DebuggerScreen(Running, Settings, Following, Exporting, Viewing, Predictin
         """The status line."""
         self.state_panel = self.query_one("#state", StatePanel)
         """w, b, dw, db and the cost."""
-        self.state_view = self.query_one("#plot-state", StatePanel)
-        """The same, as a view of the plot area (on a screen too narrow for the left column)."""
+        self.state_view: StatePanel | None = None
+        """The same, as a view of the plot area (on a screen too narrow for the left column),
+        once first shown."""
         self.update_panel = self.query_one(UpdatePanel)
         """The update rule with numbers, and the verdict."""
-        self.step_log = self.query_one(StepLog)
-        """The last steps (on a tall screen)."""
+        self.step_log = StepLog(id="log")
+        """The last steps (on a tall screen: mounted once one shows it, see `_make_bottom`)."""
         self.notes_panels = list(self.query(Notes))
-        """The places the notes can sit (which one shows depends on the size)."""
+        """The notes panels made so far, each where the notes can sit (which one shows
+        depends on the size; each is made when first shown)."""
         self.arrangement = arrange(self.size.width, self.size.height, view="curve", notes=None,
                                    projector=False, has_b=True, left_room=0)  # fmt: skip
         """What is shown besides the plot and the update, for this size."""
@@ -237,6 +242,31 @@ class DebuggerScreen(Running, Settings, Following, Exporting, Viewing, Predictin
             self.run_worker(join_classroom(self), group="classroom", exclusive=True,
                             exit_on_error=False)  # fmt: skip
         self.call_after_refresh(self._tune_collector)
+
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        # Runs before Textual's own handler. The first time the screen shows, every widget
+        # was styled as it mounted, with the classes of its size and of the panels that fit
+        # (`compose`, `_arrange`): Textual would restyle them all again (some 20 ms of the
+        # first screen). Back from a dialog, it does, as it would.
+        if not self._resumed:
+            self._resumed = True
+            event.refresh_styles = False
+
+    def _make_notes(self) -> None:
+        """Make the notes of the left column the first time they show there (asked for with
+        `i`, or where the history has no room): hidden otherwise, like the step log's row."""
+        notes = Notes(id="notes")
+        self.query_one("#left").mount(notes, before=self.history_panel)
+        notes.call_later(self._fill, notes)
+
+    def _make_bottom(self) -> None:
+        """Make the step log's row, with the notes beside it on a wide screen, the first time
+        the screen is tall enough: hidden on a smaller one, its 5 widgets took some 8 ms
+        of the 200 the screen's own start-up takes (CPU, 80x24)."""
+        notes = Notes(id="notes-wide")
+        self.mount(Horizontal(self.step_log, notes, id="bottom"), before=self.query_one(KeysFooter))
+        notes.call_later(self._fill, notes)
+        self.call_after_refresh(self._repaint)  # the log is drawn once laid out
 
     def laid_out_height(self, widget: Widget) -> int:
         """The height the screen's layout gives `widget`, one of its children, at its size
@@ -291,9 +321,25 @@ class DebuggerScreen(Running, Settings, Following, Exporting, Viewing, Predictin
         """Put `view` in the plot area (making its plot, the first time) and title it."""
         switcher = self.query_one(ContentSwitcher)
         if view in LATER and not switcher.query_children(f"#plot-{view}"):
-            switcher.mount(LATER[view](id=f"plot-{view}"))  # shown at once, drawn once sized
+            made = LATER[view](id=f"plot-{view}")
+            switcher.mount(made)  # shown at once; a plot drawn once sized
+            if isinstance(made, StatePanel):
+                self.state_view = made
+            if isinstance(made, (StatePanel, Notes)):  # once it has composed its own widgets
+                made.call_later(self._fill, made)
         switcher.current = f"plot-{view}"
         self.query_one("#plot-view").border_title = VIEW_TITLES[view]
+
+    def _fill(self, panel: StatePanel | Notes) -> None:
+        """Fill a panel made after the screen started, as the others were filled then."""
+        if isinstance(panel, Notes):
+            self.notes_panels.append(panel)
+            panel.show(self.scenario.description)
+            panel.border_title = "notes"
+            panel.caption(self._caption)
+        elif self.view == "state" and self.snapshot is not None:
+            panel.show(self.snapshot, None if self.busy else self._previous(), self.component,
+                       self.asking, bool(self.busy))  # fmt: skip
 
     # -- performing actions --------------------------------------------------------------------
 
@@ -432,7 +478,7 @@ class DebuggerScreen(Running, Settings, Following, Exporting, Viewing, Predictin
         hide = self.asking
         running = bool(self.busy)
         self.state_panel.show(snapshot, previous, self.component, hide, running)
-        if self.view == "state":
+        if self.view == "state" and self.state_view is not None and self.state_view.is_mounted:
             self.state_view.show(snapshot, previous, self.component, hide, running)
         if self.busy:  # a worker holds the session: no look-ups in it
             self.update_panel.show(snapshot, self.component)
@@ -519,7 +565,13 @@ class DebuggerScreen(Running, Settings, Following, Exporting, Viewing, Predictin
             self.history_panel.show(self.session, self.ghost)
 
     def _paint_log(self) -> None:
-        if not self.busy and self.query_one("#bottom").display and self.step_log.size.height:
+        bottom = self.step_log.parent
+        if (
+            not self.busy
+            and isinstance(bottom, Widget)
+            and bottom.display
+            and self.step_log.size.height
+        ):
             # The log shows one w component: the selected one, or the last when b is.
             self.step_log.show(self.session, min(self.component, self.session.layout.n_w - 1),
                                hide_next=self.asking)  # fmt: skip
@@ -550,9 +602,9 @@ class DebuggerScreen(Running, Settings, Following, Exporting, Viewing, Predictin
     def watch_view(self, view: str) -> None:
         self._switch_to(view)
         self._arrange()
-        if view == "state" and self.snapshot is not None:
-            self.state_view.show(self.snapshot, self._previous(), self.component,
-                                 hide_next=self.asking)  # fmt: skip
+        state = self.state_view
+        if view == "state" and state is not None and state.is_mounted and self.snapshot:
+            state.show(self.snapshot, self._previous(), self.component, hide_next=self.asking)
         self._paint_plots()
 
     def watch_tangent(self) -> None:

@@ -15,7 +15,6 @@ from gdtui.exports import QuotaExceeded, QuotaFile
 from gdtui.lesson.actions import Action
 from gdtui.lesson.recording import SUFFIX, lesson_text
 from gdtui.scenario import Scenario
-from gdtui.trace import write_trace
 from gdtui.ui.messages import Exported
 
 if TYPE_CHECKING:
@@ -66,6 +65,8 @@ class Exporting:
     def _export_in_thread(
         self: DebuggerScreen, stem: str, svg: str, lesson: str, actions: tuple[Action, ...]
     ) -> None:
+        from gdtui.trace import write_trace  # imported on the first export, not at start-up
+
         paths: list[str] = []
         error = None
         try:
