@@ -5,14 +5,18 @@ a whole repaint draws."""
 from __future__ import annotations
 
 import pytest
+from textual.app import App, ComposeResult
+from textual.color import Color
+from textual.content import Content
 from textual.pilot import Pilot
 from textual.strip import Strip
+from textual.style import Style as TextStyle
 from textual.visual import Visual, visualize
 from textual.widget import Widget
 
 from gdtui.ui.adapters.textual import frame_strips
 from gdtui.ui.app import GdtuiApp
-from gdtui.ui.widgets.text_lines import TextLines
+from gdtui.ui.widgets.text_lines import TextLines, is_plain, plain_strip
 
 from .helpers import debugger, scenario
 
@@ -98,3 +102,57 @@ async def test_a_step_repaints_only_the_rows_that_changed() -> None:
         kept = [y for y in range(len(after)) if after[y] is before[y]]
         # The rule and J(next) change; the verdict (the slope's sign) does not.
         assert before[1].text == after[1].text and kept == [1], panel.text
+
+
+class Lines(App[None]):
+    """Text panels with Textual's text rules: wrapped, and cut with an ellipsis."""
+
+    CSS = """
+    #cut { text-wrap: nowrap; text-overflow: ellipsis; padding: 0 1; border: round red; }
+    #bold { text-style: bold; color: $accent; background: $panel; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield TextLines(id="wrap")
+        yield TextLines(id="cut")
+        yield TextLines(id="bold")
+
+
+ACCENT = TextStyle(foreground=Color.parse("#ff8800"), bold=True)
+UNDERLINED = TextStyle(underline=True, background=Color.parse("#203040"))
+
+#: Lines drawn straight from their spans: plain, styled in parts and nested, wide
+#: characters, spaces at either end, a span to the end, exactly as wide as the panel.
+PLAIN = [
+    Content("w       0.260  dw   -5.480"),
+    Content.assemble("J(w)  ", ("7.508", ACCENT), "  change ", ("-4.160 ▼", UNDERLINED)),
+    Content.styled("  step 12 ◀  ", ACCENT).stylize(UNDERLINED, 2, 6),
+    Content.assemble(("日本語 ", ACCENT), "é and e\u0301 "),
+    Content("x" * 30),
+]
+
+#: Lines Textual does more to: too wide, a tab, a link, a style by name, empty.
+NOT_PLAIN = [
+    Content("x" * 31),
+    Content("a\tb"),
+    Content.styled("a link", TextStyle(link="https://example.com")),
+    Content.styled("by name", "bold"),
+    Content(""),
+]
+
+
+@pytest.mark.parametrize("panel", ["#wrap", "#cut", "#bold"])
+async def test_a_plain_line_is_the_strip_textual_renders_for_it(panel: str) -> None:
+    app = Lines()
+    async with app.run_test(size=(34, 12)) as pilot:
+        await pilot.pause()
+        lines = app.query_one(panel, TextLines)
+        width, style = 30, lines.visual_style
+        for line in PLAIN:
+            assert is_plain(line, width)
+            for y in (0, 3):
+                # As Textual renders it, as line y of a widget's text.
+                text = Content("\n").join([*[Content("-")] * y, line])
+                textual = Visual.to_strips(lines, text, width, None, style)[y]
+                assert list(plain_strip(line, style, y)) == list(textual), (line, y)
+        assert not any(is_plain(line, width) for line in NOT_PLAIN)
