@@ -4,10 +4,14 @@ a whole repaint draws."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+from textual._styles_cache import StylesCache
 from textual.app import App, ComposeResult
 from textual.color import Color
 from textual.content import Content
+from textual.geometry import Region
 from textual.pilot import Pilot
 from textual.strip import Strip
 from textual.style import Style as TextStyle
@@ -156,3 +160,64 @@ async def test_a_plain_line_is_the_strip_textual_renders_for_it(panel: str) -> N
                 textual = Visual.to_strips(lines, text, width, None, style)[y]
                 assert list(plain_strip(line, style, y)) == list(textual), (line, y)
         assert not any(is_plain(line, width) for line in NOT_PLAIN)
+
+
+def all_rows(panel: TextLines) -> Region:
+    return Region(0, 0, *panel.region.size)
+
+
+@pytest.mark.parametrize("no_color", [False, True], ids=["colour", "NO_COLOR"])
+@pytest.mark.parametrize("theme", THEMES)
+@pytest.mark.parametrize("size", [(200, 50), (80, 24)], ids=["200x50", "80x24"])
+async def test_the_framed_rows_are_those_textual_draws(
+    size: tuple[int, int], theme: str, no_color: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if no_color:
+        monkeypatch.setenv("NO_COLOR", "1")
+    app = GdtuiApp(scenario("two_features"))
+    async with app.run_test(size=size) as pilot:
+        app.theme = theme
+        for key in ["n", "n", "j", "n", "p", "h", "p", "b"]:
+            await press(pilot, key)
+            for panel in shown(app):
+                ours = panel.render_lines(all_rows(panel))
+                # Textual's own path: its styles (border, padding, background), its filters.
+                textual = Widget.render_lines(panel, all_rows(panel))
+                assert [list(row) for row in ours] == [list(row) for row in textual], panel.id
+                # And a part of the panel, as a compositor may ask for.
+                part = Region(2, 1, panel.region.width - 3, 2)
+                assert [list(row) for row in panel.render_lines(part)] == [
+                    list(row) for row in Widget.render_lines(panel, part)
+                ], panel.id
+
+
+async def test_a_step_has_textual_style_no_row_of_a_text_panel(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    styled: list[tuple[object, int]] = []
+    render_line = StylesCache.render_line
+
+    def counted(cache: StylesCache, *args: Any) -> Strip:
+        # (styles, y, size, content_size, padding, base, background, render_content_line, ...)
+        styled.append((args[7].__self__, args[1]))
+        return render_line(cache, *args)
+
+    app = GdtuiApp(scenario("curve"))
+    async with app.run_test(size=(200, 50)) as pilot:
+        await press(pilot, "n")
+        await press(pilot, "n")  # the frames are read from Textual once
+        monkeypatch.setattr(StylesCache, "render_line", counted)
+        rendered: list[TextLines] = []
+        panel_lines = TextLines.render_lines
+
+        def noted(panel: TextLines, crop: Region) -> list[Strip]:
+            rendered.append(panel)
+            return panel_lines(panel, crop)
+
+        monkeypatch.setattr(TextLines, "render_lines", noted)
+        await press(pilot, "n")
+        # The status line, the state, the update and the log changed: none of their rows
+        # went through Textual's styling (the plots have their own way past it).
+        assert {panel.id for panel in rendered} >= {"status", "state-summary", "update", "log"}
+        assert [(widget, y) for widget, y in styled if isinstance(widget, TextLines)] == []
+        assert styled  # (as the plots' borders are)
