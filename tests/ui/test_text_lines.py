@@ -221,3 +221,25 @@ async def test_a_step_has_textual_style_no_row_of_a_text_panel(
         assert {panel.id for panel in rendered} >= {"status", "state-summary", "update", "log"}
         assert [(widget, y) for widget, y in styled if isinstance(widget, TextLines)] == []
         assert styled  # (as the plots' borders are)
+
+
+async def test_a_changed_row_is_repainted_across_its_border_and_padding() -> None:
+    app = GdtuiApp(scenario("curve"))
+    spans: list[tuple[int, int, int]] = []
+    display = app._display
+
+    def noted(screen: Any, renderable: Any) -> None:
+        display(screen, renderable)
+        spans.extend(getattr(renderable, "spans", []))
+
+    app._display = noted  # type: ignore[method-assign]
+    async with app.run_test(size=(200, 50)) as pilot:
+        await press(pilot, "n")
+        spans.clear()
+        await press(pilot, "n")
+        # The step log's rows shift: each is sent whole, as the writer then knows the row
+        # it sent (the status line's too).
+        for panel in (debugger(app).step_log, debugger(app).status_line):
+            region = panel.region
+            rows = {y for y, x1, x2 in spans if x1 <= region.x and x2 >= region.right}
+            assert rows & set(range(region.y, region.bottom)), panel.id

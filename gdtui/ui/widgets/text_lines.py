@@ -85,9 +85,12 @@ class TextLines(Widget):
             self.refresh(layout=layout)
             return
         rows = self._placed()
-        width = self.size.width
+        # Each row across the widget, its border and padding too (a region is given from
+        # the content's corner): the terminal's writer then takes the row whole, and
+        # sends the cells that differ from the row it sent, not the row again.
+        left, width = self.styles.gutter.left, self.region.width or self.size.width
         changed = [
-            Region(0, y, width, 1)
+            Region(-left, y, width, 1)
             for y in range(max(len(rows), len(before)))
             if y >= len(rows) or y >= len(before) or rows[y] is not before[y]
         ]
