@@ -141,6 +141,14 @@ def test_textual_names_the_adapter_uses_are_there() -> None:
     assert "screen_region in self._dirty_regions" in inspect.getsource(
         textual_adapter.Compositor.render_update
     )  # a whole screen refreshed is a full update: what the terminal shows is known again
+    # Rendering the rows that changed: the partial update it replaces, and what it reads.
+    compositor = textual_adapter.Compositor
+    assert parameters(compositor.render_partial_update) == ["self"]
+    partial = inspect.getsource(compositor.render_partial_update)
+    for name in ("self._dirty_regions", "self._regions_to_spans(", "self.cuts", "ChopsUpdate("):
+        assert name in partial, name
+    assert "visible_widgets.items()" in inspect.getsource(compositor._get_renders)
+    assert "self._compositor = Compositor()" in inspect.getsource(Screen.__init__)
 
 
 class Hello(App[None]):

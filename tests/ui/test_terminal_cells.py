@@ -13,12 +13,14 @@ from typing import Any
 import pyte
 import pytest
 from rich.console import RenderableType
+from rich.segment import Segment
 from textual._compositor import CompositorUpdate
 from textual.app import ComposeResult
 from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Static
 
+from gdtui.ui.adapters import textual as textual_adapter
 from gdtui.ui.adapters.textual import SendsChangedCells
 from gdtui.ui.app import GdtuiApp
 
@@ -124,3 +126,30 @@ async def test_wide_characters_are_sent_whole() -> None:
             assert terminals.cells("changed") == terminals.cells("textual")
             # (pyte composes a combining accent with its letter)
             assert terminals.text("changed")[0] == unicodedata.normalize("NFC", Words.LINES[0])
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "runs"),
+    [
+        ("w = 0.260 dw", "w = 0.261 dx", [(8, 12)]),  # four equal cells apart: one write
+        ("w = 0.260 dw = -5.480", "w = 1.260 dw = -5.481", [(4, 5), (20, 21)]),  # far apart
+        ("ab日本cd", "ab日x cd", [(4, 6)]),  # a wide character for two narrow ones
+        ("a 日 b", "ab日 b", [(1, 2)]),  # (the wide one kept)
+        ("same", "same", []),
+    ],
+)
+def test_cells_a_few_apart_are_sent_as_one_run(
+    before: str, after: str, runs: list[tuple[int, int]]
+) -> None:
+    def cells(text: str) -> list[Any]:
+        return textual_adapter._cells([Segment(text)], {})
+
+    old, new = cells(before), cells(after)
+    assert list(textual_adapter._runs(old, new)) == runs
+    # Written over the old row, the runs leave the new row on a terminal.
+    screen = pyte.Screen(30, 1)
+    stream = pyte.Stream(screen)
+    stream.feed(before)
+    for start, stop in runs:
+        stream.feed(f"\x1b[1;{start + 1}H" + "".join(c for c, _ in new[start:stop]))
+    assert screen.display[0].rstrip() == after

@@ -4,15 +4,23 @@ a whole repaint draws."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+from textual._styles_cache import StylesCache
+from textual.app import App, ComposeResult
+from textual.color import Color
+from textual.content import Content
+from textual.geometry import Region
 from textual.pilot import Pilot
 from textual.strip import Strip
+from textual.style import Style as TextStyle
 from textual.visual import Visual, visualize
 from textual.widget import Widget
 
 from gdtui.ui.adapters.textual import frame_strips
 from gdtui.ui.app import GdtuiApp
-from gdtui.ui.widgets.text_lines import TextLines
+from gdtui.ui.widgets.text_lines import TextLines, is_plain, plain_strip
 
 from .helpers import debugger, scenario
 
@@ -98,3 +106,140 @@ async def test_a_step_repaints_only_the_rows_that_changed() -> None:
         kept = [y for y in range(len(after)) if after[y] is before[y]]
         # The rule and J(next) change; the verdict (the slope's sign) does not.
         assert before[1].text == after[1].text and kept == [1], panel.text
+
+
+class Lines(App[None]):
+    """Text panels with Textual's text rules: wrapped, and cut with an ellipsis."""
+
+    CSS = """
+    #cut { text-wrap: nowrap; text-overflow: ellipsis; padding: 0 1; border: round red; }
+    #bold { text-style: bold; color: $accent; background: $panel; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield TextLines(id="wrap")
+        yield TextLines(id="cut")
+        yield TextLines(id="bold")
+
+
+ACCENT = TextStyle(foreground=Color.parse("#ff8800"), bold=True)
+UNDERLINED = TextStyle(underline=True, background=Color.parse("#203040"))
+
+#: Lines drawn straight from their spans: plain, styled in parts and nested, wide
+#: characters, spaces at either end, a span to the end, exactly as wide as the panel.
+PLAIN = [
+    Content("w       0.260  dw   -5.480"),
+    Content.assemble("J(w)  ", ("7.508", ACCENT), "  change ", ("-4.160 ▼", UNDERLINED)),
+    Content.styled("  step 12 ◀  ", ACCENT).stylize(UNDERLINED, 2, 6),
+    Content.assemble(("日本語 ", ACCENT), "é and e\u0301 "),
+    Content("x" * 30),
+]
+
+#: Lines Textual does more to: too wide, a tab, a link, a style by name, empty.
+NOT_PLAIN = [
+    Content("x" * 31),
+    Content("a\tb"),
+    Content.styled("a link", TextStyle(link="https://example.com")),
+    Content.styled("by name", "bold"),
+    Content(""),
+]
+
+
+@pytest.mark.parametrize("panel", ["#wrap", "#cut", "#bold"])
+async def test_a_plain_line_is_the_strip_textual_renders_for_it(panel: str) -> None:
+    app = Lines()
+    async with app.run_test(size=(34, 12)) as pilot:
+        await pilot.pause()
+        lines = app.query_one(panel, TextLines)
+        width, style = 30, lines.visual_style
+        for line in PLAIN:
+            assert is_plain(line, width)
+            for y in (0, 3):
+                # As Textual renders it, as line y of a widget's text.
+                text = Content("\n").join([*[Content("-")] * y, line])
+                textual = Visual.to_strips(lines, text, width, None, style)[y]
+                assert list(plain_strip(line, style, y)) == list(textual), (line, y)
+        assert not any(is_plain(line, width) for line in NOT_PLAIN)
+
+
+def all_rows(panel: TextLines) -> Region:
+    return Region(0, 0, *panel.region.size)
+
+
+@pytest.mark.parametrize("no_color", [False, True], ids=["colour", "NO_COLOR"])
+@pytest.mark.parametrize("theme", THEMES)
+@pytest.mark.parametrize("size", [(200, 50), (80, 24)], ids=["200x50", "80x24"])
+async def test_the_framed_rows_are_those_textual_draws(
+    size: tuple[int, int], theme: str, no_color: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if no_color:
+        monkeypatch.setenv("NO_COLOR", "1")
+    app = GdtuiApp(scenario("two_features"))
+    async with app.run_test(size=size) as pilot:
+        app.theme = theme
+        for key in ["n", "n", "j", "n", "p", "h", "p", "b"]:
+            await press(pilot, key)
+            for panel in shown(app):
+                ours = panel.render_lines(all_rows(panel))
+                # Textual's own path: its styles (border, padding, background), its filters.
+                textual = Widget.render_lines(panel, all_rows(panel))
+                assert [list(row) for row in ours] == [list(row) for row in textual], panel.id
+                # And a part of the panel, as a compositor may ask for.
+                part = Region(2, 1, panel.region.width - 3, 2)
+                assert [list(row) for row in panel.render_lines(part)] == [
+                    list(row) for row in Widget.render_lines(panel, part)
+                ], panel.id
+
+
+async def test_a_step_has_textual_style_no_row_of_a_text_panel(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    styled: list[tuple[object, int]] = []
+    render_line = StylesCache.render_line
+
+    def counted(cache: StylesCache, *args: Any) -> Strip:
+        # (styles, y, size, content_size, padding, base, background, render_content_line, ...)
+        styled.append((args[7].__self__, args[1]))
+        return render_line(cache, *args)
+
+    app = GdtuiApp(scenario("curve"))
+    async with app.run_test(size=(200, 50)) as pilot:
+        await press(pilot, "n")
+        await press(pilot, "n")  # the frames are read from Textual once
+        monkeypatch.setattr(StylesCache, "render_line", counted)
+        rendered: list[TextLines] = []
+        panel_lines = TextLines.render_lines
+
+        def noted(panel: TextLines, crop: Region) -> list[Strip]:
+            rendered.append(panel)
+            return panel_lines(panel, crop)
+
+        monkeypatch.setattr(TextLines, "render_lines", noted)
+        await press(pilot, "n")
+        # The status line, the state, the update and the log changed: none of their rows
+        # went through Textual's styling (the plots have their own way past it).
+        assert {panel.id for panel in rendered} >= {"status", "state-summary", "update", "log"}
+        assert [(widget, y) for widget, y in styled if isinstance(widget, TextLines)] == []
+        assert styled  # (as the plots' borders are)
+
+
+async def test_a_changed_row_is_repainted_across_its_border_and_padding() -> None:
+    app = GdtuiApp(scenario("curve"))
+    spans: list[tuple[int, int, int]] = []
+    display = app._display
+
+    def noted(screen: Any, renderable: Any) -> None:
+        display(screen, renderable)
+        spans.extend(getattr(renderable, "spans", []))
+
+    app._display = noted  # type: ignore[method-assign]
+    async with app.run_test(size=(200, 50)) as pilot:
+        await press(pilot, "n")
+        spans.clear()
+        await press(pilot, "n")
+        # The step log's rows shift: each is sent whole, as the writer then knows the row
+        # it sent (the status line's too).
+        for panel in (debugger(app).step_log, debugger(app).status_line):
+            region = panel.region
+            rows = {y for y, x1, x2 in spans if x1 <= region.x and x2 >= region.right}
+            assert rows & set(range(region.y, region.bottom)), panel.id

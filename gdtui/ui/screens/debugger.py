@@ -58,7 +58,7 @@ from gdtui.lesson.ghost import Ghost, from_shown, keep, shown
 from gdtui.lesson.predict import Predict
 from gdtui.lesson.recording import load_of
 from gdtui.scenario import Scenario
-from gdtui.ui.adapters.textual import breakpoint_classes
+from gdtui.ui.adapters.textual import breakpoint_classes, render_changed_rows
 from gdtui.ui.classroom import Seat, join_classroom
 from gdtui.ui.commands import DebuggerCommands, bindings
 from gdtui.ui.format import (
@@ -154,6 +154,7 @@ class DebuggerScreen(Running, Settings, Following, Exporting, Viewing, Predictin
         self, scenario: Scenario, link: ClassroomLink | None = None, player: Player | None = None
     ) -> None:
         super().__init__()
+        render_changed_rows(self)  # a step repaints a few rows: render those alone
         self.scenario = scenario
         """The lesson on screen."""
         self.seat = Seat(link)
