@@ -52,6 +52,10 @@ SIZES: tuple[tuple[int, int], ...] = ((80, 24), (200, 50))
 #: Keys timed per case (the p99 needs a hundred).
 PRESSES = 100
 
+#: Seconds a timed key may take to repaint before the benchmark gives up on it (a key that
+#: changes nothing on screen, as `n` once a run has stopped, would wait for ever).
+KEY_TIMEOUT = 10.0
+
 #: A long history: the run is continued this far before keys are timed.
 LONG_RUN = 100_000
 
@@ -175,7 +179,10 @@ class _Timed:
         assert self.app._driver is not None
         # As a terminal's input thread hands a key over.
         self.app._driver.send_message(events.Key(key, key))
-        await frames.painted.wait()
+        try:
+            await asyncio.wait_for(frames.painted.wait(), KEY_TIMEOUT)
+        except TimeoutError:
+            raise RuntimeError(f"key {key!r} repainted nothing in {KEY_TIMEOUT:g} s") from None
         await self.settled()
         self.cpu.append(frames.cpu[-1] - cpu)
         return frames.times[-1] - start, len(frames.times) - before
