@@ -174,3 +174,23 @@ async def test_a_click_on_help_opens_it() -> None:
         await pilot.pause()
         await click(pilot, "help")
         assert app.screen is not debugger(app)
+
+
+@pytest.mark.parametrize("word", ["back", "+", "palette", "alpha"])
+async def test_a_key_under_the_mouse_tells_what_textuals_does(word: str) -> None:
+    told = []
+    for footer in (KeysFooter, ReferenceFooter):
+        debugger_module.KeysFooter = footer  # type: ignore[misc]
+        try:
+            app = GdtuiApp(scenario("curve"))
+            async with app.run_test(size=(80, 24)) as pilot:
+                await pilot.pause()
+                row = "".join(character for character, _ in cells(app))
+                await pilot.hover(debugger(app), offset=(row.index(word), 23))
+                await pilot.pause()
+                under = app.mouse_over
+                assert under is not None
+                told.append((under.tooltip, under.styles.pointer))
+        finally:
+            debugger_module.KeysFooter = KeysFooter  # type: ignore[misc]
+    assert told[0] == told[1]

@@ -352,4 +352,7 @@ class KeysFooter(Widget):
         if key is not self._hover:
             self._hover = key
             self.tooltip = key.tooltip if key is not None and key.tooltip else None
+            # The hand Textual shows over a footer key.
+            self.styles.pointer = "default" if key is None else "pointer"
+            self.screen.update_pointer_shape()
             self.refresh()
