@@ -182,6 +182,7 @@ class KeysFooter(Widget):
         self._spans: list[tuple[int, int, KeyHint]] = []
         self._hover: KeyHint | None = None
         self._styles: dict[tuple[str, ...], Style] = {}
+        self._looking = False
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self.bindings_changed)
@@ -190,9 +191,17 @@ class KeysFooter(Widget):
         self.screen.bindings_updated_signal.unsubscribe(self)
 
     def bindings_changed(self, screen: Screen) -> None:
-        """Repaint if the keys shown are not those the bindings now give (Textual calls
-        this on every focus change and screen resume)."""
-        if screen is self.screen and shown_keys(screen) != self._shown:
+        """Look again at the keys after the next refresh, as Textual's footer rebuilds
+        them then (Textual calls this on every focus change and screen resume, three
+        times as the app starts: finding the bindings once costs a few ms)."""
+        if screen is self.screen and not self._looking:
+            self._looking = True
+            self.call_after_refresh(self._look_at_keys)
+
+    def _look_at_keys(self) -> None:
+        """Repaint if the keys shown are not those the bindings now give."""
+        self._looking = False
+        if self._shown is not None and shown_keys(self.screen) != self._shown:
             self._keys = None
             self.refresh()
 
