@@ -1,4 +1,4 @@
-"""What a step costs the screen: no layout, a footer built once, a collector kept aside."""
+"""What a step costs the screen: no layout, a footer's keys found once, a collector kept aside."""
 
 from __future__ import annotations
 
@@ -7,14 +7,13 @@ from collections.abc import Callable
 
 import pytest
 from textual.app import App, ComposeResult
-from textual.widgets._footer import FooterKey
 
 from gdtui.ui.app import GdtuiApp
 from gdtui.ui.screens.debugger import GC_YOUNGEST
-from gdtui.ui.widgets.footer import KeysFooter
+from gdtui.ui.widgets import footer
 from gdtui.ui.widgets.status_line import Status, StatusLine
 
-from .helpers import debugger, scenario
+from .helpers import debugger, scenario, screen_lines
 
 SIZE = (120, 40)
 
@@ -46,14 +45,16 @@ async def test_a_step_does_not_lay_the_screen_out_again(name: str) -> None:
 async def test_the_footer_shows_its_keys_without_building_them_again(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    rebuilt: list[str] = []
-    monkeypatch.setattr(KeysFooter, "recompose", counted(rebuilt, "footer", KeysFooter.recompose))
+    built: list[str] = []
+    monkeypatch.setattr(footer, "footer_keys", counted(built, "keys", footer.footer_keys))
     app = GdtuiApp(scenario("curve"))
     async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert built == ["keys"]
         await pilot.press("n", "tab", "tab")  # focus moves: the keys shown do not change
         await pilot.pause()
-        keys = {key.key for key in app.query(FooterKey)}
-        assert "n" in keys and rebuilt == []
+        keys = {key.key for key in shown(app)}
+        assert "n" in keys and built == ["keys"]
 
 
 async def test_the_footer_shows_remapped_keys() -> None:
@@ -62,8 +63,15 @@ async def test_the_footer_shows_remapped_keys() -> None:
         app.set_keymap({"debugger.step": "f"})
         await pilot.pause()
         await pilot.pause()
-        keys = {key.key for key in app.query(FooterKey)}
+        keys = {key.key for key in shown(app)}
         assert "f" in keys and "n" not in keys
+        assert " f step " in screen_lines(app)[-1]
+
+
+def shown(app: GdtuiApp) -> list[footer.KeyHint]:
+    """The keys the footer shows (not in a group)."""
+    items = app.query_one(footer.KeysFooter).keys.items
+    return [item for item in items if isinstance(item, footer.KeyHint)]
 
 
 async def test_the_collector_is_kept_aside_while_the_screen_is_up() -> None:
