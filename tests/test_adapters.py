@@ -16,7 +16,6 @@ from plotext._figure import _figure_class
 from plotext._matrix import matrix_class
 from plotext._monitor import monitor_class
 from textual.app import App, ComposeResult
-from textual.reactive import Reactive
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Label, Static
@@ -123,14 +122,6 @@ def test_textual_names_the_adapter_uses_are_there() -> None:
     assert issubclass(textual_adapter.FooterKey, Widget)
     assert issubclass(textual_adapter.FooterLabel, Label)
     assert "action" in parameters(textual_adapter.FooterKey.__init__)
-    assert isinstance(Footer._bindings_ready, Reactive)
-    # The footer composes nothing until this is set: the reason to set it.
-    assert "_bindings_ready" in inspect.getsource(Footer.compose)
-    assert parameters(Footer.bindings_changed) == ["self", "screen"]
-    # A key's `compact` is bound to the footer's at mount, and its class follows it.
-    assert isinstance(textual_adapter.FooterKey.compact, Reactive)
-    assert "data_bind(compact=Footer.compact)" in inspect.getsource(Footer.compose)
-    assert '"-compact"' in inspect.getsource(textual_adapter.FooterKey._watch_compact)
     assert parameters(Screen._get_breakpoint_classes) == ["self", "dimension", "breakpoints"]
     # Sending the changed cells: where an update becomes bytes, and what an update holds.
     assert parameters(App._display) == ["self", "screen", "renderable"]
@@ -171,9 +162,6 @@ async def test_textual_driver_compositor_and_footer_through_the_adapter() -> Non
         assert len(lines) == 6 and lines[0].startswith("hello, w and b")
         strips = textual_adapter.frame_strips(app.screen)
         assert [strip.text for strip in strips] == frame
-        footer = app.query_one(Footer)
-        textual_adapter.show_keys_at_once(footer)
-        assert footer._bindings_ready is True
 
 
 class Sized(Screen[None]):
@@ -195,19 +183,6 @@ async def test_breakpoint_classes_are_those_textual_gives(size: tuple[int, int])
         classes = textual_adapter.breakpoint_classes(app.screen, app.size)
         assert sorted(classes) == ["-narrow", "-short", "-tall", "-wide"]
         assert {name for name, on in classes.items() if on} == set(app.screen.classes)
-
-
-async def test_a_footer_key_given_its_compact_before_mount_keeps_it() -> None:
-    app = Hello()
-    async with app.run_test(size=(40, 6)) as pilot:
-        await pilot.pause()
-        footer = app.query_one(Footer)
-        for compact in (True, False):
-            key = textual_adapter.FooterKey("x", "x", "ex", "bell")
-            textual_adapter.compact_before_mount(key, compact)
-            assert key.has_class("-compact") is compact
-            await footer.mount(key)
-            assert key.compact is compact and key.has_class("-compact") is compact
 
 
 # -- asyncssh --------------------------------------------------------------------------------

@@ -3,12 +3,8 @@
 Beyond Textual's public API this module uses, and only here:
 
 - `textual.widgets._footer.FooterKey` and `FooterLabel`, the widgets `Footer.compose`
-  yields (not exported from `textual.widgets`), to mark those a narrow footer may drop;
-- the reactive `Footer._bindings_ready`, set on a new footer so it shows its keys in its
-  first paint instead of after the first change of bindings (`KeysFooter`);
-- the reactive `FooterKey.compact`, given a new key before it mounts the value it will have
-  once mounted (`KeysFooter`), so that the key is styled once rather than restyled twice
-  (its default, then its footer's);
+  yields (not exported from `textual.widgets`), for the tests that hold `KeysFooter`, which
+  draws the keys itself, to what Textual's `Footer` draws;
 - `App._driver`, the running app's driver, to leave and re-enter application mode when a
   pre-started app is handed to a login (`gdtui.serve.pool`): `App.suspend` does that too
   but also signals the app as suspended and needs a driver that can suspend;
@@ -47,7 +43,6 @@ from textual.driver import Driver
 from textual.geometry import Region, Size
 from textual.screen import Screen
 from textual.strip import Strip
-from textual.widgets import Footer
 from textual.widgets._footer import FooterKey, FooterLabel
 
 __all__ = [
@@ -66,8 +61,6 @@ __all__ = [
     "frame_strips",
     "render_changed_rows",
     "screen_lines",
-    "show_keys_at_once",
-    "compact_before_mount",
     "textual_version",
 ]
 
@@ -81,19 +74,6 @@ def textual_version() -> tuple[int, int]:
 
     major, minor, *_ = version("textual").split(".")
     return int(major), int(minor)
-
-
-def show_keys_at_once(footer: Footer) -> None:
-    """Let `footer` compose its keys on its first paint rather than wait for the bindings
-    to change first."""
-    footer.set_reactive(Footer._bindings_ready, True)
-
-
-def compact_before_mount(key: FooterKey, compact: bool) -> None:
-    """Give `key`, not mounted yet, the `compact` it will have once mounted, and its class,
-    so that mounting it changes no class: each change restyles the key (~1 ms a key)."""
-    key.set_reactive(FooterKey.compact, compact)
-    key.set_class(compact, "-compact", update=False)
 
 
 def breakpoint_classes(screen: Screen[Any], size: Size) -> dict[str, bool]:
