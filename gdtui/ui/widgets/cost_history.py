@@ -34,7 +34,10 @@ class CostHistoryPlot(BraillePlot):
         self._series: (
             tuple[plotting.CostSummary, int, Vector, Vector, str, Ghost | None, Vector] | None
         ) = None
-        self._axes: tuple[plotting.CostSummary | None, str, Range, Range] | None = None
+        self._axes: tuple[int, str, Range, Range] | None = None
+        self._runs = 0
+        """How many runs were summarised: the axes of one run are kept across widths (a
+        resize summarises the same run afresh), those of another are made afresh."""
         self._ghost: Ghost | None = None
         """The ghost the axes were made for: another one makes them afresh."""
 
@@ -65,7 +68,7 @@ class CostHistoryPlot(BraillePlot):
         buckets = max(self.size.width, 8)
         source = (session, session.history, buckets)
         kept = self._summary
-        summary = kept[1] if kept is not None and _same_source(kept[0], source) else None
+        summary = kept[1] if kept is not None and _same_run(kept[0], source) else None
         # A student who joined late has the steps from `first` on: the summary counts from
         # there.
         first = session.first
@@ -78,6 +81,8 @@ class CostHistoryPlot(BraillePlot):
         ):
             summary = None
         if summary is None:
+            self._runs += 1
+        if summary is None or summary.buckets != buckets:
             summary = plotting.CostSummary(buckets)
         summary.extend(session.costs(first + summary.steps, first + steps))
         self._summary = (source, summary)
@@ -116,13 +121,13 @@ class CostHistoryPlot(BraillePlot):
         A new run, or another scale, starts with the run's own extent (as does a run of
         one step, whose extent is a guess)."""
         steps = (float(first), float(max(last, first + 1)))
-        kept, summary = self._axes, self._series[0] if self._series else None
-        if kept is None or kept[0] is not summary or kept[1] != scale or last < 2:
+        kept = self._axes
+        if kept is None or kept[0] != self._runs or kept[1] != scale or last < 2:
             x_view, y_view = steps, costs
         else:
             x_view = (steps[0], float(math.ceil(plotting.grown(kept[2], steps, margin=0.5)[1])))
             y_view = plotting.grown(kept[3], costs)
-        self._axes = (summary, scale, x_view, y_view)
+        self._axes = (self._runs, scale, x_view, y_view)
         return x_view, y_view
 
     def _draw(self, session: Session, ghost: Ghost | None) -> None:
@@ -174,9 +179,10 @@ def _ghost_legend(ghost: Ghost, session: Session, width: int) -> str:
     return plotting.fit([f"{GHOST} {label}", f"({ghost.last} steps)"], width)
 
 
-def _same_source(a: tuple[object, ...], b: tuple[object, ...]) -> bool:
-    """Whether two (session, history, buckets) are the same objects and number."""
-    return a[0] is b[0] and a[1] is b[1] and a[2] == b[2]
+def _same_run(a: tuple[object, ...], b: tuple[object, ...]) -> bool:
+    """Whether two (session, history, buckets) are the same session and history (at any
+    width)."""
+    return a[0] is b[0] and a[1] is b[1]
 
 
 def _same_cost(a: float, b: float) -> bool:
