@@ -123,6 +123,9 @@ def test_textual_names_the_adapter_uses_are_there() -> None:
     assert issubclass(textual_adapter.FooterLabel, Label)
     assert "action" in parameters(textual_adapter.FooterKey.__init__)
     assert parameters(Screen._get_breakpoint_classes) == ["self", "dimension", "breakpoints"]
+    # Placing a screen's children as they stand: the arrangements it keeps, and how.
+    assert parameters(Widget._clear_arrangement_cache) == ["self"]
+    assert "self._arrangement_cache.get(cache_key)" in inspect.getsource(Screen.arrange)
     # Sending the changed cells: where an update becomes bytes, and what an update holds.
     assert parameters(App._display) == ["self", "screen", "renderable"]
     assert "render_segments" in inspect.getsource(App._display)
@@ -162,6 +165,23 @@ async def test_textual_driver_compositor_and_footer_through_the_adapter() -> Non
         assert len(lines) == 6 and lines[0].startswith("hello, w and b")
         strips = textual_adapter.frame_strips(app.screen)
         assert [strip.text for strip in strips] == frame
+
+
+async def test_placements_now_follow_text_changed_since_the_last_layout() -> None:
+    app = Hello()
+    async with app.run_test(size=(40, 6)) as pilot:
+        await pilot.pause()
+        static = app.screen.query_one(Static)
+
+        def height(result: Any) -> int:
+            return next(p.region.height for p in result.placements if p.widget is static)
+
+        assert height(textual_adapter.placements_now(app.screen)) == 1
+        static.update("w\nb\nJ(w,b)")  # laid out again only once the app is idle
+        assert height(app.screen.arrange(app.screen.size)) == 1  # what Textual kept
+        assert height(textual_adapter.placements_now(app.screen)) == 3
+        await pilot.pause()
+        assert static.region.height == 3
 
 
 class Sized(Screen[None]):

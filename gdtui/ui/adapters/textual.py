@@ -10,6 +10,9 @@ Beyond Textual's public API this module uses, and only here:
   but also signals the app as suspended and needs a driver that can suspend;
 - `Screen._get_breakpoint_classes`, the classes a screen's breakpoints give it at a size,
   to give them before it mounts (`breakpoint_classes`) rather than after its first paint;
+- `Widget._clear_arrangement_cache`, to place a screen's children as they stand now
+  (`placements_now`): Textual keys the arrangements it keeps by size and children, not by
+  styles or content, so one kept from before a class or a line changed is out of date;
 - `App._display`, where an update becomes escape sequences, and the compositor's update
   types (`CompositorUpdate`, `ChopsUpdate` with its `chops`, `spans` and `chop_ends`,
   `LayoutUpdate` with its `strips` and `region`), to send only the cells that changed
@@ -41,6 +44,7 @@ from textual._compositor import ChopsUpdate, Compositor, CompositorUpdate, Layou
 from textual.app import App, ReturnType
 from textual.driver import Driver
 from textual.geometry import Region, Size
+from textual.layout import DockArrangeResult
 from textual.screen import Screen
 from textual.strip import Strip
 from textual.widgets._footer import FooterKey, FooterLabel
@@ -59,6 +63,7 @@ __all__ = [
     "breakpoint_classes",
     "frame_lines",
     "frame_strips",
+    "placements_now",
     "render_changed_rows",
     "screen_lines",
     "textual_version",
@@ -91,6 +96,14 @@ def breakpoint_classes(screen: Screen[Any], size: Size) -> dict[str, bool]:
     for name in screen._get_breakpoint_classes(size.height, vertical):
         classes[name] = True
     return classes
+
+
+def placements_now(screen: Screen[Any]) -> DockArrangeResult:
+    """Where `screen`'s layout places its children at its size, with the styles and the
+    content they have now, as its next layout will (not one kept from an earlier layout at
+    this size: after a resize, or a class that hides a row, that one is out of date)."""
+    screen._clear_arrangement_cache()
+    return screen.arrange(screen.size)
 
 
 def app_driver(app: App[Any]) -> Any:

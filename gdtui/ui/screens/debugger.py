@@ -58,7 +58,7 @@ from gdtui.lesson.ghost import Ghost, from_shown, keep, shown
 from gdtui.lesson.predict import Predict
 from gdtui.lesson.recording import load_of
 from gdtui.scenario import Scenario
-from gdtui.ui.adapters.textual import breakpoint_classes, render_changed_rows
+from gdtui.ui.adapters.textual import breakpoint_classes, placements_now, render_changed_rows
 from gdtui.ui.classroom import Seat, join_classroom
 from gdtui.ui.commands import DebuggerCommands, bindings
 from gdtui.ui.format import (
@@ -270,9 +270,10 @@ class DebuggerScreen(Running, Settings, Following, Exporting, Viewing, Predictin
         self.call_after_refresh(self._repaint)  # the log is drawn once laid out
 
     def laid_out_height(self, widget: Widget) -> int:
-        """The height the screen's layout gives `widget`, one of its children, at its size
-        (before the first layout has; arranging again at once costs nothing, it is cached)."""
-        for placement in self.arrange(self.size).placements:
+        """The height the screen's next layout gives `widget`, one of its children, at its
+        size, with the classes and the text it has now (its last layout may have been at
+        another size, or with a row since hidden)."""
+        for placement in placements_now(self).placements:
             if placement.widget is widget:
                 return placement.region.height
         return 0
@@ -578,8 +579,18 @@ class DebuggerScreen(Running, Settings, Following, Exporting, Viewing, Predictin
                                hide_next=self.asking)  # fmt: skip
 
     def on_resize(self) -> None:
+        self.call_after_refresh(self._resized)
+
+    def _resized(self) -> None:
+        """Arrange the panels for the new size, as a fresh screen at that size would."""
+        if self.snapshot is not None and not self.busy:
+            # The update's sentences are cut to its width, and its height is theirs: written
+            # for the new width before the panels are measured. The same number of lines
+            # asks for no layout, yet the old ones wrapped at the new width: lay it out.
+            self._paint_values(self.snapshot, self._previous())
+            self.update_panel.refresh(layout=True)
+        self._arrange()
         # Panels hidden on a small terminal appear on a larger one: draw them once laid out.
-        self.call_after_refresh(self._arrange)
         self.call_after_refresh(self._repaint)
 
     def _repaint(self) -> None:

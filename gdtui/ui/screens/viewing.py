@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from gdtui.engine.problems import DataProblem
 from gdtui.ui.format import shows_components
-from gdtui.ui.layout import TALL_HEIGHT, arrange
+from gdtui.ui.layout import TALL_HEIGHT, Arrangement, arrange
 
 #: The widgets gdtui.tcss styles by the arrangement's classes (`-no-left`, `-history-left`,
 #: `-notes-left`, `-notes-bottom`, `-bottom`, `-projector`): the ones they restyle.
@@ -33,18 +33,29 @@ class Viewing:
         if shows_components(layout):
             state += min(layout.n_w, 16 if self.size.height >= TALL_HEIGHT else 8)
         main = self.query_one("#main")
-        # Before the first layout, its height as the screen will lay it out: the first
-        # paint then shows the panels that fit, rather than a paint later (see `on_mount`).
-        height = main.size.height or self.laid_out_height(main)
-        arrangement = arrange(
-            self.size.width,
-            self.size.height,
-            view=self.view,
-            notes=self.notes,
-            projector=self.projector,
-            has_b=layout.has_b,
-            left_room=height - state,
-        )
+        # Its height as the next layout gives it, not as the last did: after a resize that
+        # was at the old size, and before the first paint there was none. It depends on
+        # the arrangement too: the step log's row and the keys take rows from it. These do
+        # not depend on its height, so a second measure, once they came or went, holds.
+        measured, height = None, self.laid_out_height(main)
+        while height != measured:
+            self._show_arrangement(
+                arrange(
+                    self.size.width,
+                    self.size.height,
+                    view=self.view,
+                    notes=self.notes,
+                    projector=self.projector,
+                    has_b=layout.has_b,
+                    left_room=height - state,
+                )
+            )
+            measured, height = height, self.laid_out_height(main)
+        if self.view not in self.views:
+            self.view = "curve"
+
+    def _show_arrangement(self: DebuggerScreen, arrangement: Arrangement) -> None:
+        """Set the classes that show `arrangement`'s panels, making those never shown yet."""
         self.arrangement = arrangement
         classes = {
             "-no-left": not arrangement.left,
@@ -66,8 +77,6 @@ class Viewing:
         plot_view = self.query_one("#plot-view")
         if plot_view.border_subtitle != arrangement.hint:  # set, it repaints the plot's border
             plot_view.border_subtitle = arrangement.hint
-        if self.view not in self.views:
-            self.view = "curve"
 
     def action_component(self: DebuggerScreen, direction: int) -> None:
         """Select another parameter to plot: a component of w, or b (after the last)."""
