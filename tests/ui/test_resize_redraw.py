@@ -1,5 +1,6 @@
 """A plot shows the same at a size whatever size it had before: after a resize, each plot's
-lines are, cell for cell, those of a plot that was at the new size all along."""
+lines are, cell for cell, those of a plot that was at the new size all along. And the
+screen shows the panels, where and as a fresh app at the new size shows them."""
 
 from __future__ import annotations
 
@@ -9,9 +10,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rich.segment import Segment
+from textual.strip import Strip
+from textual.widget import Widget
 
 from gdtui.build import build_session
 from gdtui.scenario import load_scenario
+from gdtui.ui.adapters.textual import frame_strips
 from gdtui.ui.app import GdtuiApp
 from gdtui.ui.widgets.braille_plot import BraillePlot
 from gdtui.ui.widgets.cost_curve import CostCurvePlot
@@ -115,3 +119,63 @@ async def test_after_a_resize_the_app_draws_what_a_fresh_one_draws(
 ) -> None:
     resized = await app_after(preset, 5, [before, after])
     assert resized == await app_after(preset, 5, [after])
+
+
+#: Where the debugger puts what it shows, besides the footer.
+PLACES = ("status", "left", "state", "history", "notes", "plot-view", "update", "bottom", "log",
+          "notes-wide")  # fmt: skip
+
+
+def on_screen(widget: Widget) -> bool:
+    """Whether `widget` and every container around it is displayed."""
+    return all(node.display for node in widget.ancestors_with_self if isinstance(node, Widget))
+
+
+async def screen_after(preset: str, steps: int, sizes: list[Size]) -> tuple[dict, list[Strip]]:
+    """Where each panel on screen is, and the whole screen's cells, after `steps` steps of
+    `preset` at `sizes[0]` and a resize to each later size in turn."""
+    app = GdtuiApp(load_scenario(preset))
+    async with app.run_test(size=sizes[0]) as pilot:
+        await pilot.press(*["n"] * steps)
+        for size in sizes[1:]:
+            await pilot.resize_terminal(*size)
+            await pilot.pause()
+        await pilot.pause()
+        screen = debugger(app)
+        places = {
+            place: widget.region
+            for place in PLACES
+            for widget in screen.query(f"#{place}")
+            if on_screen(widget)
+        }
+        return places, frame_strips(app.screen)
+
+
+# Shrunk, the step log's row goes and the left column has its rows: the history showed
+# beside the state, and the update kept the height of sentences cut for the old width.
+# Grown, each panel is shown where it was shown before (one that was hidden has drawn none
+# of the steps: see above).
+@pytest.mark.parametrize(
+    "preset",
+    ["logistic-one-feature", "ravine", "house-prices", "logistic-two-features", "two-valleys"],
+)
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ((120, 40), (80, 24)),
+        ((200, 50), (100, 32)),
+        ((100, 32), (80, 24)),
+        ((80, 24), (60, 20)),
+        ((200, 50), (60, 20)),
+        ((100, 32), (200, 50)),
+        ((120, 40), (200, 50)),
+    ],
+    ids=str,
+)
+async def test_after_a_resize_the_screen_is_a_fresh_apps_at_that_size(
+    preset: str, before: Size, after: Size
+) -> None:
+    places, cells = await screen_after(preset, 3, [before, after])
+    fresh_places, fresh_cells = await screen_after(preset, 3, [after])
+    assert places == fresh_places
+    assert cells == fresh_cells
