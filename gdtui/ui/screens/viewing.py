@@ -36,9 +36,12 @@ class Viewing:
         # Its height as the next layout gives it, not as the last did: after a resize that
         # was at the old size, and before the first paint there was none. It depends on
         # the arrangement too: the step log's row and the keys take rows from it. These do
-        # not depend on its height, so a second measure, once they came or went, holds.
+        # not depend on its height, so a second measure, once they came or went, holds (a
+        # third is never needed; the bound only keeps a surprise from hanging the screen).
         measured, height = None, self.laid_out_height(main)
-        while height != measured:
+        for _ in range(3):
+            if height == measured:
+                break
             self._show_arrangement(
                 arrange(
                     self.size.width,
