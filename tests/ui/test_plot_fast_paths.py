@@ -185,6 +185,53 @@ async def test_a_framed_plot_is_drawn_as_textual_draws_it(
             session.step()
 
 
+#: What a bordered plot changes to, one after another in one app: its border's sides are
+#: read from Textual once per size and style, and must be read again after each.
+RESTYLES: list[tuple[str, Any]] = [
+    ("theme", "textual-light"),
+    ("border", ("heavy", "blue")),
+    ("ansi", True),
+    ("theme", "nord"),
+    ("border", ("round", "red")),
+    ("ansi", False),
+    ("border", ("round", "green")),
+    ("theme", "textual-dark"),
+    ("border", None),
+    ("border", ("ascii", "yellow")),
+    ("size", (70, 22)),
+    ("border", ("round", "red")),
+]
+
+
+@pytest.mark.parametrize("no_color", [False, True], ids=["colour", "NO_COLOR"], indirect=True)
+@pytest.mark.parametrize("make", [CostCurvePlot, CostHistoryPlot])
+async def test_a_plot_restyled_is_framed_as_textual_frames_it(
+    make: type[BraillePlot], no_color: bool
+) -> None:
+    plot = make()
+    plot.styles.border = ("round", "red")
+    async with PlotApp(plot).run_test(size=(60, 20)) as pilot:
+        session = curve()
+        for what, value in [("theme", "textual-dark"), *RESTYLES]:
+            if what == "theme":
+                pilot.app.theme = value
+            elif what == "border":
+                plot.styles.border = value
+            elif what == "ansi":
+                pilot.app.ansi_color = value
+            else:
+                await pilot.resize_terminal(*value)
+            show(plot, session)
+            await pilot.pause()
+            width, height = plot.region.size
+            assert plot._frame() == (0 if value is None and what == "border" else 1)
+            for crop in [Region(0, 0, width, height), Region(0, 5, width, 3),
+                         Region(3, 2, 20, height - 2)]:  # fmt: skip
+                ours = plot.render_lines(crop)
+                assert segments(ours) == segments(textuals(plot, crop)), (what, value, crop)
+            session.step()
+
+
 # -- a base with new ticks, drawn without plotext's build_plot() -----------------------------
 
 labels = st.text(alphabet="0123456789.-e+ x", max_size=7)

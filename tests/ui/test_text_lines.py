@@ -20,6 +20,7 @@ from textual.widget import Widget
 
 from gdtui.ui.adapters.textual import frame_strips
 from gdtui.ui.app import GdtuiApp
+from gdtui.ui.widgets.braille_plot import BraillePlot
 from gdtui.ui.widgets.text_lines import TextLines, is_plain, plain_strip
 
 from .helpers import debugger, scenario
@@ -217,10 +218,16 @@ async def test_a_step_has_textual_style_no_row_of_a_text_panel(
         monkeypatch.setattr(TextLines, "render_lines", noted)
         await press(pilot, "n")
         # The status line, the state, the update and the log changed: none of their rows
-        # went through Textual's styling (the plots have their own way past it).
+        # went through Textual's styling, nor a line inside a plot's border (their frames
+        # read once, as a panel's are).
         assert {panel.id for panel in rendered} >= {"status", "state-summary", "update", "log"}
         assert [(widget, y) for widget, y in styled if isinstance(widget, TextLines)] == []
-        assert styled  # (as the plots' borders are)
+        assert len(app.screen.query(BraillePlot)) >= 2  # the cost curve and history
+        assert [
+            (widget, y)
+            for widget, y in styled
+            if isinstance(widget, BraillePlot) and 0 < y < widget.region.height - 1
+        ] == []
 
 
 async def test_a_changed_row_is_repainted_across_its_border_and_padding() -> None:

@@ -24,6 +24,7 @@ from gdtui.ui import plotting
 from gdtui.ui.adapters import plotext as plotext_adapter
 from gdtui.ui.adapters.plotext import get_color_code
 from gdtui.ui.plotting import Range, Vector
+from gdtui.ui.widgets.text_lines import FrameReader
 
 #: Past steps drawn as the path.
 TRAIL = 30
@@ -99,8 +100,8 @@ class BraillePlot(PlotextPlot):
         self._strips: tuple[tuple[Hashable, ...], list[Strip]] | None = None
         self._lines: list[tuple[Cells, Strip]] = []
         self._rendering = False
-        self._framed: dict[int, tuple[Strip, tuple[Segment, Segment], Strip]] = {}
-        """Each bordered line last drawn: its strip, the border's sides, the line."""
+        self._frame_reader = FrameReader()
+        """The border's sides Textual draws beside each line, read once per size and style."""
         self._bases: plotext_adapter.BaseMatrices | None = plotext_adapter.BaseMatrices()
         """The figure's axes drawn without its data, kept while they do not change (None
         has plotext draw it all, every time)."""
@@ -301,8 +302,9 @@ class BraillePlot(PlotextPlot):
 
         The plot's strips are then final but for the app's line filters (NO_COLOR, ANSI
         colours), applied here as Textual applies them, and a border: its top and bottom
-        lines are Textual's, and its sides are taken from one line Textual draws, which is
-        checked to hold this line's strip between them (else Textual draws it all).
+        lines are Textual's, and its sides are read from a line Textual draws once per size,
+        border, background and filters (`FrameReader`, as `TextLines` reads a panel's),
+        checked to hold that line's strip between them (else Textual draws it all).
 
         Args:
             crop: The region of the widget to draw.
@@ -321,49 +323,27 @@ class BraillePlot(PlotextPlot):
         strips = self._current_strips()
         rows = crop.line_range
         inner = [y for y in rows if frame <= y < height - frame]
-        if not all(
+        # (the first inner line too: the frame is read beside it)
+        if not inner or not all(
             0 <= y - frame < len(strips) and strips[y - frame].cell_length == width - 2 * frame
-            for y in inner
+            for y in (frame, *inner)
         ):
             return super().render_lines(crop)  # Textual pads a short line: let it
-        filters = self.get_line_filters()
-        background = self.background_colors[1]
-
-        def filtered(strip: Strip) -> Strip:
-            for line_filter in filters:
-                strip = strip.apply_filter(line_filter, background)
-            return strip
-
-        sides: tuple[Segment, Segment] | None = None
-        if frame and inner:
-            sample = list(super().render_lines(Region(0, inner[0], width, 1))[0])
-            if sample[1:-1] != list(filtered(strips[inner[0] - frame])):
-                return super().render_lines(crop)
-            sides = sample[0], sample[-1]
+        read = self._frame_reader.read(
+            self, frame, lambda y: strips[y - frame], super().render_lines
+        )
+        if read is None:
+            return super().render_lines(crop)  # Textual does more to a line than known here
         lines = []
         for y in rows:
-            if not frame:
-                lines.append(filtered(strips[y]))
-            elif sides is not None and frame <= y < height - frame:
-                lines.append(self._framed_line(y, filtered(strips[y - frame]), sides, width))
+            if frame <= y < height - frame:
+                lines.append(self._frame_reader.row(y, strips[y - frame], read))
             else:  # the top or bottom border
                 lines.extend(super().render_lines(Region(0, y, width, 1)))
         x1, x2 = crop.column_span
         if (x1, x2) != (0, width):
             lines = [line.crop(x1, x2) for line in lines]
         return lines
-
-    def _framed_line(
-        self, y: int, strip: Strip, sides: tuple[Segment, Segment], width: int
-    ) -> Strip:
-        """`strip` between the border's sides: the same strip as last time for the same
-        strip and sides, so that Textual's caches keyed on a strip keep serving it."""
-        kept = self._framed.get(y)
-        if kept is not None and kept[0] is strip and kept[1] == sides:
-            return kept[2]
-        line = Strip([sides[0], *strip, sides[1]], width)
-        self._framed[y] = (strip, sides, line)
-        return line
 
     def _frame(self) -> int | None:
         """How wide a frame Textual draws around the plot's strips unchanged: 0 with no

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from typing import NamedTuple
 
 from rich.segment import Segment
@@ -53,10 +53,8 @@ class TextLines(Widget):
         self._row_keys: list[tuple[LineKey, int, int]] = []
         """What each row placed last shows: its line, the line's place and the row in it."""
         self._restyle = False
-        self._framed: dict[int, tuple[Strip, Frame, Strip]] = {}
-        self._frame: tuple[Hashable, Frame] | None = None
-        """The frame Textual draws around a content row, and what it was read for."""
-        """Each framed row last drawn: its content row, its sides, the row."""
+        self._frame = FrameReader()
+        """The frame Textual draws around a content row, read once per size and style."""
 
     @property
     def text(self) -> str:
@@ -137,54 +135,21 @@ class TextLines(Widget):
             or not self._framed_plainly()
         ):
             return super().render_lines(crop)
-        base, background = self.background_colors
-        filters = tuple(self.get_line_filters())
-        # What Textual draws beside a content row depends on these alone (with none of
-        # what `_framed_plainly` rules out): the frame is read from Textual once for them.
-        key = (self.region.size, styles.border, styles.padding, base, background, filters)
-        if self._frame is None or self._frame[0] != key:
-            self._frame = None
-            sample = list(super().render_lines(Region(0, top, width, 1))[0])
-            left = bool(styles.border_left[0]) + bool(styles.padding.left)
-            right = bool(styles.border_right[0]) + bool(styles.padding.right)
-            frame = Frame(
-                tuple(sample[:left]),
-                tuple(sample[len(sample) - right :]),
-                Style(background=base + background).rich_style,
-                self.content_region.width,
-                width,
-                filters,
-                background,
-            )
-            if list(self._framed_row(top, top, frame)) != sample:
-                return super().render_lines(crop)  # Textual does more to a row than known here
-            self._frame = (key, frame)
-        frame = self._frame[1]
+        frame = self._frame.read(
+            self, top, lambda y: self.render_line(y - top), super().render_lines
+        )
+        if frame is None:
+            return super().render_lines(crop)  # Textual does more to a row than known here
         lines = []
         for y in crop.line_range:
             if top <= y < bottom:
-                lines.append(self._framed_row(y, top, frame))
+                lines.append(self._frame.row(y, self.render_line(y - top), frame))
             else:  # a border or padding across
                 lines.extend(super().render_lines(Region(0, y, width, 1)))
         x1, x2 = crop.column_span
         if (x1, x2) != (0, width):
             lines = [line.crop(x1, x2) for line in lines]
         return lines
-
-    def _framed_row(self, y: int, top: int, frame: Frame) -> Strip:
-        """Row `y` of the widget (the content starts at row `top`): its content row filled
-        and framed, filtered; the same strip as last time for the same content row and
-        frame, so that Textual's caches keyed on a strip (and the writer's) recognise it."""
-        row = self.render_line(y - top)
-        kept = self._framed.get(y)
-        if kept is not None and kept[0] is row and kept[1] == frame:
-            return kept[2]
-        content = row.adjust_cell_length(frame.content_width, frame.fill)
-        line = Strip([*frame.left, *content, *frame.right], frame.width)
-        for line_filter in frame.filters:
-            line = line.apply_filter(line_filter, frame.background)
-        self._framed[y] = (row, frame, line)
-        return line
 
     def _framed_plainly(self) -> bool:
         """Whether Textual draws no more around and over the content rows than a border and
@@ -307,6 +272,80 @@ class Frame(NamedTuple):
     """The app's line filters, applied to each row."""
     background: Color
     """The background they are applied over."""
+
+
+class FrameReader:
+    """The frame Textual draws at the sides of a widget's content rows, read from a row
+    Textual draws, once per size, border, padding, background and line filters, and
+    checked to be what `row` builds for that row; and each framed row last built.
+
+    For a widget that Textual draws nothing more over and around (no outline, hatch,
+    tint, opacity or scrollbars: the widget checks that), what Textual puts beside a
+    content row depends on those alone: a theme or a class changes the border or the
+    background, NO_COLOR and the ANSI colours the filters, and the frame is read again.
+    """
+
+    def __init__(self) -> None:
+        self._frame: tuple[Hashable, Frame] | None = None
+        """The frame, and what it was read for."""
+        self._framed: dict[int, tuple[Strip, Frame, Strip]] = {}
+        """Each framed row last built: its content row, the frame, the row."""
+
+    def read(
+        self,
+        widget: Widget,
+        top: int,
+        content_row: Callable[[int], Strip],
+        textual_rows: Callable[[Region], list[Strip]],
+    ) -> Frame | None:
+        """The frame around `widget`'s content rows, or None when a row Textual draws is
+        not the one built here with it (Textual does more to it than is known here).
+
+        Args:
+            widget: The widget, its content starting at row `top`.
+            top: The first content row, below the top border and padding.
+            content_row: The content row at row `y` of the widget.
+            textual_rows: The rows of a region as Textual draws them
+                (`Widget.render_lines`).
+        """
+        styles = widget.styles
+        width = widget.region.width
+        base, background = widget.background_colors
+        filters = tuple(widget.get_line_filters())
+        key = (widget.region.size, styles.border, styles.padding, base, background, filters)
+        if self._frame is not None and self._frame[0] == key:
+            return self._frame[1]
+        self._frame = None
+        sample = list(textual_rows(Region(0, top, width, 1))[0])
+        left = bool(styles.border_left[0]) + bool(styles.padding.left)
+        right = bool(styles.border_right[0]) + bool(styles.padding.right)
+        frame = Frame(
+            tuple(sample[:left]),
+            tuple(sample[len(sample) - right :]),
+            Style(background=base + background).rich_style,
+            widget.content_region.width,
+            width,
+            filters,
+            background,
+        )
+        if list(self.row(top, content_row(top), frame)) != sample:
+            return None
+        self._frame = (key, frame)
+        return frame
+
+    def row(self, y: int, content: Strip, frame: Frame) -> Strip:
+        """Row `y` of the widget: its `content` row filled and framed, filtered; the same
+        strip as last time for the same content row and frame, so that Textual's caches
+        keyed on a strip (and the writer's) recognise it."""
+        kept = self._framed.get(y)
+        if kept is not None and kept[0] is content and kept[1] == frame:
+            return kept[2]
+        line = content.adjust_cell_length(frame.content_width, frame.fill)
+        line = Strip([*frame.left, *line, *frame.right], frame.width)
+        for line_filter in frame.filters:
+            line = line.apply_filter(line_filter, frame.background)
+        self._framed[y] = (content, frame, line)
+        return line
 
 
 def _may_link(style: object) -> bool:
