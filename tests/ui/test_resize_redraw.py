@@ -5,6 +5,8 @@ screen shows the panels, where and as a fresh app at the new size shows them."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -97,7 +99,10 @@ def app_plots(app: GdtuiApp) -> dict[str, list[list[Segment]]]:
     }
 
 
-async def app_after(preset: str, steps: int, sizes: list[Size]) -> dict:
+@asynccontextmanager
+async def resized(preset: str, steps: int, sizes: list[Size]) -> AsyncIterator[GdtuiApp]:
+    """The app running `preset`, `steps` steps on at `sizes[0]`, resized to each later size
+    in turn."""
     app = GdtuiApp(load_scenario(preset))
     async with app.run_test(size=sizes[0]) as pilot:
         await pilot.press(*["n"] * steps)
@@ -105,6 +110,11 @@ async def app_after(preset: str, steps: int, sizes: list[Size]) -> dict:
             await pilot.resize_terminal(*size)
             await pilot.pause()
         await pilot.pause()
+        yield app
+
+
+async def app_after(preset: str, steps: int, sizes: list[Size]) -> dict:
+    async with resized(preset, steps, sizes) as app:
         return app_plots(app)
 
 
@@ -134,13 +144,7 @@ def on_screen(widget: Widget) -> bool:
 async def screen_after(preset: str, steps: int, sizes: list[Size]) -> tuple[dict, list[Strip]]:
     """Where each panel on screen is, and the whole screen's cells, after `steps` steps of
     `preset` at `sizes[0]` and a resize to each later size in turn."""
-    app = GdtuiApp(load_scenario(preset))
-    async with app.run_test(size=sizes[0]) as pilot:
-        await pilot.press(*["n"] * steps)
-        for size in sizes[1:]:
-            await pilot.resize_terminal(*size)
-            await pilot.pause()
-        await pilot.pause()
+    async with resized(preset, steps, sizes) as app:
         screen = debugger(app)
         places = {
             place: widget.region
