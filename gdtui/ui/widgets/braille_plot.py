@@ -334,16 +334,10 @@ class BraillePlot(PlotextPlot):
         )
         if read is None:
             return super().render_lines(crop)  # Textual does more to a line than known here
-        lines = []
-        for y in rows:
-            if frame <= y < height - frame:
-                lines.append(self._frame_reader.row(y, strips[y - frame], read))
-            else:  # the top or bottom border
-                lines.extend(super().render_lines(Region(0, y, width, 1)))
-        x1, x2 = crop.column_span
-        if (x1, x2) != (0, width):
-            lines = [line.crop(x1, x2) for line in lines]
-        return lines
+        return self._frame_reader.lines(
+            crop, read, range(frame, height - frame), lambda y: strips[y - frame],
+            super().render_lines,
+        )  # fmt: skip
 
     def _frame(self) -> int | None:
         """How wide a frame Textual draws around the plot's strips unchanged: 0 with no

@@ -140,16 +140,10 @@ class TextLines(Widget):
         )
         if frame is None:
             return super().render_lines(crop)  # Textual does more to a row than known here
-        lines = []
-        for y in crop.line_range:
-            if top <= y < bottom:
-                lines.append(self._frame.row(y, self.render_line(y - top), frame))
-            else:  # a border or padding across
-                lines.extend(super().render_lines(Region(0, y, width, 1)))
-        x1, x2 = crop.column_span
-        if (x1, x2) != (0, width):
-            lines = [line.crop(x1, x2) for line in lines]
-        return lines
+        return self._frame.lines(
+            crop, frame, range(top, bottom), lambda y: self.render_line(y - top),
+            super().render_lines,
+        )  # fmt: skip
 
     def _framed_plainly(self) -> bool:
         """Whether Textual draws no more around and over the content rows than a border and
@@ -333,6 +327,35 @@ class FrameReader:
         self._frame = (key, frame)
         return frame
 
+    def lines(
+        self,
+        crop: Region,
+        frame: Frame,
+        inside: range,
+        content_row: Callable[[int], Strip],
+        textual_rows: Callable[[Region], list[Strip]],
+    ) -> list[Strip]:
+        """The widget's rows in `crop`: those in `inside` framed here, the others (a border
+        or padding across) as Textual draws them.
+
+        Args:
+            crop: The region of the widget to draw.
+            frame: Its frame, as `read` gave it.
+            inside: The rows that are content rows.
+            content_row: The content row at row `y` of the widget.
+            textual_rows: The rows of a region as Textual draws them.
+        """
+        lines = []
+        for y in crop.line_range:
+            if y in inside:
+                lines.append(self.row(y, content_row(y), frame))
+            else:
+                lines.extend(textual_rows(Region(0, y, frame.width, 1)))
+        x1, x2 = crop.column_span
+        if (x1, x2) != (0, frame.width):
+            lines = [line.crop(x1, x2) for line in lines]
+        return lines
+
     def row(self, y: int, content: Strip, frame: Frame) -> Strip:
         """Row `y` of the widget: its `content` row filled and framed, filtered; the same
         strip as last time for the same content row and frame, so that Textual's caches
@@ -361,10 +384,7 @@ def is_plain(line: Content, width: int) -> bool:
         0 < line.cell_length <= width
         and "\n" not in text
         and "\t" not in text
-        and all(
-            isinstance(span.style, Style) and span.style.link is None and not span.style.meta
-            for span in line.spans
-        )
+        and not any(_may_link(span.style) for span in line.spans)
     )
 
 
