@@ -94,6 +94,15 @@ def pair(old: float, new: float, signed: bool = False) -> tuple[str, str]:
     return number(old, signed, more), number(new, signed, more)
 
 
+def compact_pair(old: float, new: float) -> tuple[str, str]:
+    """Two values in as few significant digits as tell them apart, four at least, for a
+    plot's legend where columns are few: `0.75` and `0.8406`; `1.130901` and `1.1309011`."""
+    digits = 4
+    while old != new and digits < 17 and f"{old:.{digits}g}" == f"{new:.{digits}g}":
+        digits += 1
+    return f"{old:.{digits}g}", f"{new:.{digits}g}"
+
+
 def more_digits(old: float, new: float, signed: bool = False) -> int:
     """How many digits beyond the usual `number` needs so that `old` and `new` look
     different when they are (0 when they are equal or not finite)."""

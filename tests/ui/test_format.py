@@ -18,6 +18,7 @@ from gdtui.ui.format import (
     Parameter,
     align,
     alpha_text,
+    compact_pair,
     cost_change,
     divergence_note,
     log_digits,
@@ -247,6 +248,35 @@ def test_pair_reads_back_within_its_last_digit(old: float, new: float) -> None:
         # Exact decimals: near the largest float the text itself may not parse back to one.
         half_unit = Decimal(5) * Decimal(10) ** (int(exponent or 0) - decimals - 1)
         assert abs(Decimal(text) - Decimal(value)) <= half_unit
+
+
+@given(finite_floats, finite_floats)
+def test_a_compact_pair_shows_a_change_and_reads_back_within_its_last_digit(
+    old: float, new: float
+) -> None:
+    texts = compact_pair(old, new)
+    assert (texts[0] != texts[1]) == (old != new)
+    for value, text in zip((old, new), texts, strict=True):
+        mantissa, _, exponent = text.partition("e")
+        digits = len(mantissa.lstrip("-").replace(".", "").lstrip("0")) or 1
+        assert digits <= 17
+        decimals = len(mantissa.partition(".")[2])
+        half_unit = Decimal(5) * Decimal(10) ** (int(exponent or 0) - decimals - 1)
+        assert abs(Decimal(text) - Decimal(value)) <= half_unit
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "texts"),
+    [
+        (0.75, 0.8406, ("0.75", "0.8406")),  # four significant digits are enough
+        (1.13090101, 1.13090106, ("1.130901", "1.1309011")),
+        (-1.0, -1.0, ("-1", "-1")),
+    ],
+)
+def test_a_compact_pair_adds_the_digits_it_takes(
+    old: float, new: float, texts: tuple[str, str]
+) -> None:
+    assert compact_pair(old, new) == texts
 
 
 @given(finite_floats, finite_floats, st.booleans())

@@ -10,7 +10,7 @@ import numpy as np
 from gdtui.engine.session import Session
 from gdtui.lesson.ghost import Ghost
 from gdtui.ui import plotting
-from gdtui.ui.format import ghost_label
+from gdtui.ui.format import compact_pair, ghost_label, number
 from gdtui.ui.plotting import Range, Vector
 from gdtui.ui.widgets.braille_plot import (
     AFTER,
@@ -24,11 +24,6 @@ from gdtui.ui.widgets.braille_plot import (
     TRAIL,
     BraillePlot,
 )
-
-
-def signed(value: float) -> str:
-    """A slope for a title: `+2.40`, `-0.03`, `+1.20e-05`."""
-    return f"{value:+.2f}" if value == 0 or 0.01 <= abs(value) < 1e5 else f"{value:+.2e}"
 
 
 class CostCurvePlot(BraillePlot):
@@ -154,15 +149,17 @@ class CostCurvePlot(BraillePlot):
 
         along = "J(w) along w" if layout.size == 1 else f"J along {name}"
         width = self.label_width
-        slope = f"slope d{name}={signed(dw)}"
+        slope = f"slope d{name}={number(dw, signed=True)}"
         self.title(plotting.heading([along, slope], notes, width))
         rows_used = plotting.sample_size(session.problem, len(ws) + 1)
         note = plotting.sample_note(session.problem, rows_used)
-        legend = [f"{CURRENT} {name}={w:.4g}"]
+        # With the digits that tell the two apart when they differ.
+        now, landed = (f"{w:.4g}", "") if hide_next else compact_pair(w, next_w)
+        legend = [f"{CURRENT} {name}={now}"]
         if ghost is not None:
             legend.append(f"{GHOST} {ghost_label(ghost, session.theta0.tolist(), layout)}")
         if not hide_next:
-            legend.append(f"{LANDING} next {next_w:.4g}")
+            legend.append(f"{LANDING} next {landed}")
         if after is not None:
             others = [n for n in ("w", "b") if n != name] if layout.size == 2 else ["the rest"]
             legend.append(f"{AFTER} J once {others[0]} moves")

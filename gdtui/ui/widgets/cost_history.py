@@ -9,7 +9,7 @@ import numpy as np
 from gdtui.engine.session import Session
 from gdtui.lesson.ghost import Ghost
 from gdtui.ui import plotting
-from gdtui.ui.format import ghost_label
+from gdtui.ui.format import ghost_label, number
 from gdtui.ui.plotting import Range, Vector
 from gdtui.ui.widgets.braille_plot import CURRENT, GHOST, BraillePlot
 
@@ -165,7 +165,7 @@ class CostHistoryPlot(BraillePlot):
         self.line(steps, values, "blue")
         self.mark(snapshot.step, cost, CURRENT, self.accent("red"))
         parts = ["J by step (log scale)" if scale == "log" else "J by step"]
-        parts += [f"step {snapshot.step} of {last}", f"J={snapshot.cost:.4g}"]
+        parts += [f"step {snapshot.step} of {last}", f"J={number(snapshot.cost)}"]
         self.title(plotting.heading(parts, notes, self.label_width))
         if ghost is not None:
             self.legend(_ghost_legend(ghost, session, self.label_width))

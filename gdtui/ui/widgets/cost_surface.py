@@ -7,7 +7,7 @@ import numpy as np
 from gdtui.engine.session import Session
 from gdtui.lesson.ghost import Ghost
 from gdtui.ui import plotting
-from gdtui.ui.format import ghost_label
+from gdtui.ui.format import ghost_label, number
 from gdtui.ui.plotting import Range, Vector
 from gdtui.ui.widgets.braille_plot import (
     CURRENT,
@@ -174,7 +174,8 @@ class CostSurfacePlot(BraillePlot):
         plt.scatter([w], [b], marker=CURRENT, color=self.accent("red"))
 
         width = self.label_width
-        self.title(plotting.heading(["J(w, b) contours", f"J={snapshot.cost:.4g}"], notes, width))
+        title = ["J(w, b) contours", f"J={number(snapshot.cost)}"]
+        self.title(plotting.heading(title, notes, width))
         next_ = [] if hide_next else [f"{LANDING} next"]
         legend = [f"{CURRENT} w={w:.3g} b={b:.3g}", *next_, f"{LOWEST} lowest"]
         if ghost is not None:
