@@ -4,11 +4,13 @@ Key latency runs the real app headless and times each key from the moment it ent
 (as a terminal's input thread hands it over) to the end of the last repaint it caused,
 including the terminal's share of a repaint: turning the update into escape sequences. A
 bare Textual app that changes one line on a key is timed in the same run, in alternation,
-as the floor that any Textual app pays on this machine at this load.
+as the floor that any Textual app pays on this machine at this load; and, for the record,
+one textual-plotext plot replotted on a key, the fixed stack used the way its authors show.
 
 The first screen is a real process on a pseudo-terminal, timed from spawn until the last
 paint of its first screen has been written, against a bare Textual hello-world app started
-the same way, in alternation.
+the same way, in alternation (and, for the record, the same hello world showing one
+textual-plotext plot: what Textual, numpy and textual-plotext cost before gdtui's code).
 """
 
 from __future__ import annotations
@@ -51,6 +53,9 @@ SIZES: tuple[tuple[int, int], ...] = ((80, 24), (200, 50))
 
 #: Keys timed per case (the p99 needs a hundred).
 PRESSES = 100
+
+#: Keys timed on the textual-plotext reference (a median only; each takes ~0.1 s).
+PLOT_PRESSES = 30
 
 #: Seconds a timed key may take to repaint before the benchmark gives up on it (a key that
 #: changes nothing on screen, as `n` once a run has stopped, would wait for ever).
@@ -204,21 +209,57 @@ def _reference_app() -> App[None]:
     return Reference()
 
 
+def _plotext_app() -> App[None]:
+    """The fixed stack used as its authors show: one textual-plotext plot filling the screen,
+    whose key moves a point along a parabola and replots (a floor for a key that redraws a
+    plot the library's way, not a target)."""
+    from textual_plotext import PlotextPlot
+
+    class PlotReference(App[None]):
+        steps = 0
+
+        def compose(self) -> ComposeResult:
+            yield PlotextPlot()
+
+        def on_mount(self) -> None:
+            self.draw()
+
+        def on_key(self) -> None:
+            self.steps += 1
+            self.draw()
+
+        def draw(self) -> None:
+            plot = self.query_one(PlotextPlot)
+            xs = [i / 50 - 2 for i in range(201)]
+            w = 1.5 * 0.9**self.steps
+            plot.plt.clear_data()
+            plot.plt.plot(xs, [x * x for x in xs])
+            plot.plt.scatter([w], [w * w], marker="●")
+            plot.plt.title(f"J(w) along w   slope dw={2 * w:+.3f}")
+            plot.refresh()
+
+    return PlotReference()
+
+
 async def _time_keys(
     case: Case,
-) -> tuple[dict[str, list[float]], list[float], float, tuple[float, float]]:
+) -> tuple[dict[str, list[float]], list[float], float, tuple[float, float], tuple[float, float]]:
     """Per key, the latencies; the reference app's latencies; mean repaints a key; median
-    processor seconds a key, gdtui's and the reference app's."""
+    processor seconds a key, gdtui's and the reference app's; the textual-plotext
+    reference's median seconds and processor seconds a key."""
     app = GdtuiApp(load_scenario(case.preset, case.overrides))
-    reference = _reference_app()
+    reference, plot_reference = _reference_app(), _plotext_app()
     times: dict[str, list[float]] = {key: [] for key in case.keys}
     floor: list[float] = []
+    plotted: list[float] = []
     paints: list[int] = []
     async with (
         app.run_test(size=case.size) as pilot,
         reference.run_test(size=case.size) as reference_pilot,
+        plot_reference.run_test(size=case.size) as plot_pilot,
     ):
         timed, bare = _Timed(app, pilot), _Timed(reference, reference_pilot)
+        plot = _Timed(plot_reference, plot_pilot)
         # gdtui's writer sends the cells an update changes, once it has seen a whole frame:
         # a terminal gets the first paint, made here before the frames were watched.
         app.screen.refresh()
@@ -234,8 +275,11 @@ async def _time_keys(
                 times[key].append(latency)
                 paints.append(count)
                 floor.append((await bare.press("x"))[0])
+        for _ in range(PLOT_PRESSES):
+            plotted.append((await plot.press("x"))[0])
     cpu = statistics.median(timed.cpu), statistics.median(bare.cpu)
-    return times, floor, statistics.mean(paints), cpu
+    plot_floor = statistics.median(plotted), statistics.median(plot.cpu)
+    return times, floor, statistics.mean(paints), cpu, plot_floor
 
 
 async def _go_to(pilot: Pilot[None], step: int) -> None:
@@ -249,12 +293,14 @@ async def _go_to(pilot: Pilot[None], step: int) -> None:
 
 
 def _latency_results(case: Case) -> list[Result]:
-    times, floor, paints, (cpu, bare_cpu) = asyncio.run(_time_keys(case))
+    times, floor, paints, (cpu, bare_cpu), (plotted, plot_cpu) = asyncio.run(_time_keys(case))
     results = []
     reference = (
         f"bare Textual key {statistics.median(floor) * 1e3:.1f} ms median, "
         f"{percentile(floor, 0.99) * 1e3:.1f} p99; {paints:.1f} repaints a key; processor "
-        f"time a key {cpu * 1e3:.1f} ms (bare Textual {bare_cpu * 1e3:.1f}); {load()}"
+        f"time a key {cpu * 1e3:.1f} ms (bare Textual {bare_cpu * 1e3:.1f}); one "
+        f"textual-plotext plot replotted {plotted * 1e3:.1f} ms (processor "
+        f"{plot_cpu * 1e3:.1f}); {load()}"
     )
     for key, latencies in times.items():
         median = statistics.median(latencies) * 1e3
@@ -380,6 +426,24 @@ Hello().run()
 """
 )
 
+#: Hello world with one textual-plotext plot of a parabola instead of the text: what the fixed
+#: stack (Textual, numpy, textual-plotext) costs before any of gdtui's own code runs.
+_HELLO_PLOT = (
+    _MARK_PAINTS
+    + """
+import numpy
+from textual.app import App, ComposeResult
+from textual_plotext import PlotextPlot
+class Hello(App):
+    def compose(self) -> ComposeResult:
+        yield PlotextPlot()
+    def on_mount(self) -> None:
+        xs = numpy.linspace(-2, 2, 101)
+        self.query_one(PlotextPlot).plt.plot(xs.tolist(), (xs**2).tolist())
+Hello().run()
+"""
+)
+
 
 def first_screen_seconds(
     code: str,
@@ -440,14 +504,18 @@ def first_screen_seconds(
 def ui_first_screen_ratio() -> Result:
     """`gdtui`'s first screen (the default lesson) over a bare Textual hello-world's."""
     rounds = 11
-    gdtui, hello = [], []
+    gdtui, hello, plot = [], [], []
     with compiled_once() as env:
-        # Warm the disk caches and compile every module once, for both.
-        first_screen_seconds(_GDTUI, environment=env), first_screen_seconds(_HELLO, environment=env)
+        # Warm the disk caches and compile every module once, for all three.
+        for code in (_GDTUI, _HELLO, _HELLO_PLOT):
+            first_screen_seconds(code, environment=env)
         for _ in range(rounds):
             gdtui.append(first_screen_seconds(_GDTUI, environment=env))
             hello.append(first_screen_seconds(_HELLO, environment=env))
-    ratio = statistics.median(g[0] for g in gdtui) / statistics.median(h[0] for h in hello)
+            plot.append(first_screen_seconds(_HELLO_PLOT, environment=env))
+    hello_time = statistics.median(h[0] for h in hello)
+    ratio = statistics.median(g[0] for g in gdtui) / hello_time
+    plot_time = statistics.median(p[0] for p in plot)
     cpu = statistics.median(g[2] for g in gdtui), statistics.median(h[2] for h in hello)
     return Result(
         "time to first screen, 80x24: gdtui / bare Textual hello world", ratio, "x",
@@ -456,7 +524,8 @@ def ui_first_screen_ratio() -> Result:
         f"({statistics.median(g[1] for g in gdtui):g} paints), "
         f"hello {statistics.median(h[0] for h in hello) * 1e3:.0f} ms; CPU gdtui "
         f"{cpu[0] * 1e3:.0f} ms, hello {cpu[1] * 1e3:.0f} ms ({cpu[0] / cpu[1]:.2f}x); "
-        f"medians of {rounds}, alternated; {load()}",
+        f"hello with one textual-plotext plot instead {plot_time * 1e3:.0f} ms "
+        f"({plot_time / hello_time:.2f}x); medians of {rounds}, alternated; {load()}",
     )  # fmt: skip
 
 
