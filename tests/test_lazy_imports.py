@@ -55,6 +55,9 @@ NOT_AT_FIRST_SCREEN = (
     "gdtui.ui.screens.start_input",
     "gdtui.engine.terms",
     "gdtui.trace",
+    "gdtui.expr",  # the default lesson has no formula and only built-in breakpoints
+    "gdtui.lesson.predict",  # predict mode (`p`)
+    "gdtui.classroom.answers",  # predict mode in a class
     "asyncssh",
     "textual_serve",
     "importlib.metadata",
