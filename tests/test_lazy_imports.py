@@ -64,6 +64,7 @@ NOT_AT_FIRST_SCREEN = (
     "numpy.ma",
     "importlib.resources",
     "zipfile",
+    "textual.widgets._footer",  # gdtui's footer draws the keys itself
 )
 
 #: What `gdtui check` must not load (every command builds `gdtui serve`'s parser, from
