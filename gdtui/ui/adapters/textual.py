@@ -4,7 +4,7 @@ Beyond Textual's public API this module uses, and only here:
 
 - `textual.widgets._footer.FooterKey` and `FooterLabel`, the widgets `Footer.compose`
   yields (not exported from `textual.widgets`), for the tests that hold `KeysFooter`, which
-  draws the keys itself, to what Textual's `Footer` draws;
+  draws the keys itself, to what Textual's `Footer` draws (`footer_widgets`);
 - `App._driver`, the running app's driver, to leave and re-enter application mode when a
   pre-started app is handed to a login (`gdtui.serve.pool`): `App.suspend` does that too
   but also signals the app as suspended and needs a driver that can suspend;
@@ -47,7 +47,7 @@ from textual.geometry import Region, Size
 from textual.layout import DockArrangeResult
 from textual.screen import Screen
 from textual.strip import Strip
-from textual.widgets._footer import FooterKey, FooterLabel
+from textual.widget import Widget
 
 __all__ = [
     "TESTED_MAJOR",
@@ -57,10 +57,9 @@ __all__ = [
     "RowsCompositor",
     "SendsChangedCells",
     "TerminalCells",
-    "FooterKey",
-    "FooterLabel",
     "app_driver",
     "breakpoint_classes",
+    "footer_widgets",
     "frame_lines",
     "frame_strips",
     "placements_now",
@@ -79,6 +78,14 @@ def textual_version() -> tuple[int, int]:
 
     major, minor, *_ = version("textual").split(".")
     return int(major), int(minor)
+
+
+def footer_widgets() -> tuple[type[Widget], type[Widget]]:
+    """Textual's `FooterKey` and `FooterLabel`, for the tests (imported when asked: the app
+    draws its footer itself, and their module costs some 3 ms of the first screen)."""
+    from textual.widgets._footer import FooterKey, FooterLabel
+
+    return FooterKey, FooterLabel
 
 
 def breakpoint_classes(screen: Screen[Any], size: Size) -> dict[str, bool]:

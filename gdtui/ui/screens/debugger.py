@@ -20,7 +20,7 @@ from __future__ import annotations
 import gc
 from collections import deque
 from functools import partial
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import events
 from textual.app import ComposeResult
@@ -55,7 +55,6 @@ from gdtui.lesson.actions import (
     open_scenario,
 )
 from gdtui.lesson.ghost import Ghost, from_shown, keep, shown
-from gdtui.lesson.predict import Predict
 from gdtui.lesson.recording import load_of
 from gdtui.scenario import Scenario
 from gdtui.ui.adapters.textual import breakpoint_classes, placements_now, render_changed_rows
@@ -86,6 +85,9 @@ from gdtui.ui.widgets.state_panel import StatePanel
 from gdtui.ui.widgets.status_line import Status, StatusLine
 from gdtui.ui.widgets.step_log import StepLog
 from gdtui.ui.widgets.update_panel import UpdatePanel
+
+if TYPE_CHECKING:
+    from gdtui.lesson.predict import Predict
 
 #: New objects between the garbage collector's youngest passes while the screen is up
 #: (Python's default is 700).

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.content import Content
 from textual.widget import Widget
 
-from gdtui.engine.snapshot import LEFT, RIGHT, Snapshot, Vector
-from gdtui.lesson.predict import MOVE_WORDS, Answer, Reveal, question
+from gdtui.engine.snapshot import LEFT, MOVE_WORDS, RIGHT, Snapshot, Vector
 from gdtui.ui.format import (
     STEP_SYMBOLS,
     Parameter,
@@ -20,6 +21,9 @@ from gdtui.ui.format import (
     verdict,
 )
 from gdtui.ui.widgets.text_lines import TextLines
+
+if TYPE_CHECKING:
+    from gdtui.lesson.predict import Answer, Reveal
 
 #: Divergence causes where this very point has no cost (or slope) to go down.
 UNDEFINED_HERE = frozenset({"cost_undefined", "slope_undefined"})
@@ -151,6 +155,8 @@ class UpdatePanel(TextLines):
             reveal: The verdict on the step that led here, if it was predicted.
             previous: The step before, whose update `reveal` judged.
         """
+        from gdtui.lesson.predict import question  # predict mode's, loaded by `p`
+
         style = self.get_visual_style
         kind = snapshot.optimizer.kind
         asked = question(snapshot, component)
