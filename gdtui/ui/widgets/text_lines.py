@@ -9,7 +9,7 @@ from rich.segment import Segment
 from rich.style import Style as RichStyle
 from textual.color import Color
 from textual.content import Content
-from textual.filter import LineFilter
+from textual.filter import ANSIToTruecolor, LineFilter
 from textual.geometry import Region
 from textual.strip import Strip
 from textual.style import Style
@@ -363,12 +363,65 @@ class FrameReader:
         kept = self._framed.get(y)
         if kept is not None and kept[0] is content and kept[1] == frame:
             return kept[2]
-        line = content.adjust_cell_length(frame.content_width, frame.fill)
-        line = Strip([*frame.left, *line, *frame.right], frame.width)
-        for line_filter in frame.filters:
-            line = line.apply_filter(line_filter, frame.background)
+        # The content filled to its width (as `Strip.adjust_cell_length` fills it) and
+        # framed, as one strip.
+        room = frame.content_width - content.cell_length
+        if room > 0:
+            middle = [*content, Segment(" " * room, frame.fill)]
+        else:
+            middle = list(content.adjust_cell_length(frame.content_width, frame.fill))
+        line = filtered(Strip([*frame.left, *middle, *frame.right], frame.width), frame)
         self._framed[y] = (content, frame, line)
         return line
+
+
+def filtered(line: Strip, frame: Frame) -> Strip:
+    """`line` through the app's line filters, as Textual applies them
+    (`Strip.apply_filter`), but for the ANSI colours' filter: Textual's makes a new strip
+    of new segments of every row, asking its cache for each segment's style; here each
+    style is asked of the filter once, and a row with no ANSI colour (a panel's, in a
+    theme of its own colours) comes back the same strip."""
+    for line_filter in frame.filters:
+        if type(line_filter) is ANSIToTruecolor:
+            line = _truecolor(line, line_filter, frame.background)
+        else:
+            line = line.apply_filter(line_filter, frame.background)
+    return line
+
+
+def _truecolor(line: Strip, line_filter: ANSIToTruecolor, background: Color) -> Strip:
+    """`line` as `line_filter` makes it (`ANSIToTruecolor.apply`): each segment with the
+    style the filter gives its style, and no control codes; `line` itself when that
+    changes no segment."""
+    styles = _TRUECOLOR_STYLES.get((line_filter, background))
+    if styles is None:
+        if len(_TRUECOLOR_STYLES) > 16:
+            _TRUECOLOR_STYLES.clear()
+        styles = _TRUECOLOR_STYLES[line_filter, background] = {}
+    segments = []
+    changed = False
+    for segment in line:
+        text, style, control = segment
+        truecolor = None
+        if style is not None:
+            truecolor = styles.get(style, _UNKNOWN)
+            if truecolor is _UNKNOWN:
+                if len(styles) > 4096:
+                    styles.clear()
+                truecolor = line_filter.truecolor_style(style, background.rich_color)
+                styles[style] = truecolor = None if truecolor == style else truecolor
+        if truecolor is not None:
+            segment, changed = Segment(text, truecolor, None), True
+        elif control is not None:
+            segment, changed = Segment(text, style, None), True
+        segments.append(segment)
+    return Strip(segments, line.cell_length) if changed else line
+
+
+#: For each ANSI colours' filter and background, the style the filter gives each style
+#: asked (None where the filter leaves it as it is).
+_TRUECOLOR_STYLES: dict[tuple[ANSIToTruecolor, Color], dict[RichStyle, RichStyle | None]] = {}
+_UNKNOWN = RichStyle()  # (a style not asked yet, told by identity)
 
 
 def _may_link(style: object) -> bool:
