@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+import textual.content as textual_content
 from rich.segment import ControlType, Segment
 from rich.style import Style as RichStyle
 from rich.terminal_theme import MONOKAI
@@ -29,9 +30,11 @@ from gdtui.ui.widgets.text_lines import (
     Frame,
     FrameReader,
     TextLines,
+    assembled,
     filtered,
     is_plain,
     plain_strip,
+    styled,
 )
 
 from .helpers import debugger, scenario
@@ -347,3 +350,46 @@ async def test_a_step_in_a_theme_of_its_own_colours_sends_no_row_through_the_ans
         # and none went through Textual's filter, which makes every segment anew.
         assert len(rendered) >= 6
         assert filtered_rows == []
+
+
+#: Texts with control codes Textual strips, characters past ASCII, none, nothing printable.
+TEXTS = ["w := 0.5", "step 12 ◀", "J falls 11.668 → 7.508", "a\rb", "bell\x07 ▼", "\x0b\x0c",
+         "", " ", "tab\there", "nbsp\u00a0é", "zero\u200bwidth", "e\u0301"]  # fmt: skip
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_panel_text_is_the_content_textual_makes_of_it(text: str) -> None:
+    def same(ours: Content, textual: Content) -> None:
+        assert (ours.plain, ours.spans, ours.cell_length) == (
+            textual.plain, textual.spans, textual.cell_length,
+        )  # fmt: skip
+
+    for style in ["", ACCENT, "bold"]:
+        same(styled(text, style), Content.styled(text, style))
+    same(styled(text), Content(text))
+    parts: list[Any] = ["x ", (text, ACCENT), Content.styled(text, UNDERLINED), text, ""]
+    same(assembled(*parts), Content.assemble(*parts))
+    same(assembled(text), Content.assemble(text))
+
+
+async def test_a_step_looks_for_control_codes_in_no_panel_line(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    scanned: list[str] = []
+    strip = textual_content._strip_control_codes
+
+    def noted(text: str, *args: Any) -> str:
+        scanned.append(text)
+        return strip(text, *args)
+
+    app = GdtuiApp(scenario("two_features"))
+    async with app.run_test(size=(200, 50)) as pilot:
+        await press(pilot, "n")
+        monkeypatch.setattr(textual_content, "_strip_control_codes", noted)
+        for key in ["n", "n", "j", "n"]:
+            await press(pilot, key)
+        # The status line, the state, the update and the log each showed new lines.
+        assert {"status", "state-summary", "update", "log"} <= {
+            panel.id for panel in shown(app) if panel.line_count
+        }
+        assert scanned == []

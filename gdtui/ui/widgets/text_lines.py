@@ -25,6 +25,21 @@ def line_key(line: Content) -> LineKey:
     return line.plain, tuple(line.spans)
 
 
+def styled(text: str, style: Style | str = "") -> Content:
+    """`Content.styled(text, style)` (and `Content(text)`): the same content, without
+    Textual's scan for control codes to strip where the text is printable, and so has
+    none (the scan, `str.translate`, takes some 15-20 µs a line with a character past
+    ASCII, as most of a panel's lines have: arrows, separators)."""
+    return Content.styled(text, style, strip_control_codes=not text.isprintable())
+
+
+def assembled(*parts: str | Content | tuple[str, str | Style]) -> Content:
+    """`Content.assemble(*parts)`: the same content, without Textual's scan for control
+    codes where the text is printable (`styled`)."""
+    content = Content.assemble(*parts, strip_control_codes=False)
+    return content if content.plain.isprintable() else Content.assemble(*parts)
+
+
 class TextLines(Widget):
     """Lines of text; a line that differs from the one on show is repainted alone.
 
