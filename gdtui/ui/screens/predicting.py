@@ -69,7 +69,7 @@ class Predicting:
 
     def action_answer(self: DebuggerScreen, move: str) -> None:
         """Answer the question: the selected parameter moves `left` or `right`."""
-        from gdtui.lesson.predict import ANSWERS, question  # predict mode's, loaded by `p`
+        from gdtui.lesson.predict import ANSWERS, question  # predict mode's: not a first screen's
 
         if move not in ANSWERS:
             return
@@ -105,7 +105,7 @@ class Predicting:
             self.seat.tally, self.seat.result = None, ""
         if self.predict is None:
             return
-        from gdtui.classroom.answers import SAME_QUESTION  # predict mode's, loaded by `p`
+        from gdtui.classroom.answers import SAME_QUESTION  # predict mode's: not a first screen's
 
         if isinstance(action, SAME_QUESTION):
             return
