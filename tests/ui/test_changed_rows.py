@@ -146,3 +146,14 @@ async def test_each_chop_is_drawn_by_the_widget_textual_finds_in_front(
                 ]
                 assert row == textual, (keys, y)
             assert any(widget is not app.screen for row in fronts for *_, widget in row)
+
+
+async def test_a_closed_screen_keeps_no_widget_in_its_compositor() -> None:
+    app = GdtuiApp(scenario("curve"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await press(pilot, "n")
+        compositor = debugger(app)._compositor
+        assert isinstance(compositor, RowsCompositor) and compositor._fronts
+        compositor.clear()  # (as Textual does when the screen closes)
+        assert not compositor._fronts and compositor._fronts_of == (None, None)

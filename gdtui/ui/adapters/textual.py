@@ -164,6 +164,11 @@ class RowsCompositor(Compositor):
     _fronts_of: tuple[object, object] = (None, None)
     """The visible widgets and the cuts `_fronts` was found for."""
 
+    def clear(self) -> None:
+        """As Textual's: no reference to a widget kept (the screen closes)."""
+        super().clear()
+        self._fronts, self._fronts_of = [], (None, None)
+
     def render_partial_update(self) -> ChopsUpdate | None:
         """As Textual's, but each widget rendered on the rows it changes (see above)."""
         update_regions = self._dirty_regions.copy()
