@@ -453,3 +453,17 @@ def test_braille_of_the_plots_figures_is_what_a_pass_a_layer_drew() -> None:
         old_bits, old_owner = braille_layer_by_layer(layers, x_range, y_range, cols, rows)
         assert bits.any()
         assert bits.tolist() == old_bits.tolist() and owner.tolist() == old_owner.tolist()
+
+
+def test_a_background_of_one_colour_is_one_object() -> None:
+    """Textual's themes give the axes and the canvas one colour, as two equal tuples: the
+    matrix holds one of them, so a strip tells a row of one background by identity."""
+    matrix = _figure_class().monitor.matrix
+    matrix.set_size(30, 8)
+    matrix.set_axes_color(tuple([30, 30, 30]))
+    matrix.set_canvas_area(4, 26, 2, 6)
+    matrix.set_canvas_color(tuple([30, 30, 30]))
+    assert matrix.axes_color is not matrix.canvas_color
+    plotext_adapter.fill_matrices(matrix)
+    assert [row.count((30, 30, 30)) for row in matrix.background] == [30] * 8
+    assert all(cell is row[0] for row in matrix.background for cell in row)
