@@ -127,33 +127,35 @@ async def test_a_plot_view_is_made_when_first_shown_and_kept() -> None:
         assert "J(w, b) contours" in "\n".join(screen_lines(app))
 
 
+@pytest.mark.parametrize(("size", "expected"), [((80, 24), ["history"]), ((60, 20), ["left"])])
 async def test_the_first_screen_restyles_only_what_its_arrangement_changed(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, size: tuple[int, int], expected: list[str]
 ) -> None:
     # Every widget is styled as it mounts, with its size's classes. After that, choosing the
-    # panels that fit restyles the few widgets the arrangement's classes style (`ARRANGED`),
-    # and showing the screen restyles none: each full restyle took some 30 ms of 80x24.
-    restyled: list[int] = []
+    # panels that fit restyles the widgets that the classes it changed style (`STYLED_BY`:
+    # at 80x24 it shows the history, at 60x20 it hides the left column), and showing the
+    # screen restyles none: each full restyle took some 30 ms of 80x24.
+    restyled: list[list[str]] = []
     on_mount = DebuggerScreen.on_mount
 
     def recorded(screen: DebuggerScreen) -> None:
         update_nodes = screen.app.stylesheet.update_nodes
 
-        def counted(nodes: Iterable[DOMNode], animate: bool = False) -> None:
+        def noted(nodes: Iterable[DOMNode], animate: bool = False) -> None:
             nodes = list(nodes)
-            restyled.append(len(nodes))
+            restyled.append([str(node.id) for node in nodes])
             update_nodes(nodes, animate)
 
-        monkeypatch.setattr(screen.app.stylesheet, "update_nodes", counted)
+        monkeypatch.setattr(screen.app.stylesheet, "update_nodes", noted)
         on_mount(screen)
 
     monkeypatch.setattr(DebuggerScreen, "on_mount", recorded)
     app = GdtuiApp(scenario("logistic"))
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=size) as pilot:
         await pilot.pause()
         await pilot.pause()
-        arranged = len(app.screen.query(ARRANGED))
-        assert 0 < sum(restyled) <= arranged < len(list(app.screen.walk_children()))
+        assert restyled == [expected]
+        assert len(app.screen.query(ARRANGED)) > len(expected)
 
 
 def styles_of(screen: DebuggerScreen) -> dict[str, object]:
@@ -269,3 +271,4 @@ async def test_the_left_columns_notes_are_made_when_first_shown() -> None:
             line[region.x : region.right] for line in screen_lines(app)[region.y : region.bottom]
         ]
         assert " ".join(said.split()[:3]) in " ".join(" ".join(shown).split())
+
