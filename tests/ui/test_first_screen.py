@@ -31,6 +31,7 @@ from gdtui.ui.widgets.notes import Notes, reflow
 from gdtui.ui.widgets.state_panel import StatePanel
 
 from .helpers import debugger, scenario, screen_lines
+from .test_terminal_cells import Terminals
 
 SIZE = (80, 24)
 
@@ -272,3 +273,77 @@ async def test_the_left_columns_notes_are_made_when_first_shown() -> None:
         ]
         assert " ".join(said.split()[:3]) in " ".join(" ".join(shown).split())
 
+
+#: Sizes a first screen starts at: no left column, the smallest, a tall one, a wide one.
+FIRST_SIZES = [(60, 20), (80, 24), (120, 40), (200, 50)]
+
+
+async def first_screen(name: str, size: tuple[int, int]) -> tuple[object, ...]:
+    """What a terminal shows once the first screen has settled (fed every paint, as Textual
+    writes it and as gdtui sends its changed cells), and the panels' places."""
+    app = GdtuiApp(scenario(name))
+    terminals = Terminals(app, size)
+    async with app.run_test(size=size) as pilot:
+        for _ in range(4):
+            await pilot.pause()
+        places = {f"{w!r}": w.region for w in debugger(app).walk_children() if w.display}
+        return terminals.cells("textual"), terminals.cells("changed"), places
+
+
+@pytest.mark.parametrize("size", FIRST_SIZES)
+@pytest.mark.parametrize("name", ["curve", "logistic", "two_features"])
+async def test_the_first_screen_shows_what_arranging_it_again_at_its_size_showed(
+    monkeypatch: pytest.MonkeyPatch, name: str, size: tuple[int, int]
+) -> None:
+    # The screen arranges its panels once, with the values written, and does not do it all
+    # again on the three times Textual sends a starting screen its size (nor arrange them
+    # before the values are written). Cell for cell, it shows what it showed when it did.
+    once = await first_screen(name, size)
+    load, resized = DebuggerScreen._load, DebuggerScreen._resized
+
+    def load_arranged(screen: DebuggerScreen, *args: object, arrange: bool = True) -> None:
+        load(screen, *args)  # type: ignore[arg-type]
+
+    def resized_again(screen: DebuggerScreen) -> None:
+        screen._arranged = None  # as if the size were new
+        resized(screen)
+
+    monkeypatch.setattr(DebuggerScreen, "_load", load_arranged)
+    monkeypatch.setattr(DebuggerScreen, "_resized", resized_again)
+    assert once == await first_screen(name, size)
+
+
+@pytest.mark.parametrize("size", FIRST_SIZES)
+async def test_the_first_screen_arranges_its_panels_once(
+    monkeypatch: pytest.MonkeyPatch, size: tuple[int, int]
+) -> None:
+    # Each arrangement measures the screen's layout twice and may restyle widgets; the
+    # resizes Textual sends as a screen starts change nothing, and ask for no arrangement.
+    # Once a step has written other values (the status line and the update may have grown),
+    # the same size is arranged again, as a fresh screen at that step would arrange it.
+    arranged: list[tuple[int, int]] = []
+    arrange = DebuggerScreen._arrange
+
+    def counted(screen: DebuggerScreen) -> None:
+        arranged.append(screen.size)
+        arrange(screen)
+
+    monkeypatch.setattr(DebuggerScreen, "_arrange", counted)
+    app = GdtuiApp(scenario("logistic"))
+    async with app.run_test(size=size) as pilot:
+        for _ in range(4):
+            await pilot.pause()
+        assert arranged == [size]
+        await pilot.resize_terminal(*size)
+        await pilot.press("n")
+        for _ in range(4):
+            await pilot.pause()
+        assert arranged == [size]
+        await pilot.resize_terminal(*size)
+        for _ in range(4):
+            await pilot.pause()
+        assert arranged == [size, size]
+        await pilot.resize_terminal(size[0] + 10, size[1] + 2)
+        for _ in range(4):
+            await pilot.pause()
+        assert arranged == [size, size, (size[0] + 10, size[1] + 2)]

@@ -64,6 +64,7 @@ class Viewing:
                 )
             )
             measured, height = height, self.laid_out_height(main)
+        self._arranged = (*self.size, self._written)
         if self.view not in self.views:
             self.view = "curve"
 
