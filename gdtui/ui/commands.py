@@ -37,9 +37,7 @@ class Command:
         all_keys: Every key, for help, when there is more than one (`n/space`).
         spare: Whether a narrow footer drops it first (`? help` and `q quit` always stay).
         priority: Whether the key is the screen's even when a panel that scrolls has the
-            focus (the page keys scroll the notes, whatever is focused). The keys pressed
-            most (step and back) are too: no widget wants them, and a key that is not
-            the screen's first travels the focus chain, widget by widget, on each press.
+            focus (the page keys scroll the notes, whatever is focused).
     """
 
     id: str
@@ -78,10 +76,9 @@ class Command:
 COMMANDS: tuple[Command, ...] = (
     Command("debugger.step", "n,space", "step", "step", "Step forward",
             "Make one update: w := w - alpha*dw (and b := b - alpha*db).", "n",
-            footer=True, all_keys="n/space", priority=True),
+            footer=True, all_keys="n/space"),
     Command("debugger.back", "b", "back", "back", "Step back",
-            "Go back one step; every step taken is kept, bit for bit.", "b", footer=True,
-            priority=True),
+            "Go back one step; every step taken is kept, bit for bit.", "b", footer=True),
     Command("debugger.run", "r", "run", "run/pause", "Run / pause",
             "Animate the run, drawing every step; r again pauses.", "r", footer=True),
     Command("debugger.continue", "c", "continue", "continue", "Continue",

@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 from rich.console import Console
-from textual import events
 from textual.widgets import ContentSwitcher, OptionList, Static
 
 from gdtui.engine.session import Session
@@ -397,31 +396,3 @@ async def test_quit() -> None:
         await pilot.press("q")
         await pilot.pause()
         assert not app.is_running
-
-
-@pytest.mark.parametrize("key", ["n", "space", "b"])
-async def test_the_stepping_keys_go_straight_to_the_screen(key: str) -> None:
-    """`n`, space and `b` are the screen's before the focused panel sees them: a focused panel
-    gets no key event for them, and the step still happens."""
-    app = app_for("curve")
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("n")
-        await settle(pilot)
-        focused = app.focused
-        assert focused is not None
-        seen: list[str] = []
-        original = focused.post_message
-
-        def spy(message: Any) -> bool:
-            if isinstance(message, events.Key):
-                seen.append(message.key)
-            return original(message)
-
-        focused.post_message = spy  # type: ignore[method-assign]
-        before = debugger(app).session.current.step
-        await pilot.press(key)
-        await settle(pilot)
-        assert debugger(app).session.current.step == before + (-1 if key == "b" else 1)
-        await pilot.press("down")  # a key the panel does get, so the spy is known to work
-        await settle(pilot)
-        assert seen == ["down"]
