@@ -13,13 +13,12 @@ is made of. `cost_of_scores` gives `J` for many score vectors at once, for plots
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 import numpy as np
 from numpy.typing import NDArray
 
-if TYPE_CHECKING:
-    from gdtui.expr import Cost
+from gdtui.expr import Cost
 
 Vector = NDArray[np.float64]
 
