@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 
 from textual.pilot import Pilot
@@ -46,3 +47,13 @@ def screen_lines(app: GdtuiApp) -> list[str]:
     """The screen as a person sees it, one string per row (the compositor's full frame;
     Textual has no public call for the text of a frame)."""
     return frame_lines(app.screen)
+
+
+def within_last_digit(text: str, value: float) -> bool:
+    """Whether `text` (`1.425`, `-1.2e-03`, `12`) is `value` written to its last digit: off
+    by at most half a unit there, in exact decimals (near the largest float the text itself
+    may not parse back to one)."""
+    mantissa, _, exponent = text.partition("e")
+    decimals = len(mantissa.partition(".")[2])
+    half_unit = Decimal(5) * Decimal(10) ** (int(exponent or 0) - decimals - 1)
+    return abs(Decimal(text) - Decimal(value)) <= half_unit

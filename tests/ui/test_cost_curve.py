@@ -25,7 +25,7 @@ from gdtui.ui.widgets.cost_curve import CostCurvePlot, CurveFigure
 from gdtui.ui.widgets.cost_history import CostHistoryPlot
 from gdtui.ui.widgets.cost_surface import CostSurfacePlot
 
-from .helpers import debugger, settle
+from .helpers import debugger, settle, within_last_digit
 from .test_plot_widgets import PlotApp
 
 BRAILLE = re.compile("[\u2801-\u28ff]")
@@ -448,14 +448,6 @@ async def test_no_second_curve_when_only_the_plotted_parameter_moves() -> None:
         assert fig.landing[1] == pytest.approx(float(np.interp(fig.landing[0], fig.ws, fig.costs)))
 
 
-def written_within(text: str, value: float) -> bool:
-    """`text` is `value` written to its last digit: off by at most half a unit there."""
-    mantissa = text.split("e")[0]
-    decimals = len(mantissa.split(".")[1]) if "." in mantissa else 0
-    unit = 10.0 ** (int(text.split("e")[1]) - decimals) if "e" in text else 10.0**-decimals
-    return abs(float(text) - value) <= 0.5 * unit * (1 + 1e-9)
-
-
 @pytest.mark.parametrize(
     ("preset", "keys"),
     [("two-valleys", ["c"]), ("bowl-from-left", ["n", "n"]), ("separable", ["c"])],
@@ -474,9 +466,9 @@ async def test_the_legend_and_title_write_the_numbers_with_digits_that_tell_them
         legend = re.search(rf"{CURRENT} w=(\S+)  {LANDING} next (\S+)", lines[-1])
         assert legend is not None, lines[-1]
         now, landed = legend.groups()
-        assert written_within(now, w) and written_within(landed, next_w)
+        assert within_last_digit(now, w) and within_last_digit(landed, next_w)
         # Two different values never read the same (two-valleys lands 1e-7 away).
         assert (now != landed) == (w != next_w)
         slope = re.search(r"slope dw=(\S+)", lines[0])
         assert slope is not None, lines[0]
-        assert written_within(slope.group(1), float(snapshot.grad[0]))
+        assert within_last_digit(slope.group(1), float(snapshot.grad[0]))

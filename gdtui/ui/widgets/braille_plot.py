@@ -329,15 +329,12 @@ class BraillePlot(PlotextPlot):
             for y in (frame, *inner)
         ):
             return super().render_lines(crop)  # Textual pads a short line: let it
-        read = self._frame_reader.read(
-            self, frame, lambda y: strips[y - frame], super().render_lines
-        )
-        if read is None:
-            return super().render_lines(crop)  # Textual does more to a line than known here
-        return self._frame_reader.lines(
-            crop, read, range(frame, height - frame), lambda y: strips[y - frame],
+        lines = self._frame_reader.framed(
+            self, crop, range(frame, height - frame), lambda y: strips[y - frame],
             super().render_lines,
         )  # fmt: skip
+        # None: Textual does more to a line than known here.
+        return super().render_lines(crop) if lines is None else lines
 
     def _frame(self) -> int | None:
         """How wide a frame Textual draws around the plot's strips unchanged: 0 with no

@@ -154,7 +154,7 @@ class CostCurvePlot(BraillePlot):
         rows_used = plotting.sample_size(session.problem, len(ws) + 1)
         note = plotting.sample_note(session.problem, rows_used)
         # With the digits that tell the two apart when they differ.
-        now, landed = (f"{w:.4g}", "") if hide_next else compact_pair(w, next_w)
+        now, landed = compact_pair(w, w if hide_next else next_w)
         legend = [f"{CURRENT} {name}={now}"]
         if ghost is not None:
             legend.append(f"{GHOST} {ghost_label(ghost, session.theta0.tolist(), layout)}")

@@ -135,15 +135,12 @@ class TextLines(Widget):
             or not self._framed_plainly()
         ):
             return super().render_lines(crop)
-        frame = self._frame.read(
-            self, top, lambda y: self.render_line(y - top), super().render_lines
-        )
-        if frame is None:
-            return super().render_lines(crop)  # Textual does more to a row than known here
-        return self._frame.lines(
-            crop, frame, range(top, bottom), lambda y: self.render_line(y - top),
+        lines = self._frame.framed(
+            self, crop, range(top, bottom), lambda y: self.render_line(y - top),
             super().render_lines,
         )  # fmt: skip
+        # None: Textual does more to a row than known here.
+        return super().render_lines(crop) if lines is None else lines
 
     def _framed_plainly(self) -> bool:
         """Whether Textual draws no more around and over the content rows than a border and
@@ -285,23 +282,40 @@ class FrameReader:
         self._framed: dict[int, tuple[Strip, Frame, Strip]] = {}
         """Each framed row last built: its content row, the frame, the row."""
 
-    def read(
+    def framed(
+        self,
+        widget: Widget,
+        crop: Region,
+        inside: range,
+        content_row: Callable[[int], Strip],
+        textual_rows: Callable[[Region], list[Strip]],
+    ) -> list[Strip] | None:
+        """`widget`'s rows in `crop`: those in `inside` framed here, the others (a border
+        or padding across) as Textual draws them; None when a row Textual draws is not the
+        one built here (Textual does more to it than is known here).
+
+        Args:
+            widget: The widget.
+            crop: The region of the widget to draw.
+            inside: The rows that are content rows, below the top border and padding.
+            content_row: The content row at row `y` of the widget.
+            textual_rows: The rows of a region as Textual draws them
+                (`Widget.render_lines`).
+        """
+        frame = self._read(widget, inside.start, content_row, textual_rows)
+        return (
+            None if frame is None else self._lines(crop, frame, inside, content_row, textual_rows)
+        )
+
+    def _read(
         self,
         widget: Widget,
         top: int,
         content_row: Callable[[int], Strip],
         textual_rows: Callable[[Region], list[Strip]],
     ) -> Frame | None:
-        """The frame around `widget`'s content rows, or None when a row Textual draws is
-        not the one built here with it (Textual does more to it than is known here).
-
-        Args:
-            widget: The widget, its content starting at row `top`.
-            top: The first content row, below the top border and padding.
-            content_row: The content row at row `y` of the widget.
-            textual_rows: The rows of a region as Textual draws them
-                (`Widget.render_lines`).
-        """
+        """The frame around `widget`'s content rows (the first at row `top`), read once per
+        size and style; None when a row Textual draws is not the one built with it."""
         styles = widget.styles
         width = widget.region.width
         base, background = widget.background_colors
@@ -327,7 +341,7 @@ class FrameReader:
         self._frame = (key, frame)
         return frame
 
-    def lines(
+    def _lines(
         self,
         crop: Region,
         frame: Frame,
@@ -335,16 +349,7 @@ class FrameReader:
         content_row: Callable[[int], Strip],
         textual_rows: Callable[[Region], list[Strip]],
     ) -> list[Strip]:
-        """The widget's rows in `crop`: those in `inside` framed here, the others (a border
-        or padding across) as Textual draws them.
-
-        Args:
-            crop: The region of the widget to draw.
-            frame: Its frame, as `read` gave it.
-            inside: The rows that are content rows.
-            content_row: The content row at row `y` of the widget.
-            textual_rows: The rows of a region as Textual draws them.
-        """
+        """The rows in `crop`, those in `inside` framed with `frame`."""
         lines = []
         for y in crop.line_range:
             if y in inside:
