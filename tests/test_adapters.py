@@ -143,6 +143,11 @@ def test_textual_names_the_adapter_uses_are_there() -> None:
         assert name in partial, name
     assert "visible_widgets.items()" in inspect.getsource(compositor._get_renders)
     assert "self._compositor = Compositor()" in inspect.getsource(Screen.__init__)
+    # The SVG export: Textual's, with the app's colour system for its truecolor.
+    export = inspect.getsource(App.export_screenshot)
+    assert 'color_system="truecolor"' in export
+    assert "screen_stack=self.app._background_screens" in export
+    assert "screen_stack" in parameters(textual_adapter.Compositor.render_update)
 
 
 class Hello(App[None]):

@@ -7,7 +7,9 @@ it, one as `SendsChangedCells` sends it.
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from pathlib import Path
 from typing import Any
 
 import pyte
@@ -21,10 +23,10 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from gdtui.ui.adapters import textual as textual_adapter
-from gdtui.ui.adapters.textual import SendsChangedCells
+from gdtui.ui.adapters.textual import SendsChangedCells, export_svg, frame_strips
 from gdtui.ui.app import GdtuiApp
 
-from .helpers import scenario, screen_lines
+from .helpers import scenario, screen_lines, settle, until
 
 
 class Terminals:
@@ -153,3 +155,53 @@ def test_cells_a_few_apart_are_sent_as_one_run(
     for start, stop in runs:
         stream.feed(f"\x1b[1;{start + 1}H" + "".join(c for c, _ in new[start:stop]))
     assert screen.display[0].rstrip() == after
+
+
+#: An SGR sequence and its parameters.
+SGR = re.compile(r"\x1b\[([0-9;]*)m")
+
+
+def colour_kinds(data: str) -> set[str]:
+    """The kinds of colour the SGR sequences in `data` use: "16", "256" or "truecolor"."""
+    kinds = set()
+    for match in SGR.finditer(data):
+        codes = match.group(1).split(";")
+        while codes:
+            code = codes.pop(0)
+            if code in ("38", "48"):
+                kind = codes.pop(0)
+                kinds.add("256" if kind == "5" else "truecolor")
+                del codes[: 1 if kind == "5" else 3]
+            elif code.isdigit() and (30 <= int(code) <= 49 or 90 <= int(code) <= 107):
+                kinds.add("16")
+    return kinds
+
+
+async def test_an_export_leaves_a_16_colour_terminal_its_16_colours(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Rich keeps a style's escape codes on the style for the first colour system it is
+    # written in: an SVG export written in truecolor left the styles on screen to be sent
+    # in truecolor from then on.
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TERM", "xterm")
+    for variable in ("COLORTERM", "NO_COLOR", "FORCE_COLOR", "TEXTUAL_COLOR_SYSTEM"):
+        monkeypatch.delenv(variable, raising=False)
+    app = GdtuiApp(scenario("logistic"))
+    assert app.console.color_system == "standard"
+    async with app.run_test(size=(80, 24)) as pilot:
+        await press(pilot, "n")
+        await pilot.press("e")
+        await until(pilot, lambda: any(tmp_path.glob("*.svg")))
+        await settle(pilot)
+        await press(pilot, "n", "v", "n")
+        after = "".join(strip.render(app.console) for strip in frame_strips(app.screen))
+    assert colour_kinds(after) == {"16"}
+
+
+async def test_the_export_draws_what_textuals_export_draws() -> None:
+    app = GdtuiApp(scenario("two_features"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await press(pilot, "n", "n")
+        ours = export_svg(app)
+        assert ours == app.export_screenshot()

@@ -17,6 +17,11 @@ Beyond Textual's public API this module uses, and only here:
   types (`CompositorUpdate`, `ChopsUpdate` with its `chops`, `spans` and `chop_ends`,
   `LayoutUpdate` with its `strips` and `region`), to send only the cells that changed
   (`SendsChangedCells`), and `Console._color_system`, as Textual's `Strip.render` reads it;
+- `Screen._compositor` and `App._background_screens`, to export the screen as SVG as
+  `App.export_screenshot` does but through a console of the app's own colour system
+  (`export_svg`): Rich keeps a style's escape codes on the style (`Style._ansi`) for the
+  first colour system it is written in, so Textual's truecolor export left every style on
+  screen to be sent in truecolor to a 16- or 256-colour terminal from then on;
 - `Screen._compositor`, for the text and the cells of a frame in tests (`frame_lines`,
   `frame_strips`, `screen_lines`): Textual has no public call for them; and replaced by a
   `RowsCompositor` (`render_changed_rows`), which overrides
@@ -29,6 +34,7 @@ tests/test_adapters.py checks these names and fails loudly if they change.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterable, Iterator
 from itertools import compress, groupby, pairwise, repeat
 from operator import itemgetter, ne
@@ -61,6 +67,7 @@ __all__ = [
     "FooterLabel",
     "app_driver",
     "breakpoint_classes",
+    "export_svg",
     "frame_lines",
     "frame_strips",
     "placements_now",
@@ -109,6 +116,27 @@ def placements_now(screen: Screen[Any]) -> DockArrangeResult:
 def app_driver(app: App[Any]) -> Any:
     """The running `app`'s driver (None before it runs)."""
     return app._driver
+
+
+def export_svg(app: App[Any]) -> str:
+    """The screen as SVG, as `App.export_screenshot` makes it, written through a console
+    of the app's colour system: the escape codes Rich keeps on each style on screen are
+    then the ones the app sends (Textual's export writes them in truecolor)."""
+    width, height = app.size
+    console = Console(
+        width=width,
+        height=height,
+        file=io.StringIO(),
+        force_terminal=True,
+        color_system=app.console.color_system or "truecolor",  # type: ignore[arg-type]
+        record=True,
+        legacy_windows=False,
+        safe_box=False,
+    )
+    console.print(
+        app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
+    )
+    return console.export_svg(title=app.title)
 
 
 def frame_lines(screen: Screen[Any]) -> list[str]:
