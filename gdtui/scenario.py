@@ -49,13 +49,15 @@ import tomllib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PureWindowsPath
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
 
-from gdtui import expr
 from gdtui.engine.optimizers import HYPERPARAMETERS, OPTIMIZER_KINDS
+
+if TYPE_CHECKING:
+    from gdtui import expr
 
 #: Breakpoint names that need no expression; the engine knows what each one means.
 BUILTIN_BREAKPOINTS: tuple[str, ...] = (
@@ -755,6 +757,8 @@ class _Checker:
         return self.logistic(table, kind)
 
     def curve(self, table: dict[str, Any]) -> CurveSpec:
+        from gdtui import expr  # only a curve has a formula: a data lesson never loads it
+
         example = 'a cost formula in w such as "(w - 3)**2"'
         text = self.string(
             self.required(table, "problem", "cost", example), "problem.cost", example
@@ -1145,6 +1149,8 @@ class _Checker:
     def condition(self, text: str, key: str, problem: ProblemSpec | None = None) -> None:
         if text in BUILTIN_BREAKPOINTS:
             return
+        from gdtui import expr  # only a written condition needs the parser
+
         try:
             condition = expr.parse_condition(text)
         except expr.ExprError as err:
@@ -1173,6 +1179,8 @@ class _Checker:
             w: float | Vector = 1.0
         else:
             w = np.ones(problem.X.shape[1])
+        from gdtui import expr  # loaded already: the condition was parsed
+
         sample = {"step": 1.0, "w": w, "b": 1.0, "dw": w, "db": 1.0, "cost": 1.0,
                   "prev_cost": 1.0, "alpha": 0.1}  # fmt: skip
         try:

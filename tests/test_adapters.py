@@ -119,9 +119,10 @@ def test_textual_is_the_major_version_tested() -> None:
 
 
 def test_textual_names_the_adapter_uses_are_there() -> None:
-    assert issubclass(textual_adapter.FooterKey, Widget)
-    assert issubclass(textual_adapter.FooterLabel, Label)
-    assert "action" in parameters(textual_adapter.FooterKey.__init__)
+    footer_key, footer_label = textual_adapter.footer_widgets()
+    assert issubclass(footer_key, Widget)
+    assert issubclass(footer_label, Label)
+    assert "action" in parameters(footer_key.__init__)
     assert parameters(Screen._get_breakpoint_classes) == ["self", "dimension", "breakpoints"]
     # Placing a screen's children as they stand: the arrangements it keeps, and how.
     assert parameters(Widget._clear_arrangement_cache) == ["self"]

@@ -55,12 +55,16 @@ NOT_AT_FIRST_SCREEN = (
     "gdtui.ui.screens.start_input",
     "gdtui.engine.terms",
     "gdtui.trace",
+    "gdtui.expr",  # the default lesson has no formula and only built-in breakpoints
+    "gdtui.lesson.predict",  # predict mode (`p`)
+    "gdtui.classroom.answers",  # predict mode in a class
     "asyncssh",
     "textual_serve",
     "importlib.metadata",
     "numpy.ma",
     "importlib.resources",
     "zipfile",
+    "textual.widgets._footer",  # gdtui's footer draws the keys itself
 )
 
 #: What `gdtui check` must not load (every command builds `gdtui serve`'s parser, from

@@ -29,11 +29,13 @@ import json
 import os
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from gdtui.classroom.answers import StudentAnswer, Tally, parse_tally
 from gdtui.lesson import wire
 from gdtui.lesson.actions import Action
+
+if TYPE_CHECKING:
+    from gdtui.classroom.answers import StudentAnswer, Tally
 
 #: Environment variables that tell a session's app about the classroom.
 ENV_SOCKET = "GDTUI_CLASSROOM"
@@ -223,6 +225,8 @@ class ClassroomLink:
             self._writer.write(line)
 
     async def _read(self) -> None:
+        from gdtui.classroom.answers import parse_tally  # a class's, not a first screen's
+
         assert self._reader is not None
         try:
             while text := await self._reader.readline():

@@ -24,12 +24,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
 
 from gdtui.engine.snapshot import Layout
-from gdtui.expr import Condition, parse_condition
+
+if TYPE_CHECKING:
+    from gdtui.expr import Condition
 
 Vector = NDArray[np.float64]
 
@@ -124,6 +127,8 @@ class Breakpoint:
     def __post_init__(self) -> None:
         condition: Condition | None = None
         if self.when not in BUILTIN:
+            from gdtui.expr import parse_condition  # a built-in needs no parser
+
             condition = parse_condition(self.when)
         object.__setattr__(self, "_condition", condition)
 

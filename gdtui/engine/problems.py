@@ -13,12 +13,13 @@ is made of. `cost_of_scores` gives `J` for many score vectors at once, for plots
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
 
-from gdtui.expr import Cost
+if TYPE_CHECKING:
+    from gdtui.expr import Cost
 
 Vector = NDArray[np.float64]
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from gdtui.classroom.answers import StudentAnswer, Tally
 from gdtui.classroom.link import ClassroomLink, Counts
 from gdtui.lesson.actions import Action, Load
 
 if TYPE_CHECKING:
+    from gdtui.classroom.answers import StudentAnswer, Tally
     from gdtui.ui.screens.debugger import DebuggerScreen
 
 

@@ -873,6 +873,10 @@ def braille(
     Dot `i` across sits at `x_range[0] + i * width / (2 * cols - 1)`, and likewise down, as
     plotext places its own braille markers, so both line up in one figure.
 
+    All layers are drawn in one pass of numpy calls (a pass a layer took most of the time
+    of a figure's few short layers: the tangent, the arrow): each point and each piece of a
+    line carries the index of its layer.
+
     Args:
         layers: Each `(xs, ys, joined)`: points, joined by straight lines when `joined`
             (by dashes, two dots on and four off, when it is `DASHED`). Non-finite
@@ -888,31 +892,43 @@ def braille(
     """
     bits = np.zeros((rows, cols), dtype=np.uint8)
     owner = np.full((rows, cols), -1, dtype=np.intp)
-    if cols < 1 or rows < 1:
+    if cols < 1 or rows < 1 or not layers:
         return bits, owner
     width, height = 2 * cols, 4 * rows
-    for index, (xs, ys, joined) in enumerate(layers):
-        fx, fy = _dots_at(xs, ys, x_range, y_range, width, height)
-        finite = np.isfinite(fx) & np.isfinite(fy)
-        if joined and len(fx) > 1:
-            ok = finite[:-1] & finite[1:]
-            x0, y0 = fx[:-1][ok], fy[:-1][ok]
-            dx, dy = fx[1:][ok] - x0, fy[1:][ok] - y0
-            n = np.ceil(np.maximum(np.abs(dx), np.abs(dy))).astype(np.intp) + 1
-            segment = np.repeat(np.arange(len(n)), n)
-            t = np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)
-            t = t / np.maximum(n[segment] - 1, 1)
-            px, py = x0[segment] + t * dx[segment], y0[segment] + t * dy[segment]
-            if joined == DASHED:
-                on = np.arange(len(px)) % 6 < 2
-                px, py = px[on], py[on]
-        else:
-            px, py = fx[finite], fy[finite]
-        ix, iy, inside = _nearest_dots(px, py, width, height)
-        ix, iy = ix[inside], iy[inside]
-        cells = (iy // 4, ix // 2)
-        np.bitwise_or.at(bits, cells, _DOTS[3 - iy % 4, ix % 2])
-        owner[cells] = index
+    xs = [np.asarray(layer[0], np.float64).ravel() for layer in layers]
+    ys = [np.asarray(layer[1], np.float64).ravel() for layer in layers]
+    sizes = [len(x) for x in xs]
+    fx, fy = _dots_at(np.concatenate(xs), np.concatenate(ys), x_range, y_range, width, height)
+    finite = np.isfinite(fx) & np.isfinite(fy)
+    # Each point's layer; a layer of one point is drawn as a point, joined or not.
+    layer = np.repeat(np.arange(len(layers)), sizes)
+    joined = np.array([bool(j) and n > 1 for (_, _, j), n in zip(layers, sizes, strict=True)])
+    along = joined[layer]
+    # A piece of line joins a point to the next in its layer, both finite.
+    ok = finite[:-1] & finite[1:] & along[:-1] & (layer[:-1] == layer[1:])
+    x0, y0 = fx[:-1][ok], fy[:-1][ok]
+    dx, dy = fx[1:][ok] - x0, fy[1:][ok] - y0
+    n = np.ceil(np.maximum(np.abs(dx), np.abs(dy))).astype(np.intp) + 1
+    segment = np.repeat(np.arange(len(n)), n)
+    t = np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)
+    t = t / np.maximum(n[segment] - 1, 1)
+    px, py = x0[segment] + t * dx[segment], y0[segment] + t * dy[segment]
+    owners = layer[:-1][ok][segment]
+    dashed = np.array([j == DASHED for _, _, j in layers])
+    if dashed.any():  # two dots on, four off, counted along each dashed layer's own dots
+        count = np.bincount(owners, minlength=len(layers))
+        place = np.arange(len(owners)) - (np.cumsum(count) - count)[owners]
+        on = ~dashed[owners] | (place % 6 < 2)
+        px, py, owners = px[on], py[on], owners[on]
+    alone = finite & ~along
+    px = np.concatenate((px, fx[alone]))
+    py = np.concatenate((py, fy[alone]))
+    owners = np.concatenate((owners, layer[alone]))
+    ix, iy, inside = _nearest_dots(px, py, width, height)
+    ix, iy, owners = ix[inside], iy[inside], owners[inside]
+    cells = (iy // 4, ix // 2)
+    np.bitwise_or.at(bits, cells, _DOTS[3 - iy % 4, ix % 2])
+    np.maximum.at(owner, cells, owners)  # layers draw in order: the last is the highest
     return bits, owner
 
 
@@ -936,9 +952,17 @@ def _dots_at(
     xs: Vector, ys: Vector, x_range: Range, y_range: Range, width: int, height: int
 ) -> tuple[Vector, Vector]:
     """Where points fall among `width` x `height` dots, near the canvas."""
-    fx, fy = _dot_scale(xs, x_range, width), _dot_scale(ys, y_range, height)
-    # Far outside, a point only sets the direction of its line: keep it near.
-    return np.clip(fx, -width, 2 * width), np.clip(fy, -height, 2 * height)
+    with np.errstate(all="ignore"):
+        fx: Vector = (width - 1) * (np.asarray(xs, np.float64) - x_range[0])
+        fx = fx / (x_range[1] - x_range[0])
+        fy: Vector = (height - 1) * (np.asarray(ys, np.float64) - y_range[0])
+        fy = fy / (y_range[1] - y_range[0])
+    # Far outside, a point only sets the direction of its line: keep it near (as np.clip
+    # would, which takes longer to call than to compute).
+    return (
+        np.minimum(np.maximum(fx, -width), 2 * width),
+        np.minimum(np.maximum(fy, -height), 2 * height),
+    )
 
 
 def _nearest_dots(
@@ -948,13 +972,6 @@ def _nearest_dots(
     ix, iy = np.floor(px + 0.5).astype(np.intp), np.floor(py + 0.5).astype(np.intp)
     inside = (ix >= 0) & (ix < width) & (iy >= 0) & (iy < height)
     return ix, iy, inside
-
-
-def _dot_scale(values: Vector, edges: Range, dots: int) -> Vector:
-    """Where `values` fall in a row of `dots` dots from `edges[0]` to `edges[1]`."""
-    with np.errstate(all="ignore"):
-        scaled: Vector = (dots - 1) * (np.asarray(values, np.float64) - edges[0])
-        return scaled / (edges[1] - edges[0])
 
 
 # -- the recent path ------------------------------------------------------------------------

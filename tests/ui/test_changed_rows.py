@@ -4,6 +4,7 @@ Textual's full render of the frame shows."""
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import Any
 
 import pyte
@@ -121,3 +122,38 @@ def test_the_adapter_replaces_the_compositor_of_a_screen() -> None:
     screen: Screen[None] = Screen()
     textual_adapter.render_changed_rows(screen)
     assert isinstance(screen._compositor, RowsCompositor)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (200, 50)])
+async def test_each_chop_is_drawn_by_the_widget_textual_finds_in_front(
+    size: tuple[int, int],
+) -> None:
+    """`RowsCompositor` finds the widget that shows each chop once per layout: it is the
+    one Textual's own look-up by layer finds there (`Compositor.layers_visible`)."""
+    app = GdtuiApp(scenario("two_features"))
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        for keys in [(), ("v",), ("question_mark",)]:  # another view, a dialog over it all
+            await press(pilot, *keys)
+            compositor = app.screen._compositor
+            fronts = textual_adapter._fronts(compositor.visible_widgets, compositor.cuts)
+            layers = compositor.layers_visible
+            assert len(fronts) == len(layers) == size[1]
+            for y, row in enumerate(fronts):
+                textual = [
+                    (cut, end, next((w for w, c, _ in layers[y] if c.contains(cut, y)), None))
+                    for cut, end in pairwise(compositor.cuts[y])
+                ]
+                assert row == textual, (keys, y)
+            assert any(widget is not app.screen for row in fronts for *_, widget in row)
+
+
+async def test_a_closed_screen_keeps_no_widget_in_its_compositor() -> None:
+    app = GdtuiApp(scenario("curve"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await press(pilot, "n")
+        compositor = debugger(app)._compositor
+        assert isinstance(compositor, RowsCompositor) and compositor._fronts
+        compositor.clear()  # (as Textual does when the screen closes)
+        assert not compositor._fronts and compositor._fronts_of == (None, None)

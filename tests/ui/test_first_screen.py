@@ -31,6 +31,7 @@ from gdtui.ui.widgets.notes import Notes, reflow
 from gdtui.ui.widgets.state_panel import StatePanel
 
 from .helpers import debugger, scenario, screen_lines
+from .test_terminal_cells import Terminals
 
 SIZE = (80, 24)
 
@@ -127,33 +128,35 @@ async def test_a_plot_view_is_made_when_first_shown_and_kept() -> None:
         assert "J(w, b) contours" in "\n".join(screen_lines(app))
 
 
+@pytest.mark.parametrize(("size", "expected"), [((80, 24), ["history"]), ((60, 20), ["left"])])
 async def test_the_first_screen_restyles_only_what_its_arrangement_changed(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, size: tuple[int, int], expected: list[str]
 ) -> None:
     # Every widget is styled as it mounts, with its size's classes. After that, choosing the
-    # panels that fit restyles the few widgets the arrangement's classes style (`ARRANGED`),
-    # and showing the screen restyles none: each full restyle took some 30 ms of 80x24.
-    restyled: list[int] = []
+    # panels that fit restyles the widgets that the classes it changed style (`STYLED_BY`:
+    # at 80x24 it shows the history, at 60x20 it hides the left column), and showing the
+    # screen restyles none: each full restyle took some 30 ms of 80x24.
+    restyled: list[list[str]] = []
     on_mount = DebuggerScreen.on_mount
 
     def recorded(screen: DebuggerScreen) -> None:
         update_nodes = screen.app.stylesheet.update_nodes
 
-        def counted(nodes: Iterable[DOMNode], animate: bool = False) -> None:
+        def noted(nodes: Iterable[DOMNode], animate: bool = False) -> None:
             nodes = list(nodes)
-            restyled.append(len(nodes))
+            restyled.append([str(node.id) for node in nodes])
             update_nodes(nodes, animate)
 
-        monkeypatch.setattr(screen.app.stylesheet, "update_nodes", counted)
+        monkeypatch.setattr(screen.app.stylesheet, "update_nodes", noted)
         on_mount(screen)
 
     monkeypatch.setattr(DebuggerScreen, "on_mount", recorded)
     app = GdtuiApp(scenario("logistic"))
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=size) as pilot:
         await pilot.pause()
         await pilot.pause()
-        arranged = len(app.screen.query(ARRANGED))
-        assert 0 < sum(restyled) <= arranged < len(list(app.screen.walk_children()))
+        assert restyled == [expected]
+        assert len(app.screen.query(ARRANGED)) > len(expected)
 
 
 def styles_of(screen: DebuggerScreen) -> dict[str, object]:
@@ -269,3 +272,78 @@ async def test_the_left_columns_notes_are_made_when_first_shown() -> None:
             line[region.x : region.right] for line in screen_lines(app)[region.y : region.bottom]
         ]
         assert " ".join(said.split()[:3]) in " ".join(" ".join(shown).split())
+
+
+#: Sizes a first screen starts at: no left column, the smallest, a tall one, a wide one.
+FIRST_SIZES = [(60, 20), (80, 24), (120, 40), (200, 50)]
+
+
+async def first_screen(name: str, size: tuple[int, int]) -> tuple[object, ...]:
+    """What a terminal shows once the first screen has settled (fed every paint, as Textual
+    writes it and as gdtui sends its changed cells), and the panels' places."""
+    app = GdtuiApp(scenario(name))
+    terminals = Terminals(app, size)
+    async with app.run_test(size=size) as pilot:
+        for _ in range(4):
+            await pilot.pause()
+        places = {f"{w!r}": w.region for w in debugger(app).walk_children() if w.display}
+        return terminals.cells("textual"), terminals.cells("changed"), places
+
+
+@pytest.mark.parametrize("size", FIRST_SIZES)
+@pytest.mark.parametrize("name", ["curve", "logistic", "two_features"])
+async def test_the_first_screen_shows_what_arranging_it_again_at_its_size_showed(
+    monkeypatch: pytest.MonkeyPatch, name: str, size: tuple[int, int]
+) -> None:
+    # The screen arranges its panels once, with the values written, and does not do it all
+    # again on the three times Textual sends a starting screen its size (nor arrange them
+    # before the values are written). Cell for cell, it shows what it showed when it did.
+    once = await first_screen(name, size)
+    load, resized = DebuggerScreen._load, DebuggerScreen._resized
+
+    def load_arranged(screen: DebuggerScreen, *args: object, arrange: bool = True) -> None:
+        load(screen, *args)  # type: ignore[arg-type]
+
+    def resized_again(screen: DebuggerScreen) -> None:
+        screen._arranged = None  # as if the size were new
+        resized(screen)
+
+    monkeypatch.setattr(DebuggerScreen, "_load", load_arranged)
+    monkeypatch.setattr(DebuggerScreen, "_resized", resized_again)
+    assert once == await first_screen(name, size)
+
+
+@pytest.mark.parametrize("size", FIRST_SIZES)
+async def test_the_first_screen_arranges_its_panels_once(
+    monkeypatch: pytest.MonkeyPatch, size: tuple[int, int]
+) -> None:
+    # Each arrangement measures the screen's layout twice and may restyle widgets; the
+    # resizes Textual sends as a screen starts change nothing, and ask for no arrangement.
+    # Once a step has written other values (the status line and the update may have grown),
+    # the same size is arranged again, as a fresh screen at that step would arrange it.
+    arranged: list[tuple[int, int]] = []
+    arrange = DebuggerScreen._arrange
+
+    def counted(screen: DebuggerScreen) -> None:
+        arranged.append(screen.size)
+        arrange(screen)
+
+    monkeypatch.setattr(DebuggerScreen, "_arrange", counted)
+    app = GdtuiApp(scenario("logistic"))
+    async with app.run_test(size=size) as pilot:
+        for _ in range(4):
+            await pilot.pause()
+        assert arranged == [size]
+        await pilot.resize_terminal(*size)
+        await pilot.press("n")
+        for _ in range(4):
+            await pilot.pause()
+        assert arranged == [size]
+        await pilot.resize_terminal(*size)
+        for _ in range(4):
+            await pilot.pause()
+        assert arranged == [size, size]
+        await pilot.resize_terminal(size[0] + 10, size[1] + 2)
+        for _ in range(4):
+            await pilot.pause()
+        assert arranged == [size, size, (size[0] + 10, size[1] + 2)]

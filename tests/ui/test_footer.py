@@ -12,13 +12,16 @@ from textual.theme import Theme
 from textual.widget import Widget
 from textual.widgets import Footer
 
-from gdtui.ui.adapters.textual import FooterKey, FooterLabel, frame_strips
+from gdtui.ui.adapters.textual import footer_widgets, frame_strips
 from gdtui.ui.app import GdtuiApp
 from gdtui.ui.screens import debugger as debugger_module
 from gdtui.ui.screens.debugger import DebuggerScreen
 from gdtui.ui.widgets.footer import SPARE_ACTIONS, KeysFooter
 
 from .helpers import debugger, scenario
+
+#: The widgets Textual's own `Footer` yields (see `mark_spare`).
+FooterKey, FooterLabel = footer_widgets()
 
 #: Where each part has a colour of its own, half see-through, so that every layer shows.
 LAYERED = Theme(

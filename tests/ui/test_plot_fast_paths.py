@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -18,6 +19,7 @@ from textual.widget import Widget
 from gdtui.engine.session import Session
 from gdtui.lesson.actions import Load
 from gdtui.lesson.ghost import keep
+from gdtui.ui import plotting
 from gdtui.ui.adapters import plotext as plotext_adapter
 from gdtui.ui.widgets.braille_plot import BraillePlot
 from gdtui.ui.widgets.cost_curve import CostCurvePlot
@@ -338,3 +340,130 @@ def test_a_base_drawn_for_new_ticks_is_what_plotext_draws(
             assert layers(ours) == layers(theirs)
             if bases.drawn > drawn and not any(spec["grid"] or ()):
                 assert built == []  # the base was drawn without plotext
+
+
+# -- braille dots, every layer in one pass -----------------------------------------------------
+
+
+def braille_layer_by_layer(
+    layers: list[tuple[Any, Any, Any]],
+    x_range: tuple[float, float],
+    y_range: tuple[float, float],
+    cols: int,
+    rows: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """`plotting.braille` as it was drawn before, a pass of numpy calls for each layer."""
+    bits = np.zeros((rows, cols), dtype=np.uint8)
+    owner = np.full((rows, cols), -1, dtype=np.intp)
+    if cols < 1 or rows < 1:
+        return bits, owner
+    width, height = 2 * cols, 4 * rows
+
+    def scale(values: Any, edges: tuple[float, float], dots: int) -> Any:
+        with np.errstate(all="ignore"):
+            scaled = (dots - 1) * (np.asarray(values, np.float64) - edges[0])
+            return scaled / (edges[1] - edges[0])
+
+    for index, (xs, ys, joined) in enumerate(layers):
+        fx = np.clip(scale(xs, x_range, width), -width, 2 * width)
+        fy = np.clip(scale(ys, y_range, height), -height, 2 * height)
+        finite = np.isfinite(fx) & np.isfinite(fy)
+        if joined and len(fx) > 1:
+            ok = finite[:-1] & finite[1:]
+            x0, y0 = fx[:-1][ok], fy[:-1][ok]
+            dx, dy = fx[1:][ok] - x0, fy[1:][ok] - y0
+            n = np.ceil(np.maximum(np.abs(dx), np.abs(dy))).astype(np.intp) + 1
+            segment = np.repeat(np.arange(len(n)), n)
+            t = np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)
+            t = t / np.maximum(n[segment] - 1, 1)
+            px, py = x0[segment] + t * dx[segment], y0[segment] + t * dy[segment]
+            if joined == plotting.DASHED:
+                on = np.arange(len(px)) % 6 < 2
+                px, py = px[on], py[on]
+        else:
+            px, py = fx[finite], fy[finite]
+        ix, iy = np.floor(px + 0.5).astype(np.intp), np.floor(py + 0.5).astype(np.intp)
+        inside = (ix >= 0) & (ix < width) & (iy >= 0) & (iy < height)
+        ix, iy = ix[inside], iy[inside]
+        cells = (iy // 4, ix // 2)
+        np.bitwise_or.at(bits, cells, plotting._DOTS[3 - iy % 4, ix % 2])
+        owner[cells] = index
+    return bits, owner
+
+
+coordinates = st.one_of(
+    st.floats(-0.5, 1.5),
+    st.sampled_from([np.nan, np.inf, -np.inf, 1e300, -1e300, 0.0, 1.0]),
+)
+
+
+@st.composite
+def braille_layers(draw: st.DrawFn) -> list[tuple[np.ndarray, np.ndarray, Any]]:
+    """Layers as the plots draw them: lines, dashed lines and dots, some of one point or
+    none, with points off the canvas and not finite."""
+    out = []
+    for _ in range(draw(st.integers(0, 6))):
+        size = draw(st.integers(0, 30))
+        xs = draw(st.lists(coordinates, min_size=size, max_size=size))
+        ys = draw(st.lists(coordinates, min_size=size, max_size=size))
+        joined = draw(st.sampled_from([True, False, plotting.DASHED]))
+        out.append((np.array(xs, np.float64), np.array(ys, np.float64), joined))
+    return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    braille_layers(),
+    st.sampled_from([(0.0, 1.0), (-0.25, 1.25), (0.5, 0.5), (0.3, 0.9)]),
+    st.sampled_from([(0.0, 1.0), (1.0, 0.0), (0.2, 0.7)]),
+    st.integers(0, 40),
+    st.integers(0, 12),
+)
+def test_braille_in_one_pass_draws_what_a_pass_a_layer_drew(
+    layers: list[tuple[np.ndarray, np.ndarray, Any]],
+    x_range: tuple[float, float],
+    y_range: tuple[float, float],
+    cols: int,
+    rows: int,
+) -> None:
+    bits, owner = plotting.braille(layers, x_range, y_range, cols, rows)
+    old_bits, old_owner = braille_layer_by_layer(layers, x_range, y_range, cols, rows)
+    assert bits.dtype == old_bits.dtype and owner.dtype == old_owner.dtype
+    assert bits.tolist() == old_bits.tolist()
+    assert owner.tolist() == old_owner.tolist()
+
+
+def test_braille_of_the_plots_figures_is_what_a_pass_a_layer_drew() -> None:
+    """The layers of a real cost curve (a long line, a dashed tangent, an arrow) and a
+    history's, at the sizes of a 200x50 screen."""
+    xs = np.linspace(-1.0, 3.0, 151)
+    curve_layers = [
+        (xs, (xs - 1.0) ** 2 + 0.1 * np.sin(9 * xs), True),
+        (xs, (xs - 1.2) ** 2, False),
+        (np.array([0.2, 0.8]), np.array([1.0, 0.5]), plotting.DASHED),
+        (np.array([0.5, 0.9]), np.array([0.3, 0.3]), True),
+    ]
+    steps = np.arange(40.0)
+    history = [(steps, np.log10(1 + np.exp(-steps / 5)), True)]
+    for layers, x_range, y_range, cols, rows in [
+        (curve_layers, (-1.0, 3.0), (-0.2, 4.2), 134, 27),
+        (history, (0.0, 60.0), (0.0, 0.4), 40, 22),
+    ]:
+        bits, owner = plotting.braille(layers, x_range, y_range, cols, rows)
+        old_bits, old_owner = braille_layer_by_layer(layers, x_range, y_range, cols, rows)
+        assert bits.any()
+        assert bits.tolist() == old_bits.tolist() and owner.tolist() == old_owner.tolist()
+
+
+def test_a_background_of_one_colour_is_one_object() -> None:
+    """Textual's themes give the axes and the canvas one colour, as two equal tuples: the
+    matrix holds one of them, so a strip tells a row of one background by identity."""
+    matrix = _figure_class().monitor.matrix
+    matrix.set_size(30, 8)
+    matrix.set_axes_color(tuple([30, 30, 30]))
+    matrix.set_canvas_area(4, 26, 2, 6)
+    matrix.set_canvas_color(tuple([30, 30, 30]))
+    assert matrix.axes_color is not matrix.canvas_color
+    plotext_adapter.fill_matrices(matrix)
+    assert [row.count((30, 30, 30)) for row in matrix.background] == [30] * 8
+    assert all(cell is row[0] for row in matrix.background for cell in row)

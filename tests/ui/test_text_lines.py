@@ -7,10 +7,15 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+import textual.content as textual_content
+from rich.segment import ControlType, Segment
+from rich.style import Style as RichStyle
+from rich.terminal_theme import MONOKAI
 from textual._styles_cache import StylesCache
 from textual.app import App, ComposeResult
 from textual.color import Color
 from textual.content import Content
+from textual.filter import ANSIToTruecolor
 from textual.geometry import Region
 from textual.pilot import Pilot
 from textual.strip import Strip
@@ -21,7 +26,16 @@ from textual.widget import Widget
 from gdtui.ui.adapters.textual import frame_strips
 from gdtui.ui.app import GdtuiApp
 from gdtui.ui.widgets.braille_plot import BraillePlot
-from gdtui.ui.widgets.text_lines import TextLines, is_plain, plain_strip
+from gdtui.ui.widgets.text_lines import (
+    Frame,
+    FrameReader,
+    TextLines,
+    assembled,
+    filtered,
+    is_plain,
+    plain_strip,
+    styled,
+)
 
 from .helpers import debugger, scenario
 
@@ -167,17 +181,30 @@ def all_rows(panel: TextLines) -> Region:
     return Region(0, 0, *panel.region.size)
 
 
+#: Sizes, and the ANSI colours' filter as the theme has it (None) or set on or off whatever
+#: the theme: off as with `--ansi`, or on over an ANSI theme's colours (it then changes them).
+FRAMED = [((200, 50), None), ((80, 24), None), ((80, 24), True), ((80, 24), False)]
+
+
 @pytest.mark.parametrize("no_color", [False, True], ids=["colour", "NO_COLOR"])
 @pytest.mark.parametrize("theme", THEMES)
-@pytest.mark.parametrize("size", [(200, 50), (80, 24)], ids=["200x50", "80x24"])
+@pytest.mark.parametrize(
+    ("size", "ansi_color"), FRAMED, ids=["200x50", "80x24", "80x24-ansi", "80x24-truecolor"]
+)
 async def test_the_framed_rows_are_those_textual_draws(
-    size: tuple[int, int], theme: str, no_color: bool, monkeypatch: pytest.MonkeyPatch
+    size: tuple[int, int],
+    ansi_color: bool | None,
+    theme: str,
+    no_color: bool,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     if no_color:
         monkeypatch.setenv("NO_COLOR", "1")
     app = GdtuiApp(scenario("two_features"))
     async with app.run_test(size=size) as pilot:
         app.theme = theme
+        if ansi_color is not None:
+            app.ansi_color = ansi_color
         for key in ["n", "n", "j", "n", "p", "h", "p", "b"]:
             await press(pilot, key)
             for panel in shown(app):
@@ -250,3 +277,119 @@ async def test_a_changed_row_is_repainted_across_its_border_and_padding() -> Non
             region = panel.region
             rows = {y for y, x1, x2 in spans if x1 <= region.x and x2 >= region.right}
             assert rows & set(range(region.y, region.bottom)), panel.id
+
+
+#: Styles the ANSI colours' filter changes (an ANSI colour, foreground or background, or
+#: any dim colour) and leaves (colours of the theme's own, none, attributes alone).
+CHANGED_STYLES = [
+    RichStyle(color="red"),
+    RichStyle(bgcolor="bright_blue", bold=True),
+    RichStyle(color="color(100)"),
+    RichStyle(color="#ff8800", bgcolor="color(3)"),
+    RichStyle(color="#ff8800", dim=True),
+    RichStyle(color="default"),
+]
+KEPT_STYLES = [
+    RichStyle(color="#ff8800", bgcolor="#203040", underline=True),
+    RichStyle(bold=True),
+    RichStyle(dim=True),
+    RichStyle(bgcolor="#000000", meta={"offset": (3, 1)}),
+    RichStyle(),
+]
+
+
+@pytest.mark.parametrize("background", [Color(0, 0, 0), Color(30, 40, 50), Color(250, 250, 250)])
+def test_the_ansi_filter_leaves_a_row_with_no_ansi_colour_and_changes_one_as_textual_does(
+    background: Color,
+) -> None:
+    line_filter = ANSIToTruecolor(MONOKAI)
+    frame = Frame((), (), RichStyle(), 0, 0, (line_filter,), background)
+    kept = [Segment("ab", style) for style in KEPT_STYLES] + [Segment("c")]
+    for segments in [
+        kept,
+        *([*kept[:2], Segment("x", style), *kept[2:]] for style in CHANGED_STYLES),
+        [*kept, Segment("\x1b[2J", None, [(ControlType.CLEAR,)])],  # (the filter drops it)
+        [Segment("only", CHANGED_STYLES[0])],
+        [],
+    ]:
+        row = Strip(segments)
+        ours = filtered(row, frame)
+        # The segments Textual's filter makes, and the same strip where that changes none.
+        assert list(ours) == line_filter.apply(list(row), background), segments
+        assert (ours is row) == (segments == line_filter.apply(segments, background))
+        assert filtered(row, frame) == ours  # (and again, the styles known)
+
+
+async def test_a_step_in_a_theme_of_its_own_colours_sends_no_row_through_the_ansi_filter(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    filtered_rows: list[list[Segment]] = []
+    apply = ANSIToTruecolor.apply
+
+    def counted(line_filter: ANSIToTruecolor, segments: list[Segment], background: Color) -> Any:
+        filtered_rows.append(segments)
+        return apply(line_filter, segments, background)
+
+    app = GdtuiApp(scenario("curve"))
+    async with app.run_test(size=(200, 50)) as pilot:
+        await press(pilot, "n")
+        await press(pilot, "n")  # (the frames are read from Textual once)
+        assert any(type(f) is ANSIToTruecolor for f in app.get_line_filters())
+        monkeypatch.setattr(ANSIToTruecolor, "apply", counted)
+        rendered: list[Region] = []
+        lines = FrameReader.lines
+
+        def noted(reader: FrameReader, crop: Region, *args: Any) -> list[Strip]:
+            rendered.append(crop)
+            return lines(reader, crop, *args)
+
+        monkeypatch.setattr(FrameReader, "lines", noted)
+        await press(pilot, "n")
+        await press(pilot, "n")
+        # The panels' rows and the plots' were drawn anew (the plots' with ANSI colours),
+        # and none went through Textual's filter, which makes every segment anew.
+        assert len(rendered) >= 6
+        assert filtered_rows == []
+
+
+#: Texts with control codes Textual strips, characters past ASCII, none, nothing printable.
+TEXTS = ["w := 0.5", "step 12 ◀", "J falls 11.668 → 7.508", "a\rb", "bell\x07 ▼", "\x0b\x0c",
+         "", " ", "tab\there", "nbsp\u00a0é", "zero\u200bwidth", "e\u0301"]  # fmt: skip
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_panel_text_is_the_content_textual_makes_of_it(text: str) -> None:
+    def same(ours: Content, textual: Content) -> None:
+        assert (ours.plain, ours.spans, ours.cell_length) == (
+            textual.plain, textual.spans, textual.cell_length,
+        )  # fmt: skip
+
+    for style in ["", ACCENT, "bold"]:
+        same(styled(text, style), Content.styled(text, style))
+    same(styled(text), Content(text))
+    parts: list[Any] = ["x ", (text, ACCENT), Content.styled(text, UNDERLINED), text, ""]
+    same(assembled(*parts), Content.assemble(*parts))
+    same(assembled(text), Content.assemble(text))
+
+
+async def test_a_step_looks_for_control_codes_in_no_panel_line(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    scanned: list[str] = []
+    strip = textual_content._strip_control_codes
+
+    def noted(text: str, *args: Any) -> str:
+        scanned.append(text)
+        return strip(text, *args)
+
+    app = GdtuiApp(scenario("two_features"))
+    async with app.run_test(size=(200, 50)) as pilot:
+        await press(pilot, "n")
+        monkeypatch.setattr(textual_content, "_strip_control_codes", noted)
+        for key in ["n", "n", "j", "n"]:
+            await press(pilot, key)
+        # The status line, the state, the update and the log each showed new lines.
+        assert {"status", "state-summary", "update", "log"} <= {
+            panel.id for panel in shown(app) if panel.line_count
+        }
+        assert scanned == []

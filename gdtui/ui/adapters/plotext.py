@@ -466,6 +466,8 @@ def fill_matrices(matrix: Any) -> None:
     start = max(0, min(matrix.Cols_canvas.start, cols))
     stop = max(start, min(matrix.Cols_canvas.stop, cols))
     axes, canvas = matrix.axes_color, matrix.canvas_color
+    if canvas == axes:  # one object (the themes' axes and canvas share a colour): a row of
+        canvas = axes  # one colour is then told by identity, not a tuple compared a cell
     inside = [axes] * start + [canvas] * (stop - start) + [axes] * (cols - stop)
     matrix.marker = [[" "] * cols for _ in range(rows)]
     matrix.fullground = [["default"] * cols for _ in range(rows)]

@@ -4,7 +4,7 @@ Beyond Textual's public API this module uses, and only here:
 
 - `textual.widgets._footer.FooterKey` and `FooterLabel`, the widgets `Footer.compose`
   yields (not exported from `textual.widgets`), for the tests that hold `KeysFooter`, which
-  draws the keys itself, to what Textual's `Footer` draws;
+  draws the keys itself, to what Textual's `Footer` draws (`footer_widgets`);
 - `App._driver`, the running app's driver, to leave and re-enter application mode when a
   pre-started app is handed to a login (`gdtui.serve.pool`): `App.suspend` does that too
   but also signals the app as suspended and needs a driver that can suspend;
@@ -53,7 +53,7 @@ from textual.geometry import Region, Size
 from textual.layout import DockArrangeResult
 from textual.screen import Screen
 from textual.strip import Strip
-from textual.widgets._footer import FooterKey, FooterLabel
+from textual.widget import Widget
 
 __all__ = [
     "TESTED_MAJOR",
@@ -63,11 +63,10 @@ __all__ = [
     "RowsCompositor",
     "SendsChangedCells",
     "TerminalCells",
-    "FooterKey",
-    "FooterLabel",
     "app_driver",
     "breakpoint_classes",
     "export_svg",
+    "footer_widgets",
     "frame_lines",
     "frame_strips",
     "placements_now",
@@ -86,6 +85,14 @@ def textual_version() -> tuple[int, int]:
 
     major, minor, *_ = version("textual").split(".")
     return int(major), int(minor)
+
+
+def footer_widgets() -> tuple[type[Widget], type[Widget]]:
+    """Textual's `FooterKey` and `FooterLabel`, for the tests (imported when asked: the app
+    draws its footer itself, and their module costs some 3 ms of the first screen)."""
+    from textual.widgets._footer import FooterKey, FooterLabel
+
+    return FooterKey, FooterLabel
 
 
 def breakpoint_classes(screen: Screen[Any], size: Size) -> dict[str, bool]:
@@ -179,6 +186,17 @@ class RowsCompositor(Compositor):
     `ChopsUpdate` (and `TerminalCells`) send nothing else.
     """
 
+    _fronts: list[list[tuple[int, int, Widget | None]]] = []
+    """Per row, each chop's first column, the column after it, and the widget in front
+    there (None: no widget), for `_fronts_of`."""
+    _fronts_of: tuple[object, object] = (None, None)
+    """The visible widgets and the cuts `_fronts` was found for."""
+
+    def clear(self) -> None:
+        """As Textual's: no reference to a widget kept (the screen closes)."""
+        super().clear()
+        self._fronts, self._fronts_of = [], (None, None)
+
     def render_partial_update(self) -> ChopsUpdate | None:
         """As Textual's, but each widget rendered on the rows it changes (see above)."""
         update_regions = self._dirty_regions.copy()
@@ -187,44 +205,58 @@ class RowsCompositor(Compositor):
             return None
         spans = list(self._regions_to_spans(update_regions))
         cuts = self.cuts
+        visible = self.visible_widgets
+        fronts = self._fronts
+        if self._fronts_of[0] is not visible or self._fronts_of[1] is not cuts:
+            fronts = self._fronts = _fronts(visible, cuts)
+            self._fronts_of = (visible, cuts)
         chops: list[dict[int, Strip | None]] = [dict.fromkeys(line[:-1]) for line in cuts]
-        # Per row, the chops (by their first column) that meet a changed region and are
-        # not rendered yet.
-        wanted: dict[int, set[int]] = {}
+        # Per widget, the chops (by row, then first column) it shows that meet a region
+        # that changed.
+        wanted: dict[Widget, dict[int, list[int]]] = {}
         for y, x1, x2 in spans:
-            line = cuts[y]
-            wanted.setdefault(y, set()).update(
-                cut for cut, end in pairwise(line) if cut < x2 and end > x1
-            )
+            for cut, end, widget in fronts[y]:
+                if cut < x2 and end > x1 and widget is not None:
+                    wanted.setdefault(widget, {}).setdefault(y, []).append(cut)
         intersection = Region.intersection
-        for widget, (region, clip) in self.visible_widgets.items():  # front to back
-            if not wanted:
-                break
-            render_region = intersection(region, clip)
-            left, right = render_region.column_span
-            rows = [
-                y
-                for y in render_region.line_range
-                if (chops_wanted := wanted.get(y)) is not None
-                and any(left <= cut < right for cut in chops_wanted)
-            ]
-            if not rows:
-                continue
-            for top, bottom in _runs_of(rows):
-                crop = Region(left - region.x, top - region.y, right - left, bottom - top)
+        for widget, rows in wanted.items():
+            region, clip = visible[widget]
+            left, _, width, _ = intersection(region, clip)
+            right = left + width
+            for top, bottom in _runs_of(sorted(rows)):
+                crop = Region(left - region.x, top - region.y, width, bottom - top)
                 for y, strip in zip(range(top, bottom), widget.render_lines(crop), strict=False):
-                    chops_wanted = wanted[y]
                     final_cuts = [cut for cut in cuts[y] if right >= cut >= left]
-                    chops_line = chops[y]
+                    chops_line, chops_wanted = chops[y], rows[y]
+                    if len(final_cuts) == 2 and strip.cell_length == width:
+                        chops_line[left] = strip  # (one chop: the strip, as `divide` gives)
+                        continue
                     parts = strip.divide([cut - left for cut in final_cuts[1:]])
                     for cut, part in zip(final_cuts, parts, strict=False):
-                        if chops_line[cut] is None:
+                        if cut in chops_wanted:
                             chops_line[cut] = part
-                            chops_wanted.discard(cut)
-                    if not chops_wanted:
-                        del wanted[y]
         chop_ends = [line[1:] for line in cuts]
         return ChopsUpdate(chops, spans, chop_ends)
+
+
+def _fronts(
+    visible: dict[Widget, tuple[Region, Region]], cuts: list[list[int]]
+) -> list[list[tuple[int, int, Widget | None]]]:
+    """Per row of `cuts`, each chop's first column, the column after it, and the widget in
+    front there: the first of `visible` (front to back) whose region, clipped, holds it."""
+    on_row: list[list[tuple[int, int, Widget]]] = [[] for _ in cuts]
+    for widget, (region, clip) in visible.items():
+        x, y, width, height = Region.intersection(region, clip)
+        if width and height:
+            for row in on_row[max(y, 0) : y + height]:
+                row.append((x, x + width, widget))
+    return [
+        [
+            (cut, end, next((widget for x, after, widget in row if x <= cut < after), None))
+            for cut, end in pairwise(line)
+        ]
+        for line, row in zip(cuts, on_row, strict=True)
+    ]
 
 
 def _runs_of(rows: list[int]) -> Iterator[tuple[int, int]]:

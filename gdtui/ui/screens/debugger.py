@@ -20,7 +20,7 @@ from __future__ import annotations
 import gc
 from collections import deque
 from functools import partial
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import events
 from textual.app import ComposeResult
@@ -55,7 +55,6 @@ from gdtui.lesson.actions import (
     open_scenario,
 )
 from gdtui.lesson.ghost import Ghost, from_shown, keep, shown
-from gdtui.lesson.predict import Predict
 from gdtui.lesson.recording import load_of
 from gdtui.scenario import Scenario
 from gdtui.ui.adapters.textual import breakpoint_classes, placements_now, render_changed_rows
@@ -86,6 +85,9 @@ from gdtui.ui.widgets.state_panel import StatePanel
 from gdtui.ui.widgets.status_line import Status, StatusLine
 from gdtui.ui.widgets.step_log import StepLog
 from gdtui.ui.widgets.update_panel import UpdatePanel
+
+if TYPE_CHECKING:
+    from gdtui.lesson.predict import Predict
 
 #: New objects between the garbage collector's youngest passes while the screen is up
 #: (Python's default is 700).
@@ -189,6 +191,10 @@ class DebuggerScreen(Running, Settings, Following, Exporting, Viewing, Predictin
         """Predict mode's answers and score (`p`), or None when it is off."""
         self._resumed = False
         """Whether the screen has shown once (see `on_screen_resume`)."""
+        self._written = 0
+        """How many times the values were written (`_paint_values`)."""
+        self._arranged: tuple[int, int, int] | None = None
+        """The size the panels were last arranged at, and `_written` then (see `_resized`)."""
 
     # -- building the screen -------------------------------------------------------------------
 
@@ -236,9 +242,12 @@ class DebuggerScreen(Running, Settings, Following, Exporting, Viewing, Predictin
         self.step_log.border_title = "step log"
         self.history_panel.border_title = "cost history"
         self.query_one("#plot-view").border_title = VIEW_TITLES["curve"]
-        self._load(self.scenario, self.session)
+        self._load(self.scenario, self.session, arrange=False)
         self._moved("scenario")
-        self._arrange()  # again, with the status and the update written: their heights count
+        # Arranged once, with the status and the update written (their heights count), and
+        # the plots that this arrangement shows drawn (each once laid out).
+        self._arrange()
+        self._paint_plots()
         if self.seat.link is not None:
             self.run_worker(join_classroom(self), group="classroom", exclusive=True,
                             exit_on_error=False)  # fmt: skip
@@ -267,7 +276,7 @@ class DebuggerScreen(Running, Settings, Following, Exporting, Viewing, Predictin
         notes = Notes(id="notes-wide")
         self.mount(Horizontal(self.step_log, notes, id="bottom"), before=self.query_one(KeysFooter))
         notes.call_later(self._fill, notes)
-        self.call_after_refresh(self._repaint)  # the log is drawn once laid out
+        self.call_after_refresh(self._paint_log)  # the log is drawn once laid out
 
     def laid_out_height(self, widget: Widget) -> int:
         """The height the screen's next layout gives `widget`, one of its children, at its
@@ -298,8 +307,9 @@ class DebuggerScreen(Running, Settings, Following, Exporting, Viewing, Predictin
             gc.set_threshold(*self._collector)
         gc.unfreeze()
 
-    def _load(self, scenario: Scenario, session: Session) -> None:
-        """Put a scenario on screen from its start (painted once the caller has done)."""
+    def _load(self, scenario: Scenario, session: Session, *, arrange: bool = True) -> None:
+        """Put a scenario on screen from its start (painted once the caller has done), the
+        panels arranged for it unless `arrange` is False (the caller arranges them)."""
         self.scenario, self.session, self.last_result = scenario, session, None
         self.lesson = [load_of(scenario)]
         if self.ghost is not None and self.ghost.load != load_of(scenario):
@@ -312,7 +322,8 @@ class DebuggerScreen(Running, Settings, Following, Exporting, Viewing, Predictin
             notes.border_title = "notes"
         self.set_reactive(DebuggerScreen.component, 0)
         self.show_view("curve")
-        self._arrange()  # the new scenario may have no b, or a long w: lay out before painting
+        if arrange:  # the new scenario may have no b, or a long w: lay out before painting
+            self._arrange()
 
     def show_view(self, view: str) -> None:
         """Put `view` in the plot area without drawing it (the next paint does)."""
@@ -476,6 +487,7 @@ class DebuggerScreen(Running, Settings, Following, Exporting, Viewing, Predictin
 
     def _paint_values(self, snapshot: Snapshot, previous: Snapshot | None) -> None:
         """The status line, the state panel and the update panel: cheap, from a snapshot."""
+        self._written += 1
         self._paint_status()
         hide = self.asking
         running = bool(self.busy)
@@ -583,6 +595,12 @@ class DebuggerScreen(Running, Settings, Following, Exporting, Viewing, Predictin
 
     def _resized(self) -> None:
         """Arrange the panels for the new size, as a fresh screen at that size would."""
+        if self._arranged == (*self.size, self._written):
+            # Arranged at this size with the values as they are: nothing to redo. A screen
+            # that starts is sent its size three times (the app's, the terminal's, its first
+            # layout's), and each wrote the values, arranged the panels, laid the screen out
+            # and painted it once more, after the first screen was up.
+            return
         if self.snapshot is not None and not self.busy:
             # The update's sentences are cut to its width, and its height is theirs: written
             # for the new width before the panels are measured. The same number of lines

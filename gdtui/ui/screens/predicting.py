@@ -18,12 +18,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, cast
 
-from gdtui.classroom.answers import SAME_QUESTION, StudentAnswer, Tally
 from gdtui.engine.snapshot import Snapshot, direction
 from gdtui.lesson.actions import REWRITES, Action, Step
-from gdtui.lesson.predict import ANSWERS, Answer, Predict, question
 
 if TYPE_CHECKING:
+    from gdtui.classroom.answers import Tally
+    from gdtui.lesson.predict import Answer, Predict
     from gdtui.ui.screens.debugger import DebuggerScreen
 
 
@@ -51,6 +51,8 @@ class Predicting:
     def action_predict(self: DebuggerScreen) -> None:
         """Predict mode on or off."""
         if self.predict is None:
+            from gdtui.lesson.predict import Predict  # the first `p` loads predict mode
+
             self.predict = Predict()
             # A scenario's notes often say which way w goes: hidden until i asks for them.
             self._notes_before_predict = self.notes
@@ -67,9 +69,11 @@ class Predicting:
 
     def action_answer(self: DebuggerScreen, move: str) -> None:
         """Answer the question: the selected parameter moves `left` or `right`."""
+        from gdtui.lesson.predict import ANSWERS, question  # predict mode's: not a first screen's
+
         if move not in ANSWERS:
             return
-        answer = cast(Answer, move)
+        answer = cast("Answer", move)
         if self.predict is None:
             self.notify("p first: predict which way the parameter moves, then ← or →.",
                         timeout=3)  # fmt: skip
@@ -79,6 +83,8 @@ class Predicting:
         here = self.session.current
         if self.seat.student and self.seat.following:
             # The teacher's step reveals it: until then a later answer replaces this one.
+            from gdtui.classroom.answers import StudentAnswer  # a class's, not a first screen's
+
             asked = question(here, self.component)
             if self.seat.answer(StudentAnswer(here.step, asked.index, answer)):
                 self.predict = self.predict.answered(here.step, answer)
@@ -97,7 +103,11 @@ class Predicting:
         afresh where the run moved some other way."""
         if action.reason in REWRITES:  # a new run: the class's last result was another's
             self.seat.tally, self.seat.result = None, ""
-        if self.predict is None or isinstance(action, SAME_QUESTION):
+        if self.predict is None:
+            return
+        from gdtui.classroom.answers import SAME_QUESTION  # predict mode's: not a first screen's
+
+        if isinstance(action, SAME_QUESTION):
             return
         if isinstance(action, Step) and before.step < self.session.current.step:
             after = self.session.snapshot(before.step + 1)

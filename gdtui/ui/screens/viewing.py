@@ -12,9 +12,19 @@ from gdtui.engine.problems import DataProblem
 from gdtui.ui.format import shows_components
 from gdtui.ui.layout import TALL_HEIGHT, Arrangement, arrange
 
-#: The widgets gdtui.tcss styles by the arrangement's classes (`-no-left`, `-history-left`,
-#: `-notes-left`, `-notes-bottom`, `-bottom`, `-projector`): the ones they restyle.
-ARRANGED = "#left, #notes, #notes-wide, #history, #bottom, StepLog, KeysFooter"
+#: The widgets gdtui.tcss styles by each of the arrangement's classes: the ones a change of
+#: that class restyles.
+STYLED_BY: dict[str, str] = {
+    "-no-left": "#left",
+    "-history-left": "#history",
+    "-notes-left": "#notes",
+    "-notes-bottom": "#notes-wide, StepLog",
+    "-bottom": "#bottom",
+    "-projector": "KeysFooter",
+}
+
+#: Every widget the arrangement's classes style.
+ARRANGED = ", ".join(STYLED_BY.values())
 
 if TYPE_CHECKING:
     from gdtui.ui.screens.debugger import DebuggerScreen
@@ -54,6 +64,7 @@ class Viewing:
                 )
             )
             measured, height = height, self.laid_out_height(main)
+        self._arranged = (*self.size, self._written)
         if self.view not in self.views:
             self.view = "curve"
 
@@ -68,11 +79,15 @@ class Viewing:
             "-bottom": arrangement.bottom,
             "-projector": self.projector,
         }
-        if any(self.has_class(name) != on for name, on in classes.items()):
-            # Only the widgets that gdtui.tcss styles by these classes change: restyled
-            # alone, not with every other widget on the screen (41, some 30 ms).
+        changed = [name for name, on in classes.items() if self.has_class(name) != on]
+        if changed:
+            # Only the widgets that gdtui.tcss styles by the classes that changed change:
+            # restyled alone, not with every other widget on the screen (41, some 30 ms),
+            # nor with those of the other classes (the footer's keys alone cost 2 ms).
             self.update_classes(classes, update=False)
-            self.app.stylesheet.update_nodes(self.query(ARRANGED))
+            self.app.stylesheet.update_nodes(
+                self.query(", ".join(STYLED_BY[name] for name in changed))
+            )
         if arrangement.bottom and not self.query_children("#bottom"):
             self._make_bottom()
         if arrangement.notes == "left" and not self.query("#notes"):

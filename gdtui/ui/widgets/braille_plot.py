@@ -16,7 +16,7 @@ from rich.color import Color
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
-from textual.geometry import Region
+from textual.geometry import Region, Size
 from textual.strip import Strip
 from textual_plotext import PlotextPlot
 
@@ -100,6 +100,8 @@ class BraillePlot(PlotextPlot):
         self._strips: tuple[tuple[Hashable, ...], list[Strip]] | None = None
         self._lines: list[tuple[Cells, Strip]] = []
         self._rendering = False
+        self._drawing: Size | None = None
+        """The size `draw()` draws at, while it runs (see `figure_size`)."""
         self._frame_reader = FrameReader()
         """The border's sides Textual draws beside each line, read once per size and style."""
         self._bases: plotext_adapter.BaseMatrices | None = plotext_adapter.BaseMatrices()
@@ -117,11 +119,12 @@ class BraillePlot(PlotextPlot):
             draw: Draws the figure on the cleared `self.plt`.
         """
         self._again = again
-        if not self.size:  # not laid out yet: drawn when first rendered, at its size
+        size = self.size
+        if not size:  # not laid out yet: drawn when first rendered, at its size
             self._key = None
             self.refresh()
             return
-        key = (*key, self.size)
+        key = (*key, size)
         if key == self._key:
             return
         self._key = key
@@ -131,26 +134,41 @@ class BraillePlot(PlotextPlot):
         self._faint = []
         self._texts = ("", "", "")
         self._offsets = []
-        draw()
+        self._drawing = size
+        try:
+            draw()
+        finally:
+            self._drawing = None
         self.rebuilds += 1
-        self._refresh_changed()
+        self._refresh_changed(size)
 
-    def _refresh_changed(self) -> None:
+    @property
+    def figure_size(self) -> Size:
+        """The size the figure is drawn at: while `draw()` runs, the `size` read as it
+        began (a read of `size` looks the widget up in the screen's layout: a plot's draw
+        read it a dozen times a step)."""
+        return self.size if self._drawing is None else self._drawing
+
+    def _refresh_changed(self, size: Size) -> None:
         """Repaint the lines that differ from the figure on screen: a step moves a marker or
-        two and a title, and Textual then redraws those lines alone."""
+        two and a title, and Textual then redraws those lines alone.
+
+        Args:
+            size: The widget's size now.
+        """
         if self._rendering:  # render_line builds the lines next
             return
         before = self._strips
         if before is None or not self.is_mounted:
             self.refresh()
             return
-        key = self._strips_key()
-        strips = self._render_strips(self._theme())
+        key = self._strips_key(size)
+        strips = self._render_strips(self._theme(), size)
         self._strips = (key, strips)
         if before[0][0] != key[0]:
             self.refresh()
             return
-        width = self.size.width
+        width = size.width
         pairs = enumerate(zip(before[1], strips, strict=True))
         changed = [Region(0, y, width, 1) for y, (old, new) in pairs if old is not new]
         if changed:  # (no regions would repaint it all)
@@ -188,7 +206,7 @@ class BraillePlot(PlotextPlot):
             axis that has them: a plot shows them with its title.
         """
         self._limits = (x_range, y_range)
-        width, height = self.size
+        width, height = self.figure_size
         x_count = min(x_count or width, max(2, width // 10))
         self.plt.xlim(*x_range)
         self.plt.ylim(*y_range)
@@ -271,7 +289,7 @@ class BraillePlot(PlotextPlot):
     @property
     def label_width(self) -> int:
         """Columns a title or legend may take."""
-        return self.size.width - 1
+        return self.figure_size.width - 1
 
     def accent(self, color: str) -> str:
         """`color` for a marker; under NO_COLOR the text colour, as every colour turns grey
@@ -285,10 +303,12 @@ class BraillePlot(PlotextPlot):
     def _theme(self) -> str:
         return self._get_plotext_theme_name(self.app.theme)
 
-    def _strips_key(self) -> tuple[Hashable, ...]:
-        """What the lines depend on: the size, the theme and the figure (and the terminal
-        colours that ANSI colours are shown in, for the line filters)."""
-        return (self.size, self._theme(), self.rebuilds, self.app.ansi_theme)
+    def _strips_key(self, size: Size | None = None) -> tuple[Hashable, ...]:
+        """What the lines depend on: the size (`size`, when the caller has read it), the
+        theme and the figure (and the terminal colours that ANSI colours are shown in, for
+        the line filters)."""
+        size = self.size if size is None else size
+        return (size, self._theme(), self.rebuilds, self.app.ansi_theme)
 
     def render_line(self, y: int) -> Strip:
         """One line of the figure, built once per rebuild, size and theme."""
@@ -312,15 +332,17 @@ class BraillePlot(PlotextPlot):
         Returns:
             One strip for each line of `crop`, `crop.width` cells each.
         """
-        frame = self._frame()
+        # Each read of the size or the region looks the widget up in the screen's layout.
+        size, region = self.size, self.region
+        frame = self._frame(size, region)
         if frame is None:
             return super().render_lines(crop)
-        width, height = self.region.size
+        width, height = region.size
         if not Region(0, 0, width, height).contains_region(crop):
             # The compositor can ask for a crop laid out for a size this widget has not
             # taken yet (a resize pending): Textual's path pads it.
             return super().render_lines(crop)
-        strips = self._current_strips()
+        strips = self._current_strips(size)
         rows = crop.line_range
         inner = [y for y in rows if frame <= y < height - frame]
         # (the first inner line too: the frame is read beside it)
@@ -331,22 +353,29 @@ class BraillePlot(PlotextPlot):
             return super().render_lines(crop)  # Textual pads a short line: let it
         lines = self._frame_reader.framed(
             self, crop, range(frame, height - frame), lambda y: strips[y - frame],
-            super().render_lines,
+            super().render_lines, region,
         )  # fmt: skip
         # None: Textual does more to a line than known here.
         return super().render_lines(crop) if lines is None else lines
 
-    def _frame(self) -> int | None:
+    def _frame(self, size: Size | None = None, region: Region | None = None) -> int | None:
         """How wide a frame Textual draws around the plot's strips unchanged: 0 with no
         border, 1 with a border all round; None when it does more to them (padding, an
-        outline, hatch, tint, opacity or scrollbars)."""
+        outline, hatch, tint, opacity or scrollbars).
+
+        Args:
+            size: The widget's `size`, when the caller has read it.
+            region: Its `region`, likewise.
+        """
+        size = self.size if size is None else size
+        region = self.region if region is None else region
         styles = self.styles
         edges = [bool(edge) for edge, _ in styles.border]
         frame = 1 if all(edges) else 0
         plain = (
             not self.BLANK
             and (any(edges) == all(edges))
-            and self.size == (self.region.width - 2 * frame, self.region.height - 2 * frame)
+            and size == (region.width - 2 * frame, region.height - 2 * frame)
             and not any(edge for edge, _ in styles.outline)
             and not any(styles.padding)
             and not (styles.has_rule("hatch") and styles.hatch != "none")
@@ -356,9 +385,14 @@ class BraillePlot(PlotextPlot):
         )
         return frame if plain else None
 
-    def _current_strips(self) -> list[Strip]:
-        """The figure's lines, built once per rebuild, size and theme."""
-        if self._again is not None and (self._key is None or self._key[-1] != self.size):
+    def _current_strips(self, size: Size | None = None) -> list[Strip]:
+        """The figure's lines, built once per rebuild, size and theme.
+
+        Args:
+            size: The widget's `size`, when the caller has read it.
+        """
+        size = self.size if size is None else size
+        if self._again is not None and (self._key is None or self._key[-1] != size):
             # Laid out at a new size, and painted before the resize event comes: draw for
             # this size now rather than paint a figure made for another and then this one.
             self._rendering = True
@@ -366,13 +400,13 @@ class BraillePlot(PlotextPlot):
                 self._again()
             finally:
                 self._rendering = False
-        key = self._strips_key()
+        key = self._strips_key(size)
         if self._strips is None or self._strips[0] != key:
-            self._strips = (key, self._render_strips(self._theme()))
+            self._strips = (key, self._render_strips(self._theme(), size))
         return self._strips[1]
 
-    def _render_strips(self, theme: str) -> list[Strip]:
-        width, height = self.size
+    def _render_strips(self, theme: str, size: Size | None = None) -> list[Strip]:
+        width, height = self.size if size is None else size
         plot: Any = self.plt  # the figure's build steps are not in textual-plotext's stubs
         plotext_adapter.set_size(plot, width, height)
         plot.theme(theme)

@@ -101,7 +101,8 @@ class CostCurvePlot(BraillePlot):
         next_w = float(snapshot.next_theta[j])
         exact = [] if hide_next else [next_w]
         exact += [] if view.minimum is None else [view.minimum]
-        points = min(max(self.size.width, 24), 200)
+        size = self.figure_size
+        points = min(max(size.width, 24), 200)
         ws, costs = plotting.curve_along(session, snapshot, j, w_range, points, exact=exact)
         # J where the update lands, all parameters moved: the cost the next step records.
         landing = math.nan if hide_next else session.landing_cost(snapshot)
@@ -128,7 +129,7 @@ class CostCurvePlot(BraillePlot):
             self.line(ws, plotting.beyond(after, cost_range), "gray", joined=False)
         self.line(ws, plotting.beyond(costs, cost_range), "blue")
         if tangent:
-            cols, rows = max(self.size.width - 10, 4), max(self.size.height - 5, 2)
+            cols, rows = max(size.width - 10, 4), max(size.height - 5, 2)
             segment = plotting.tangent_segment(w, cost, dw, w_range, cost_range, cols, rows)
             self.line(*segment, "orange", joined=plotting.DASHED)
         if not hide_next:  # the update moves w sideways: an arrow at the height of J

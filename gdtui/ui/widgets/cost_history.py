@@ -65,7 +65,7 @@ class CostHistoryPlot(BraillePlot):
         history), and when the run is shorter than summarised or its cost at the last
         summarised step changed (it branched: `forget()` says so for certain).
         """
-        buckets = max(self.size.width, 8)
+        buckets = max(self.figure_size.width, 8)
         source = (session, session.history, buckets)
         kept = self._summary
         summary = kept[1] if kept is not None and _same_run(kept[0], source) else None

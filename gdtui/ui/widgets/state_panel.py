@@ -20,7 +20,7 @@ from gdtui.ui.format import (
     pair,
     shows_components,
 )
-from gdtui.ui.widgets.text_lines import TextLines
+from gdtui.ui.widgets.text_lines import TextLines, assembled, styled
 
 #: Widths of the panel's columns: name, value, gap, slope name, slope.
 NAME, VALUE, GAP, SLOPE_NAME, SLOPE = 7, 10, 1, 8, 10
@@ -70,8 +70,8 @@ class StatePanel(Vertical):
         # Against the last step's value, with the digits it takes to show that it changed.
         text = (number(value, signed) if old is None else pair(old, value, signed)[1]).rjust(width)
         if not changed:
-            return Content(text)
-        return Content.styled(text, self.get_visual_style("state-panel--changed", partial=True))
+            return styled(text)
+        return styled(text, self.get_visual_style("state-panel--changed", partial=True))
 
     def _row(
         self,
@@ -84,7 +84,7 @@ class StatePanel(Vertical):
         signed: bool = True,
         old: tuple[float, float] | None = None,
     ) -> Content:
-        return Content.assemble(
+        return assembled(
             name.ljust(NAME),
             self._value(value, VALUE, changed[0], old=None if old is None else old[0]),
             " " * GAP,
@@ -139,7 +139,7 @@ class StatePanel(Vertical):
             lines.append(row.stylize(selected) if b_selected else row)
         change = None if previous is None else snapshot.cost - previous.cost
         cost_changed = change is not None and change != 0 and not math.isnan(change)
-        cost = Content.assemble(
+        cost = assembled(
             cost_name(layout.has_b).ljust(NAME),
             self._value(snapshot.cost, VALUE, cost_changed,
                         old=None if previous is None else previous.cost),
@@ -147,24 +147,24 @@ class StatePanel(Vertical):
         if change is None:
             lines.append(cost)
             if self._change_below:  # keep its row: a continue shows no change, then does
-                lines.append(Content(""))
+                lines.append(styled(""))
         else:
-            change_cells = Content.assemble(
+            change_cells = assembled(
                 "change".ljust(SLOPE_NAME),
                 number(change, signed=True).rjust(SLOPE),
                 f" {cost_arrow(change)}",
             )
-            row = Content.assemble(cost, " " * GAP, change_cells)
+            row = assembled(cost, " " * GAP, change_cells)
             # A cost with the digits to show a tiny change leaves no room beside it: the
             # change goes below, lined up with the slopes.
             self._change_below = bool(self.size.width) and row.cell_length > self.size.width
             if self._change_below:
-                lines += [cost, Content.assemble(" " * (NAME + VALUE + GAP), change_cells)]
+                lines += [cost, assembled(" " * (NAME + VALUE + GAP), change_cells)]
             else:
                 lines.append(row)
         # The optimizer that made the last step is the previous step's.
         kind = (previous or snapshot).optimizer.kind
-        lines.append(Content(cost_change(change, kind, snapshot.step, running)))
+        lines.append(styled(cost_change(change, kind, snapshot.step, running)))
         summary = self.query_one("#state-summary", TextLines)
         summary.set_lines(lines, layout=len(lines) != summary.line_count)
         scroll = self.query_one("#state-components", VerticalScroll)
@@ -191,7 +191,7 @@ class StatePanel(Vertical):
             row = self._row(f"{mark}w[{j}]", float(theta[j]), f"dw[{j}]", float(grad[j]),
                             (bool(moved[j]), bool(turned[j])), SLOPE_NAME - 2,
                             old=(float(old[0][j]), float(old[1][j])))  # fmt: skip
-            row = Content.assemble(row, " ?" if hide_next else f" {ARROWS[moves[j]]}")
+            row = assembled(row, " ?" if hide_next else f" {ARROWS[moves[j]]}")
             rows.append(row.stylize(selected) if j == component else row)
         # One row a component, each cut to the panel's width: the height changes only with n.
         state_rows = self.query_one("#state-rows", TextLines)

@@ -9,7 +9,7 @@ from textual.geometry import Size
 from textual.style import Style
 
 from gdtui.ui.format import alpha_text, grouped
-from gdtui.ui.widgets.text_lines import TextLines
+from gdtui.ui.widgets.text_lines import TextLines, assembled, styled
 
 SEPARATOR = " │ "
 
@@ -138,7 +138,7 @@ class StatusLine(TextLines):
             classroom = [(s.classroom, style("status-line--classroom", partial=True)), SEPARATOR]
         if s.predict:
             classroom += [(s.predict, style("status-line--predict", partial=True)), SEPARATOR]
-        first = Content.assemble(
+        first = assembled(
             *classroom,
             (name, style("status-line--name", partial=True)),
             SEPARATOR,
@@ -149,7 +149,7 @@ class StatusLine(TextLines):
             SEPARATOR,
             (f"step {grouped(s.step)}", style("status-line--step", partial=True)),
         )  # fmt: skip
-        state_line = Content.styled(state, style(f"status-line--{s.tone}", partial=True))
+        state_line = styled(state, style(f"status-line--{s.tone}", partial=True))
         if lines == 1:
-            return [Content.assemble(first, SEPARATOR, state_line)]
+            return [assembled(first, SEPARATOR, state_line)]
         return [first, state_line]

@@ -16,7 +16,7 @@ from gdtui.ui.format import (
     log_widths,
     shows_components,
 )
-from gdtui.ui.widgets.text_lines import TextLines
+from gdtui.ui.widgets.text_lines import TextLines, styled
 
 
 class StepLog(TextLines):
@@ -99,8 +99,8 @@ class StepLog(TextLines):
         """The header, then the rows; the last (the step on screen) stands out."""
         header = self.get_visual_style("step-log--header", partial=True)
         current = self.get_visual_style("step-log--current", partial=True)
-        lines = [Content.styled(self._header, header)]
+        lines = [styled(self._header, header)]
         for i, row in enumerate(self._shown):
             last = i == len(self._shown) - 1
-            lines.append(Content.styled(row + " ◀" if last else row, current if last else ""))
+            lines.append(styled(row + " ◀" if last else row, current if last else ""))
         return lines

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import NamedTuple
 
 from rich.segment import Segment
 from rich.style import Style as RichStyle
 from textual.color import Color
 from textual.content import Content
-from textual.filter import LineFilter
+from textual.filter import ANSIToTruecolor, LineFilter
 from textual.geometry import Region
 from textual.strip import Strip
 from textual.style import Style
@@ -23,6 +23,21 @@ LineKey = tuple[str, tuple[Hashable, ...]]
 def line_key(line: Content) -> LineKey:
     """What `line` shows, comparable with `==` (a `Content` compares by identity)."""
     return line.plain, tuple(line.spans)
+
+
+def styled(text: str, style: Style | str = "") -> Content:
+    """`Content.styled(text, style)` (and `Content(text)`): the same content, without
+    Textual's scan for control codes to strip where the text is printable, and so has
+    none (the scan, `str.translate`, takes some 15-20 µs a line with a character past
+    ASCII, as most of a panel's lines have: arrows, separators)."""
+    return Content.styled(text, style, strip_control_codes=not text.isprintable())
+
+
+def assembled(*parts: str | Content | tuple[str, str | Style]) -> Content:
+    """`Content.assemble(*parts)`: the same content, without Textual's scan for control
+    codes where the text is printable (`styled`)."""
+    content = Content.assemble(*parts, strip_control_codes=False)
+    return content if content.plain.isprintable() else Content.assemble(*parts)
 
 
 class TextLines(Widget):
@@ -44,7 +59,10 @@ class TextLines(Widget):
         self._lines: list[Content] = []
         self._keys: list[LineKey] = []
         self._rendered: dict[LineKey, list[Strip]] = {}
-        """Each line on show, rendered at `_rendered_for`."""
+        """Each line on show that Textual renders as more than its text, rendered at
+        `_rendered_for`."""
+        self._plain: dict[LineKey, list[tuple[str, Style]]] = {}
+        """... and each other line on show: its text in its styles."""
         self._rendered_for: tuple[int, object] | None = None
         self._shown_rows: list[Strip] | None = None
         """The widget's rows, as placed (each line's rows, in order); None once the lines
@@ -55,6 +73,9 @@ class TextLines(Widget):
         self._restyle = False
         self._frame = FrameReader()
         """The frame Textual draws around a content row, read once per size and style."""
+        self._links_in: list[Content] | None = None
+        self._links = False
+        """Whether a span of `_links_in` (the lines last asked) may be a link."""
 
     @property
     def text(self) -> str:
@@ -79,14 +100,16 @@ class TextLines(Widget):
         before = self._shown_rows
         self._lines, self._keys = list(lines), keys
         self._shown_rows = None
-        if layout or before is None or not self.size.width or not self.is_mounted:
+        content = self.content_region  # (looked up in the compositor's map: read once)
+        if layout or before is None or not content.width or not self.is_mounted:
             self.refresh(layout=layout)
             return
-        rows = self._placed()
+        rows = self._placed(content.width)
         # Each row across the widget, its border and padding too (a region is given from
         # the content's corner): the terminal's writer then takes the row whole, and
         # sends the cells that differ from the row it sent, not the row again.
-        left, width = self.styles.gutter.left, self.region.width or self.size.width
+        gutter = self.styles.gutter
+        left, width = gutter.left, content.width + gutter.width  # (the region's width)
         changed = [
             Region(-left, y, width, 1)
             for y in range(max(len(rows), len(before)))
@@ -124,29 +147,47 @@ class TextLines(Widget):
         Returns:
             One strip for each row of `crop`, `crop.width` cells each.
         """
-        width, height = self.region.size
-        styles = self.styles
-        gutter = styles.gutter
+        region = self.region  # (looked up in the compositor's map: read once)
+        width, height = region.size
+        gutter = self.styles.gutter
         top, bottom = gutter.top, height - gutter.bottom
         if (
             not any(top <= y < bottom for y in crop.line_range)
             or self.text_selection is not None
             or not Region(0, 0, width, height).contains_region(crop)
-            or not self._framed_plainly()
+            or not self._framed_plainly(region)
         ):
             return super().render_lines(crop)
+        # The rows as `render_line` gives them (no text is selected), placed once.
+        rows = self._placed(region.shrink(gutter).width)  # (`Widget.size`)
+        blank: list[Strip] = []
+
+        def content_row(y: int) -> Strip:
+            if 0 <= y - top < len(rows):
+                return rows[y - top]
+            if not blank:
+                blank.append(Strip.blank(self.size.width, self.visual_style.rich_style))
+            return blank[0]
+
         lines = self._frame.framed(
-            self, crop, range(top, bottom), lambda y: self.render_line(y - top),
-            super().render_lines,
-        )  # fmt: skip
+            self, crop, range(top, bottom), content_row, super().render_lines, region
+        )
         # None: Textual does more to a row than known here.
         return super().render_lines(crop) if lines is None else lines
 
-    def _framed_plainly(self) -> bool:
+    def _framed_plainly(self, region: Region) -> bool:
         """Whether Textual draws no more around and over the content rows than a border and
         padding at the sides: no outline, hatch, tint, opacity or scrollbars, and no link
-        to style under the mouse."""
+        to style under the mouse.
+
+        Args:
+            region: The widget's region (`Widget.region`).
+        """
         styles = self.styles
+        gutter = styles.gutter
+        if self._links_in is not self._lines:  # asked again only of new lines
+            self._links_in = self._lines
+            self._links = any(_may_link(span.style) for line in self._lines for span in line.spans)
         return (
             not self.BLANK
             and not any(edge for edge, _ in styles.outline)
@@ -154,9 +195,10 @@ class TextLines(Widget):
             and not styles.tint.a
             and styles.text_opacity == 1.0
             and self.opacity == 1.0
-            and self.content_region.height == self.region.height - styles.gutter.height
+            # (`Widget.content_region`, from the region at hand)
+            and region.shrink(gutter).height == region.height - gutter.height
             and not any(self.scrollbars_enabled)
-            and not any(_may_link(span.style) for line in self._lines for span in line.spans)
+            and not self._links
         )
 
     def notify_style_update(self) -> None:
@@ -171,9 +213,13 @@ class TextLines(Widget):
         changed, or the width); None keeps the lines as they are."""
         return None
 
-    def _placed(self) -> list[Strip]:
-        """The rows, each carrying the offsets Textual's text selection reads (its place)."""
-        key = self._render_key()
+    def _placed(self, width: int | None = None) -> list[Strip]:
+        """The rows, each carrying the offsets Textual's text selection reads (its place).
+
+        Args:
+            width: The content's width, if the caller has it (`Widget.size`).
+        """
+        key = self._render_key(width)
         if self._shown_rows is not None and self._rendered_for == key:
             return self._shown_rows
         if self._restyle or self._rendered_for != key:
@@ -185,7 +231,7 @@ class TextLines(Widget):
         before = dict(zip(self._row_keys, self._placed_rows, strict=True))
         if self._rendered_for != key:
             before = {}
-        rendered = self._render_lines()
+        rendered, plain = self._render_lines(key)
         style = self.visual_style
         rows: list[Strip] = []
         row_keys: list[tuple[LineKey, int, int]] = []
@@ -194,7 +240,9 @@ class TextLines(Widget):
             if strips is None:  # a line Textual renders as it is: built here, at its place
                 row_key = (line, y, 0)
                 row = before.get(row_key)
-                rows.append(plain_strip(content, style, y) if row is None else row)
+                if row is None:
+                    row = placed_strip(plain[line], style, y, content.cell_length)
+                rows.append(row)
                 row_keys.append(row_key)
                 continue
             for i, strip in enumerate(strips):
@@ -206,22 +254,38 @@ class TextLines(Widget):
         self._row_keys = row_keys
         return rows
 
-    def _render_key(self) -> tuple[int, object]:
-        return self.size.width, self.visual_style
+    def _render_key(self, width: int | None = None) -> tuple[int, object]:
+        return self.size.width if width is None else width, self.visual_style
 
-    def _render_lines(self) -> dict[LineKey, list[Strip]]:
-        """The lines on show that Textual does more to than show them (a line that wraps or
-        is cut, a tab, text aligned but left), rendered at this width and style: those
-        rendered already are kept, the others are rendered as Textual renders a widget's
-        text. The other lines are not in it: `plain_strip` builds them."""
-        key = self._render_key()
+    def _render_lines(
+        self, key: tuple[int, object]
+    ) -> tuple[dict[LineKey, list[Strip]], dict[LineKey, list[tuple[str, Style]]]]:
+        """The lines on show, rendered at this width and style (`key`, `_render_key`): those
+        rendered already are kept, the others rendered now.
+
+        A line that Textual does more to than show it (a line that wraps or is cut, a tab,
+        text aligned but left) is rendered as Textual renders a widget's text, in the first
+        dict. Another is in the second: its text in its styles (`Content.render`), which
+        `placed_strip` places in the row it shows in.
+        """
         if self._rendered_for != key:
-            self._rendered, self._rendered_for = {}, key
+            self._rendered, self._plain, self._rendered_for = {}, {}, key
         width, style = key[0], self.visual_style
-        plain = self._renders_plainly()
-        rendered = {line: self._rendered[line] for line in self._keys if line in self._rendered}
-        new = {line: content for content, line in zip(self._lines, self._keys, strict=True)
-               if line not in rendered and not (plain and is_plain(content, width))}  # fmt: skip
+        rendered, plain = {}, {}
+        new = {}
+        plainly: bool | None = None
+        for content, line in zip(self._lines, self._keys, strict=True):
+            if (strips := self._rendered.get(line)) is not None:
+                rendered[line] = strips
+            elif (pieces := self._plain.get(line)) is not None:
+                plain[line] = pieces
+            else:
+                if plainly is None:
+                    plainly = self._renders_plainly()
+                if plainly and is_plain(content, width):
+                    plain[line] = list(content.render(style, end=""))
+                else:
+                    new[line] = content
         if new and width:
             # At once, as a call costs more than a line: lines that take a row each (no
             # line wraps) come back a strip each; else each is rendered on its own.
@@ -233,8 +297,8 @@ class TextLines(Widget):
                     rendered[line] = Visual.to_strips(self, content, width, None, style)
         elif new:
             rendered.update((line, []) for line in new)
-        self._rendered = rendered
-        return rendered
+        self._rendered, self._plain = rendered, plain
+        return rendered, plain
 
     def _renders_plainly(self) -> bool:
         """Whether Textual renders a line that fits, with no tab, as its spans say and no
@@ -289,6 +353,7 @@ class FrameReader:
         inside: range,
         content_row: Callable[[int], Strip],
         textual_rows: Callable[[Region], list[Strip]],
+        region: Region | None = None,
     ) -> list[Strip] | None:
         """`widget`'s rows in `crop`: those in `inside` framed here, the others (a border
         or padding across) as Textual draws them; None when a row Textual draws is not the
@@ -301,8 +366,10 @@ class FrameReader:
             content_row: The content row at row `y` of the widget.
             textual_rows: The rows of a region as Textual draws them
                 (`Widget.render_lines`).
+            region: The widget's region, if the caller has read it (`Widget.region`: each
+                read looks the widget up in the screen's layout).
         """
-        frame = self._read(widget, inside.start, content_row, textual_rows)
+        frame = self._read(widget, inside.start, content_row, textual_rows, region)
         return (
             None if frame is None else self._lines(crop, frame, inside, content_row, textual_rows)
         )
@@ -313,14 +380,21 @@ class FrameReader:
         top: int,
         content_row: Callable[[int], Strip],
         textual_rows: Callable[[Region], list[Strip]],
+        region: Region | None = None,
     ) -> Frame | None:
         """The frame around `widget`'s content rows (the first at row `top`), read once per
-        size and style; None when a row Textual draws is not the one built with it."""
+        size and style; None when a row Textual draws is not the one built with it.
+
+        Args:
+            region: The widget's region, if the caller has read it (`Widget.region`).
+        """
         styles = widget.styles
-        width = widget.region.width
+        if region is None:
+            region = widget.region
+        width = region.width
         base, background = widget.background_colors
         filters = tuple(widget.get_line_filters())
-        key = (widget.region.size, styles.border, styles.padding, base, background, filters)
+        key = (region.size, styles.border, styles.padding, base, background, filters)
         if self._frame is not None and self._frame[0] == key:
             return self._frame[1]
         self._frame = None
@@ -368,12 +442,65 @@ class FrameReader:
         kept = self._framed.get(y)
         if kept is not None and kept[0] is content and kept[1] == frame:
             return kept[2]
-        line = content.adjust_cell_length(frame.content_width, frame.fill)
-        line = Strip([*frame.left, *line, *frame.right], frame.width)
-        for line_filter in frame.filters:
-            line = line.apply_filter(line_filter, frame.background)
+        # The content filled to its width (as `Strip.adjust_cell_length` fills it) and
+        # framed, as one strip.
+        room = frame.content_width - content.cell_length
+        if room > 0:
+            middle = [*content, Segment(" " * room, frame.fill)]
+        else:
+            middle = list(content.adjust_cell_length(frame.content_width, frame.fill))
+        line = filtered(Strip([*frame.left, *middle, *frame.right], frame.width), frame)
         self._framed[y] = (content, frame, line)
         return line
+
+
+def filtered(line: Strip, frame: Frame) -> Strip:
+    """`line` through the app's line filters, as Textual applies them
+    (`Strip.apply_filter`), but for the ANSI colours' filter: Textual's makes a new strip
+    of new segments of every row, asking its cache for each segment's style; here each
+    style is asked of the filter once, and a row with no ANSI colour (a panel's, in a
+    theme of its own colours) comes back the same strip."""
+    for line_filter in frame.filters:
+        if type(line_filter) is ANSIToTruecolor:
+            line = _truecolor(line, line_filter, frame.background)
+        else:
+            line = line.apply_filter(line_filter, frame.background)
+    return line
+
+
+def _truecolor(line: Strip, line_filter: ANSIToTruecolor, background: Color) -> Strip:
+    """`line` as `line_filter` makes it (`ANSIToTruecolor.apply`): each segment with the
+    style the filter gives its style, and no control codes; `line` itself when that
+    changes no segment."""
+    styles = _TRUECOLOR_STYLES.get((line_filter, background))
+    if styles is None:
+        if len(_TRUECOLOR_STYLES) > 16:
+            _TRUECOLOR_STYLES.clear()
+        styles = _TRUECOLOR_STYLES[line_filter, background] = {}
+    segments = []
+    changed = False
+    for segment in line:
+        text, style, control = segment
+        truecolor = None
+        if style is not None:
+            truecolor = styles.get(style, _UNKNOWN)
+            if truecolor is _UNKNOWN:
+                if len(styles) > 4096:
+                    styles.clear()
+                truecolor = line_filter.truecolor_style(style, background.rich_color)
+                styles[style] = truecolor = None if truecolor == style else truecolor
+        if truecolor is not None:
+            segment, changed = Segment(text, truecolor, None), True
+        elif control is not None:
+            segment, changed = Segment(text, style, None), True
+        segments.append(segment)
+    return Strip(segments, line.cell_length) if changed else line
+
+
+#: For each ANSI colours' filter and background, the style the filter gives each style
+#: asked (None where the filter leaves it as it is).
+_TRUECOLOR_STYLES: dict[tuple[ANSIToTruecolor, Color], dict[RichStyle, RichStyle | None]] = {}
+_UNKNOWN = RichStyle()  # (a style not asked yet, told by identity)
 
 
 def _may_link(style: object) -> bool:
@@ -397,9 +524,17 @@ def plain_strip(line: Content, style: Style, y: int) -> Strip:
     """`line`, a plain one (`is_plain`), as Textual renders line `y` of a widget's text in
     `style` (`Visual.to_strips`), built straight from its spans: some 20 µs against
     Textual's 300 µs, which wraps, aligns and looks up styles for any text."""
+    return placed_strip(line.render(style, end=""), style, y, line.cell_length)
+
+
+def placed_strip(
+    pieces: Iterable[tuple[str, Style]], style: Style, y: int, cell_length: int
+) -> Strip:
+    """A plain line's text in its styles (`Content.render`) in `style`, as line `y` of a
+    widget's text: each piece's Rich style carries its place (`plain_strip`)."""
     segments = []
     x = 0
-    for text, text_style in line.render(style, end=""):
+    for text, text_style in pieces:
         key = (style, text_style, x, y)
         rich_style = _PLACED_STYLES.get(key)
         if rich_style is None:
@@ -408,7 +543,7 @@ def plain_strip(line: Content, style: Style, y: int) -> Strip:
             rich_style = _PLACED_STYLES[key] = (style + text_style).rich_style_with_offset(x, y)
         segments.append(Segment(text, rich_style))
         x += len(text)
-    return Strip(segments, line.cell_length)
+    return Strip(segments, cell_length)
 
 
 #: The Rich style of a span placed at a column and line: a panel's columns keep their

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.content import Content
 from textual.widget import Widget
 
-from gdtui.engine.snapshot import LEFT, RIGHT, Snapshot, Vector
-from gdtui.lesson.predict import MOVE_WORDS, Answer, Reveal, question
+from gdtui.engine.snapshot import LEFT, MOVE_WORDS, RIGHT, Snapshot, Vector
 from gdtui.ui.format import (
     STEP_SYMBOLS,
     Parameter,
@@ -19,7 +20,10 @@ from gdtui.ui.format import (
     update_rule,
     verdict,
 )
-from gdtui.ui.widgets.text_lines import TextLines
+from gdtui.ui.widgets.text_lines import TextLines, assembled, styled
+
+if TYPE_CHECKING:
+    from gdtui.lesson.predict import Answer, Reveal
 
 #: Divergence causes where this very point has no cost (or slope) to go down.
 UNDEFINED_HERE = frozenset({"cost_undefined", "slope_undefined"})
@@ -93,8 +97,8 @@ class UpdatePanel(TextLines):
         width = self._width() - 1
         short = any(len(verdict(p, kind)) > width for p in explained)
         for p in explained:
-            lines.append(Content.styled(update_rule(p, snapshot.alpha, kind),
-                                        style("update-panel--rule", partial=True)))  # fmt: skip
+            lines.append(styled(update_rule(p, snapshot.alpha, kind),
+                                style("update-panel--rule", partial=True)))  # fmt: skip
             if cause in UNDEFINED_HERE:
                 continue  # no cost here, so no downhill: the note below says why
             words = verdict(p, kind, short)
@@ -105,19 +109,19 @@ class UpdatePanel(TextLines):
             else:
                 tone = ""
             line_style = style(f"update-panel--{tone}", partial=True) if tone else ""
-            lines.append(Content.assemble(" ", (words, line_style)))
+            lines.append(assembled(" ", (words, line_style)))
         note = step_symbol_note(kind, explained[0].slope_name, snapshot.optimizer.params)
         if note:
-            lines.append(Content(f" where {note}"))
+            lines.append(styled(f" where {note}"))
         if diverged:
             lines.append(
-                Content.styled(
+                styled(
                     divergence_note(cause or "overflow", snapshot),
                     style("update-panel--diverged", partial=True),
                 )
             )
         elif landing is None:
-            lines.append(Content("J(next) = …"))
+            lines.append(styled("J(next) = …"))
         else:
             lines.append(self._outcome(snapshot, component, explained, landing, width))
         # A layout pass costs as much as the rest of a step: ask for one only when the height
@@ -151,6 +155,8 @@ class UpdatePanel(TextLines):
             reveal: The verdict on the step that led here, if it was predicted.
             previous: The step before, whose update `reveal` judged.
         """
+        from gdtui.lesson.predict import question  # predict mode's, loaded by `p`
+
         style = self.get_visual_style
         kind = snapshot.optimizer.kind
         asked = question(snapshot, component)
@@ -159,32 +165,32 @@ class UpdatePanel(TextLines):
             tone = "correct" if reveal.right and reveal.scored else "wrong"
             if not reveal.scored:
                 tone = "correct" if reveal.right else ""
-            lines.append(Content.styled(reveal.text, style(f"update-panel--{tone}", partial=True)
-                                        if tone else ""))  # fmt: skip
+            lines.append(styled(reveal.text, style(f"update-panel--{tone}", partial=True)
+                                if tone else ""))  # fmt: skip
             if previous is not None:
                 made = next(p for p in parameters(previous, reveal.question.index)
                             if p.name == reveal.question.name)  # fmt: skip
-                lines.append(Content(update_rule(made, previous.alpha, previous.optimizer.kind)))
+                lines.append(styled(update_rule(made, previous.alpha, previous.optimizer.kind)))
         emphasis = style("update-panel--question", partial=True)
         if answer is None:
-            lines.append(Content.styled(f"which way will {asked.name} move?  ← or h: LEFT · "
-                                        "→ or l: RIGHT · n: show me", emphasis))  # fmt: skip
+            lines.append(styled(f"which way will {asked.name} move?  ← or h: LEFT · "
+                                "→ or l: RIGHT · n: show me", emphasis))  # fmt: skip
         else:
-            lines.append(Content.styled(f"your answer: {asked.name} moves {MOVE_WORDS[answer]} · "
-                                        "the teacher's step will tell (← → change it)",
-                                        emphasis))  # fmt: skip
+            lines.append(styled(f"your answer: {asked.name} moves {MOVE_WORDS[answer]} · "
+                                "the teacher's step will tell (← → change it)",
+                                emphasis))  # fmt: skip
         momentum = snapshot.optimizer.params.get("momentum", 0)
         symbol = STEP_SYMBOLS.get(kind, STEP_SYMBOLS["gd"])[0].format(
             d=asked.slope_name, momentum=momentum
         )
         slope = float(snapshot.grad[asked.index])
-        lines.append(Content(
+        lines.append(styled(
             f"{asked.name} := {asked.name} - alpha*{symbol}, with {asked.slope_name} = "
             f"{number(slope, signed=True)} and alpha = {alpha_text(snapshot.alpha)}"
         ))  # fmt: skip
         note = step_symbol_note(kind, asked.slope_name, snapshot.optimizer.params)
         if note:
-            lines.append(Content(f" where {note}"))
+            lines.append(styled(f" where {note}"))
         self._height = None
         self.set_lines(lines, layout=True)
 
@@ -206,5 +212,5 @@ class UpdatePanel(TextLines):
         # panel is already four lines, so a narrow one gets the gist.
         text = said.full if len(said.full) <= width or len(explained) == 1 else said.short
         if said.tone in WARNING_TONES:
-            return Content.styled(text, self.get_visual_style("update-panel--rises", partial=True))
-        return Content(text)
+            return styled(text, self.get_visual_style("update-panel--rises", partial=True))
+        return styled(text)
