@@ -337,13 +337,13 @@ async def test_a_step_in_a_theme_of_its_own_colours_sends_no_row_through_the_ans
         assert any(type(f) is ANSIToTruecolor for f in app.get_line_filters())
         monkeypatch.setattr(ANSIToTruecolor, "apply", counted)
         rendered: list[Region] = []
-        lines = FrameReader.lines
+        lines = FrameReader._lines
 
         def noted(reader: FrameReader, crop: Region, *args: Any) -> list[Strip]:
             rendered.append(crop)
             return lines(reader, crop, *args)
 
-        monkeypatch.setattr(FrameReader, "lines", noted)
+        monkeypatch.setattr(FrameReader, "_lines", noted)
         await press(pilot, "n")
         await press(pilot, "n")
         # The panels' rows and the plots' were drawn anew (the plots' with ANSI colours),
