@@ -14,8 +14,12 @@ from typing import Any
 
 import pyte
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rich.color import ColorSystem
 from rich.console import RenderableType
 from rich.segment import Segment
+from rich.style import Style
 from textual._compositor import CompositorUpdate
 from textual.app import ComposeResult
 from textual.pilot import Pilot
@@ -23,7 +27,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from gdtui.ui.adapters import textual as textual_adapter
-from gdtui.ui.adapters.textual import SendsChangedCells, export_svg, frame_strips
+from gdtui.ui.adapters.textual import SendsChangedCells, TerminalCells, export_svg, frame_strips
 from gdtui.ui.app import GdtuiApp
 
 from .helpers import scenario, screen_lines, settle, until
@@ -144,7 +148,7 @@ def test_cells_a_few_apart_are_sent_as_one_run(
     before: str, after: str, runs: list[tuple[int, int]]
 ) -> None:
     def cells(text: str) -> list[Any]:
-        return textual_adapter._cells([Segment(text)], {})
+        return textual_adapter._cells([Segment(text)])
 
     old, new = cells(before), cells(after)
     assert list(textual_adapter._runs(old, new)) == runs
@@ -205,3 +209,69 @@ async def test_the_export_draws_what_textuals_export_draws() -> None:
         await press(pilot, "n", "n")
         ours = export_svg(app)
         assert ours == app.export_screenshot()
+
+
+# -- the piece-by-piece comparison against the cell-by-cell one ----------------------------------
+
+RED, GREEN = Style(color="red"), Style(color="green", bold=True)
+RED_AGAIN = Style(color="red")  # equal to RED, another object: its cells compare equal
+RED_CODED = Style(color="red")  # equal to RED, with other codes cached (as another app's)
+RED_CODED._ansi = "38;5;9"
+STYLES = [None, RED, GREEN, RED_AGAIN, RED_CODED]
+CHARACTERS = " ab⠈⠢⢄│─"  # one cell each: ASCII, braille, box drawing
+
+
+@st.composite
+def row_pieces(draw: st.DrawFn, width: int) -> list[Segment]:
+    """Segments spanning `width` cells of one-cell characters, in random styles."""
+    segments, left = [], width
+    while left:
+        size = draw(st.integers(1, left))
+        text = draw(st.text(st.sampled_from(CHARACTERS), min_size=size, max_size=size))
+        segments.append(Segment(text, draw(st.sampled_from(STYLES))))
+        left -= size
+    return segments
+
+
+@given(data=st.data(), width=st.integers(1, 30), at=st.integers(0, 5))
+@settings(max_examples=300, deadline=None)
+def test_pieces_compared_find_the_cells_compared(data: st.DataObject, width: int, at: int) -> None:
+    before = data.draw(row_pieces(width))
+    after = data.draw(row_pieces(width))
+    styles = textual_adapter._Styles()
+    row = textual_adapter._cells([Segment("x" * at), *before, Segment("yz")], styles)
+    # The library path: every cell of the new segments compared with the row's.
+    new = textual_adapter._cells(after, styles)
+    old = row[at : at + width]
+    expected = [
+        at + column
+        for column, cells in enumerate(zip(old, new, strict=True))
+        if cells[0] != cells[1]
+    ]
+    wanted = [*row[:at], *new, *row[at + width :]]
+    differ = textual_adapter._narrow_changes(row, at, before, after, styles)
+    assert differ == expected
+    # The row shows the new segments, each cell's style the very object `_cells` gives.
+    assert [(c, id(s)) for c, s in row] == [(c, id(s)) for c, s in wanted]
+
+
+def test_pieces_are_not_compared_for_wide_or_joining_characters() -> None:
+    styles = textual_adapter._Styles()
+    row = textual_adapter._cells([Segment("abcd")], styles)
+    for text in ("a日c", "ae\u0301d"):  # (same count of cells, but not one a character)
+        assert (
+            textual_adapter._narrow_changes(row, 0, [Segment("abcd")], [Segment(text)], styles)
+            is None
+        )
+    assert [c for c, _ in row] == list("abcd")  # untouched
+
+
+def test_codes_follow_the_codes_a_style_carries() -> None:
+    cells = TerminalCells()
+    style = Style(color="red")
+    style._ansi = "31"
+    out: list[str] = []
+    cells._write(out, [("a", style)], None, ColorSystem.TRUECOLOR)
+    style._ansi = "38;5;9"  # (as Textual caches them for another colour system)
+    cells._write(out, [("b", style)], None, ColorSystem.TRUECOLOR)
+    assert out == ["\x1b[31m", "a", "\x1b[38;5;9m", "b"]

@@ -40,7 +40,7 @@ from itertools import compress, groupby, pairwise, repeat
 from operator import itemgetter, ne
 from typing import Any
 
-from rich.cells import cell_len, get_character_cell_size
+from rich.cells import cached_cell_len, get_character_cell_size
 from rich.color import ColorSystem
 from rich.console import Console, RenderableType
 from rich.segment import Segment
@@ -302,8 +302,9 @@ class TerminalCells:
         """Per row, the strips last sent whole, by column: Textual hands a line that did
         not change over as the same strip, which is then skipped without a look at its
         cells."""
-        self._sgr: dict[tuple[Any, ...], str] = {}
-        self._styles: dict[Any, Style | None] = {}
+        self._sgr: dict[tuple[int, int], tuple[Any, ...]] = {}
+        """The SGR codes from a style to another (None: a link), by their identities."""
+        self._styles = _Styles()
 
     def forget(self) -> None:
         """The terminal was cleared or may show something else: trust the next full update
@@ -342,16 +343,22 @@ class TerminalCells:
         `ChopsUpdate.render_segments` would place them."""
         color_system = console._color_system or ColorSystem.TRUECOLOR
         out: list[str] = []
-        cursor: tuple[int, int] | None = None
+        cursor_x = cursor_y = -1  # where the cursor is (-1: not known)
         style: Style | None = None  # the SGR state: None after a reset
+        spans = update.spans
+        if not spans:
+            return ""
         # Textual renders every widget across the box around the spans, on their lines: a
         # chop inside the box is all of it as it now is, though its span may be narrower (a
         # region refreshed inside a border). Taken whole, a chop sent before is recognised.
-        left = min(x1 for _, x1, _ in update.spans) if update.spans else 0
-        right = max(x2 for _, _, x2 in update.spans) if update.spans else 0
-        for y, x1, x2 in update.spans:
-            row, sent = self._rows[y], self._sent[y]
-            for end, (x, strip) in zip(update.chop_ends[y], update.chops[y].items(), strict=False):
+        left = min([x1 for _, x1, _ in spans])
+        right = max([x2 for _, _, x2 in spans])
+        rows, sents, styles = self._rows, self._sent, self._styles
+        chop_ends, chops = update.chop_ends, update.chops
+        for y, x1, x2 in spans:
+            row, sent = rows[y], sents[y]
+            width = len(row)
+            for end, (x, strip) in zip(chop_ends[y], chops[y].items(), strict=False):
                 if strip is None or x > x2 or end <= x1:
                     continue
                 if x >= left and end <= right:
@@ -362,8 +369,20 @@ class TerminalCells:
                     if before is not None and before.cell_length == strip.cell_length:
                         # Only the segments between those both strips begin and end with.
                         sent[x] = strip
-                        segments, at = _middle(before._segments, segments, x)
+                        was, segments, at = _middle(before._segments, segments, x)
                         if not segments:
+                            continue
+                        # The terminal shows `before` there: compared piece by piece.
+                        differ = _narrow_changes(row, at, was, segments, styles)
+                        if differ is not None:
+                            for start, stop in _joined(differ):
+                                if cursor_y != y or cursor_x != start:
+                                    if cursor_y == y and start > cursor_x:
+                                        out.append(f"\x1b[{start - cursor_x}C")
+                                    else:
+                                        out.append(f"\x1b[{y + 1};{start + 1}H")
+                                style = self._write(out, row[start:stop], style, color_system)
+                                cursor_x, cursor_y = (stop, y) if stop < width else (-1, -1)
                             continue
                     else:
                         _overwrite(sent, x, strip.cell_length, strip)
@@ -371,15 +390,21 @@ class TerminalCells:
                     strip = strip.crop(0, min(end, x2) - x)
                     _overwrite(sent, x, strip.cell_length, None)
                     segments, at = strip._segments, x
-                new = _cells(segments, self._styles)[: len(row) - at]
+                new = _cells(segments, styles)
+                if len(new) > width - at:
+                    del new[width - at :]
                 old = row[at : at + len(new)]
                 if new == old:
                     continue
                 for start, stop in _runs(old, new):
-                    if cursor != (at + start, y):
-                        out.append(_move(cursor, at + start, y))
+                    column = at + start
+                    if cursor_y != y or cursor_x != column:
+                        if cursor_y == y and column > cursor_x:
+                            out.append(f"\x1b[{column - cursor_x}C")
+                        else:
+                            out.append(f"\x1b[{y + 1};{column + 1}H")
                     style = self._write(out, new[start:stop], style, color_system)
-                    cursor = (at + stop, y) if at + stop < len(row) else None
+                    cursor_x, cursor_y = (at + stop, y) if at + stop < width else (-1, -1)
                 row[at : at + len(new)] = new
         if style is not None:
             out.append("\x1b[0m")
@@ -389,55 +414,181 @@ class TerminalCells:
         self, out: list[str], cells: list[Cell], style: Style | None, system: ColorSystem
     ) -> Style | None:
         """Write `cells` after the SGR state `style`; returns the state after them."""
-        for new, run in groupby(cells, key=itemgetter(1)):
-            text = "".join(character for character, _ in run)
-            if new is None or new.link:  # a link is written as Textual writes it
+        sgr = self._sgr
+        for new, run in groupby(cells, key=_style_of):
+            text = "".join(map(_character_of, run))
+            if new is None:
                 if style is not None:
                     out.append("\x1b[0m")
-                out.append(text if new is None else Strip.render_style(new, text, system))
+                out.append(text)
                 style = None
                 continue
-            key = (style, new, style and style._ansi, new._ansi)
-            codes = self._sgr.get(key)
+            # By the styles' identities (cells hold one style object for equal styles) and
+            # the codes Textual cached on them, without a Python-level hash of either; the
+            # entry holds both styles, so no other object takes their identities meanwhile.
+            old_ansi = None if style is None else style._ansi
+            entry = sgr.get((id(style), id(new)))
+            if entry is None or entry[2] is not old_ansi or entry[3] is not new._ansi:
+                if len(sgr) > 65536:  # (a long session with ever new styles)
+                    sgr.clear()
+                # (None: a link, written as Textual writes it)
+                codes = None if new.link else _sgr(style, new, system)
+                entry = sgr[id(style), id(new)] = (style, new, old_ansi, new._ansi, codes)
+            codes = entry[4]
             if codes is None:
-                if len(self._sgr) > 65536:  # (a long session with ever new styles)
-                    self._sgr.clear()
-                codes = self._sgr[key] = _sgr(style, new, system)
+                if style is not None:
+                    out.append("\x1b[0m")
+                out.append(Strip.render_style(new, text, system))
+                style = None
+                continue
             out.append(codes)
             out.append(text)
             style = new
         return style
 
 
-def _middle(before: list[Segment], after: list[Segment], x: int) -> tuple[list[Segment], int]:
-    """The segments of `after` between those it shares with `before` at its start and
-    at its end, and the column they start at (both span the same cells from `x`)."""
+_style_of = itemgetter(1)
+_character_of = itemgetter(0)
+
+
+def _middle(
+    before: list[Segment], after: list[Segment], x: int
+) -> tuple[list[Segment], list[Segment], int]:
+    """The segments of `before` and of `after` between those they share at their start and
+    at their end, and the column they start at (both span the same cells from `x`)."""
     shortest = min(len(before), len(after))
     first = 0
     while first < shortest and before[first] == after[first]:
-        x += cell_len(after[first].text)
+        text = after[first].text
+        x += cached_cell_len(text)
         first += 1
     last = 0
     while last < shortest - first and before[-1 - last] == after[-1 - last]:
         last += 1
-    return after[first : len(after) - last], x
+    return before[first : len(before) - last], after[first : len(after) - last], x
 
 
-def _cells(segments: Iterable[Segment], styles: dict[Any, Style | None]) -> list[Cell]:
-    """The cells the segments cover, left to right, each style the one in `styles` equal
-    to it: cells then compare by identity, not by Rich's `__eq__` (Textual builds an
-    equal style anew for many lines it renders)."""
+def _narrow_changes(
+    row: list[Cell], at: int, before: list[Segment], after: list[Segment], styles: _Styles
+) -> list[int] | None:
+    """The columns where `after` differs from `before`, which the terminal shows from
+    column `at` of `row`, with `row` brought to show `after`; None (and `row` untouched)
+    unless both are text of one-cell characters spanning the same cells in the row.
+
+    A step moves a marker or changes a digit amid long runs of one style: the two are
+    walked piece by piece (a piece: where neither changes style), and only a piece whose
+    text differs is compared cell by cell; a piece whose style differs has changed all
+    along. The columns, and the row, are those `_cells` and `_runs` give, cell by cell.
+    """
+    old = _pieces(before, styles)
+    new = _pieces(after, styles)
+    if old is None or new is None or old[-1][0] != new[-1][0] or at + new[-1][0] > len(row):
+        return None
+    differ: list[int] = []
+    old_start = new_start = 0
+    old_pieces, new_pieces = iter(old), iter(new)
+    old_end, old_text, old_style, old_class = next(old_pieces)
+    new_end, new_text, new_style, new_class = next(new_pieces)
+    position, total = 0, new[-1][0]
+    while position < total:
+        while old_end <= position:
+            old_start = old_end
+            old_end, old_text, old_style, old_class = next(old_pieces)
+        while new_end <= position:
+            new_start = new_end
+            new_end, new_text, new_style, new_class = next(new_pieces)
+        stop = min(old_end, new_end)
+        was = (old_text if position == old_start and stop == old_end
+               else old_text[position - old_start : stop - old_start])  # fmt: skip
+        text = (new_text if position == new_start and stop == new_end
+                else new_text[position - new_start : stop - new_start])  # fmt: skip
+        if new_class is old_class:  # (equal styles, as cells compare)
+            if new_style is not old_style:  # (the cells as `_cells` gives them)
+                row[at + position : at + stop] = zip(text, repeat(new_style))
+            if was != text:
+                changed = list(compress(range(at + position, at + stop), map(ne, was, text)))
+                differ += changed
+                if new_style is old_style:  # (the others in the row as they are)
+                    offset = at + position
+                    for column in changed:
+                        row[column] = (text[column - offset], new_style)
+        else:
+            differ.extend(range(at + position, at + stop))
+            row[at + position : at + stop] = zip(text, repeat(new_style))
+        position = stop
+    return differ
+
+
+def _pieces(
+    segments: list[Segment], styles: _Styles
+) -> list[tuple[int, str, Style | None, Style | None]] | None:
+    """Each segment's end column (counted from its start), text, style as cells hold it
+    and that style's class (`_Styles`); None if a segment is a control or has a character
+    not one cell wide."""
+    pieces = []
+    end = 0
+    seen = styles.seen
+    for text, style, control in segments:
+        size = len(text)
+        if control or cached_cell_len(text) != size:
+            return None
+        ansi = None if style is None else style._ansi
+        entry = seen.get(id(style))
+        if entry is None or entry[1] is not ansi:
+            entry = styles.look(style, ansi)
+        end += size
+        pieces.append((end, text, entry[2], entry[3]))
+    return pieces or None
+
+
+class _Styles:
+    """The style object cells hold for each style, so that cells compare by identity, not
+    by Rich's `__eq__` (Textual builds an equal style anew for many lines it renders).
+
+    The style given is the first seen equal to it and carrying the same codes cached by
+    Textual: equal styles from apps with another colour system carry other codes, and each
+    cell is sent with its own. Styles given that are equal but carry other codes share a
+    class: the first given equal to them, so that their cells compare equal by identity.
+    """
+
+    def __init__(self) -> None:
+        self.given: dict[tuple[Style | None, Any], Style | None] = {}
+        self.classes: dict[Style | None, Style | None] = {}
+        self.seen: dict[int, tuple[Style | None, str | None, Style | None, Style | None]] = {}
+        """By a style's identity: it, the codes it carried, the style given, its class.
+        (The entry holds the style, so no other object takes its identity meanwhile.)"""
+
+    def look(
+        self, style: Style | None, ansi: str | None
+    ) -> tuple[Style | None, str | None, Style | None, Style | None]:
+        """The entry in `seen` for `style` carrying `ansi`, made anew."""
+        given = self.given.setdefault((style, style and style._ansi), style)
+        if len(self.seen) > 4096:  # (a long session with ever new styles)
+            self.given.clear()
+            self.classes.clear()
+            self.seen.clear()
+        entry = self.seen[id(style)] = (style, ansi, given, self.classes.setdefault(given, given))
+        return entry
+
+
+def _cells(segments: Iterable[Segment], styles: _Styles | None = None) -> list[Cell]:
+    """The cells the segments cover, left to right, each with the style cells hold for
+    its own (`_Styles`)."""
+    if styles is None:
+        styles = _Styles()
+    seen = styles.seen
     cells: list[Cell] = []
+    extend = cells.extend
     for text, style, control in segments:
         if control:
             continue
-        # Keyed with the codes Textual cached on it too: equal styles from apps with
-        # another colour system carry other codes, and each cell is sent with its own.
-        style = styles.setdefault((style, style and style._ansi), style)
-        if len(styles) > 4096:  # (a long session with ever new styles)
-            styles.clear()
-        if cell_len(text) == len(text):
-            cells.extend(zip(text, repeat(style)))
+        ansi = None if style is None else style._ansi
+        entry = seen.get(id(style))
+        if entry is None or entry[1] is not ansi:
+            entry = styles.look(style, ansi)
+        style = entry[2]
+        if cached_cell_len(text) == len(text):
+            extend(zip(text, repeat(style)))
             continue
         for character in text:
             width = get_character_cell_size(character)
@@ -474,32 +625,37 @@ def _overwrite(sent: dict[int, Strip], x: int, width: int, strip: Strip | None) 
 JOIN_GAP = 4
 
 
-def _runs(old: list[Cell], new: list[Cell]) -> Iterator[tuple[int, int]]:
+def _runs(old: list[Cell], new: list[Cell]) -> list[tuple[int, int]]:
     """The runs of cells that differ, as (start, stop), those a few equal cells apart
     joined (`JOIN_GAP`); a run never splits a wide character, old or new."""
     # Compared in C: a row is some 200 cells, a step changes a few.
     differ = list(compress(range(len(new)), map(ne, old, new)))
     if not differ:
-        return
-    n, start, last = len(new), differ[0], differ[0]
-    for i in (*differ[1:], n + JOIN_GAP + 1):
-        if i <= last + JOIN_GAP:
-            last = i
-            continue
-        stop = last + 1
+        return []
+    runs, n = [], len(new)
+    for start, stop in _joined(differ):
         while start > 0 and (new[start][0] == "" or old[start][0] == ""):
             start -= 1
         while stop < n and (new[stop][0] == "" or old[stop][0] == ""):
             stop += 1
-        yield start, stop
-        start = last = i
+        runs.append((start, stop))
+    return runs
 
 
-def _move(cursor: tuple[int, int] | None, x: int, y: int) -> str:
-    """The shortest move from `cursor` (None: unknown) to `(x, y)`."""
-    if cursor is not None and cursor[1] == y and x > cursor[0]:
-        return f"\x1b[{x - cursor[0]}C"
-    return f"\x1b[{y + 1};{x + 1}H"
+def _joined(columns: list[int]) -> list[tuple[int, int]]:
+    """The runs of `columns` (ascending), as (start, stop), those up to `JOIN_GAP`
+    columns apart joined."""
+    runs: list[tuple[int, int]] = []
+    if not columns:
+        return runs
+    start = last = columns[0]
+    for column in columns:
+        if column > last + JOIN_GAP:
+            runs.append((start, last + 1))
+            start = column
+        last = column
+    runs.append((start, last + 1))
+    return runs
 
 
 def _sgr(old: Style | None, new: Style, system: ColorSystem) -> str:
