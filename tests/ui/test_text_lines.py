@@ -243,7 +243,19 @@ async def test_a_step_has_textual_style_no_row_of_a_text_panel(
             return panel_lines(panel, crop)
 
         monkeypatch.setattr(TextLines, "render_lines", noted)
+        drawn: list[tuple[BraillePlot, Region]] = []
+        plot_lines = BraillePlot.render_lines
+
+        def plotted(plot: BraillePlot, crop: Region) -> list[Strip]:
+            drawn.append((plot, crop))
+            return plot_lines(plot, crop)
+
+        monkeypatch.setattr(BraillePlot, "render_lines", plotted)
         await press(pilot, "n")
+        # (a plot drew rows inside its border: the last check below is not empty-handed)
+        assert any(
+            any(0 < y < plot.region.height - 1 for y in crop.line_range) for plot, crop in drawn
+        )
         # The status line, the state, the update and the log changed: none of their rows
         # went through Textual's styling, nor a line inside a plot's border (their frames
         # read once, as a panel's are).
