@@ -145,9 +145,11 @@ def test_textual_names_the_adapter_uses_are_there() -> None:
     assert "visible_widgets.items()" in inspect.getsource(compositor._get_renders)
     assert "self._compositor = Compositor()" in inspect.getsource(Screen.__init__)
     # The SVG export: Textual's, with the app's colour system for its truecolor.
+    assert parameters(App.export_screenshot) == ["self", "title", "simplify"]
     export = inspect.getsource(App.export_screenshot)
     assert 'color_system="truecolor"' in export
     assert "screen_stack=self.app._background_screens" in export
+    assert "screen_stack=self.app._background_screens, simplify=simplify" in export
     assert "screen_stack" in parameters(textual_adapter.Compositor.render_update)
 
 

@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 
 from gdtui.exports import MAX_EXPORT_BYTES_VARIABLE, MAX_EXPORTS_VARIABLE
-from gdtui.ui.adapters.textual import export_svg
 from gdtui.ui.app import GdtuiApp
 
 from .helpers import scenario, settle
@@ -54,7 +53,7 @@ async def test_the_bytes_are_capped_and_no_partial_file_stays(
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("n", "e")
         await settle(pilot)
-        assert len(export_svg(app).encode()) > 5000
+        assert len(app.export_screenshot().encode()) > 5000
         await pilot.press("e")
         await settle(pilot)
     assert list(in_tmp.iterdir()) == []

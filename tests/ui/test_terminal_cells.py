@@ -21,13 +21,13 @@ from rich.console import RenderableType
 from rich.segment import Segment
 from rich.style import Style
 from textual._compositor import CompositorUpdate
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Static
 
 from gdtui.ui.adapters import textual as textual_adapter
-from gdtui.ui.adapters.textual import SendsChangedCells, TerminalCells, export_svg, frame_strips
+from gdtui.ui.adapters.textual import SendsChangedCells, TerminalCells, frame_strips
 from gdtui.ui.app import GdtuiApp
 
 from .helpers import scenario, screen_lines, settle, until
@@ -207,8 +207,9 @@ async def test_the_export_draws_what_textuals_export_draws() -> None:
     app = GdtuiApp(scenario("two_features"))
     async with app.run_test(size=(100, 30)) as pilot:
         await press(pilot, "n", "n")
-        ours = export_svg(app)
-        assert ours == app.export_screenshot()
+        ours = app.export_screenshot(title="two features", simplify=True)
+        assert ours == App.export_screenshot(app, title="two features", simplify=True)
+        assert app.export_screenshot() == App.export_screenshot(app)
 
 
 # -- the piece-by-piece comparison against the cell-by-cell one ----------------------------------

@@ -19,9 +19,10 @@ Beyond Textual's public API this module uses, and only here:
   (`SendsChangedCells`), and `Console._color_system`, as Textual's `Strip.render` reads it;
 - `Screen._compositor` and `App._background_screens`, to export the screen as SVG as
   `App.export_screenshot` does but through a console of the app's own colour system
-  (`export_svg`): Rich keeps a style's escape codes on the style (`Style._ansi`) for the
-  first colour system it is written in, so Textual's truecolor export left every style on
-  screen to be sent in truecolor to a 16- or 256-colour terminal from then on;
+  (`export_svg`, which `SendsChangedCells.export_screenshot` uses): Rich keeps a style's
+  escape codes on the style (`Style._ansi`) for the first colour system it is written in,
+  so Textual's truecolor export left every style on screen to be sent in truecolor to a
+  16- or 256-colour terminal from then on;
 - `Screen._compositor`, for the text and the cells of a frame in tests (`frame_lines`,
   `frame_strips`, `screen_lines`): Textual has no public call for them; and replaced by a
   `RowsCompositor` (`render_changed_rows`), which overrides
@@ -125,10 +126,11 @@ def app_driver(app: App[Any]) -> Any:
     return app._driver
 
 
-def export_svg(app: App[Any]) -> str:
-    """The screen as SVG, as `App.export_screenshot` makes it, written through a console
-    of the app's colour system: the escape codes Rich keeps on each style on screen are
-    then the ones the app sends (Textual's export writes them in truecolor)."""
+def export_svg(app: App[Any], title: str | None = None, simplify: bool = False) -> str:
+    """The screen as SVG, as `App.export_screenshot` makes it (`title` and `simplify` as
+    there), written through a console of the app's colour system: the escape codes Rich
+    keeps on each style on screen are then the ones the app sends (Textual's export
+    writes them in truecolor)."""
     width, height = app.size
     console = Console(
         width=width,
@@ -141,9 +143,11 @@ def export_svg(app: App[Any]) -> str:
         safe_box=False,
     )
     console.print(
-        app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
+        app.screen._compositor.render_update(
+            full=True, screen_stack=app._background_screens, simplify=simplify
+        )
     )
-    return console.export_svg(title=app.title)
+    return console.export_svg(title=title or app.title)
 
 
 def frame_lines(screen: Screen[Any]) -> list[str]:
@@ -736,6 +740,11 @@ class SendsChangedCells(App[ReturnType]):
     def _forget_terminal(self) -> None:
         """Back from a suspension, the terminal shows what another program left."""
         self.terminal_cells.forget()
+
+    def export_screenshot(self, *, title: str | None = None, simplify: bool = False) -> str:
+        """The screen as SVG, as Textual exports it, but written in the app's own colour
+        system (`export_svg`): for `e`, the palette's screenshot and snapshot tests alike."""
+        return export_svg(self, title, simplify)
 
     def _display(self, screen: Screen[Any], renderable: RenderableType | None) -> None:
         if isinstance(renderable, CompositorUpdate) and not self.is_inline:

@@ -15,7 +15,6 @@ from gdtui.exports import QuotaExceeded, QuotaFile
 from gdtui.lesson.actions import Action
 from gdtui.lesson.recording import SUFFIX, lesson_text
 from gdtui.scenario import Scenario
-from gdtui.ui.adapters.textual import export_svg
 from gdtui.ui.messages import Exported
 
 if TYPE_CHECKING:
@@ -60,7 +59,7 @@ class Exporting:
         stem = f"gdtui-trace-{file_stem(self.scenario)}-step{self.session.current.step}"
         self.busy = "export"
         lesson = f"{file_stem(self.scenario)}-step{self.session.current.step}{SUFFIX}"
-        self._export_in_thread(stem, export_svg(self.app), lesson, tuple(self.lesson))
+        self._export_in_thread(stem, self.app.export_screenshot(), lesson, tuple(self.lesson))
 
     @work(thread=True, exit_on_error=False, group="session")
     def _export_in_thread(
