@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
+from textual.app import SystemCommand
 from textual.screen import Screen
 
 from gdtui.classroom.link import ClassroomLink
@@ -34,6 +38,14 @@ class GdtuiApp(SendsChangedCells[None]):
 
     def get_default_screen(self) -> Screen[None]:
         return DebuggerScreen(self.scenario, self.link, self.player)
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """Textual's commands in the palette, but its screenshot: it saves to the user's
+        Downloads folder (failing where there is none) with no limit a server can set.
+        `e` exports the screen, with the trace and the lesson, under a server's quota."""
+        for command in super().get_system_commands(screen):
+            if command.title != "Screenshot":
+                yield command
 
 
 def run(scenario: Scenario) -> None:

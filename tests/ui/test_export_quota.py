@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from textual.app import App
 
 from gdtui.exports import MAX_EXPORT_BYTES_VARIABLE, MAX_EXPORTS_VARIABLE
 from gdtui.ui.app import GdtuiApp
@@ -70,3 +71,15 @@ async def test_a_local_user_is_not_limited(in_tmp: Path) -> None:
             await settle(pilot)
     assert len(list(in_tmp.iterdir())) == 4  # the same four files (with the lesson), rewritten
     assert not any("limit" in m or "stopped" in m for m in messages(app))
+
+
+async def test_the_palette_has_no_screenshot_that_escapes_the_quota(in_tmp: Path) -> None:
+    # Textual's palette offers "Screenshot", which saves to the user's Downloads folder
+    # with no limit: the palette keeps Textual's other commands, and `e` is the export.
+    app = GdtuiApp(scenario("logistic"))
+    async with app.run_test(size=SIZE):
+        textual = [command.title for command in App.get_system_commands(app, app.screen)]
+        ours = [command.title for command in app.get_system_commands(app.screen)]
+    assert "Screenshot" in textual
+    assert ours == [title for title in textual if title != "Screenshot"]
+    assert "Quit" in ours
