@@ -380,11 +380,7 @@ class TerminalCells:
                         differ = _narrow_changes(row, at, was, segments, styles)
                         if differ is not None:
                             for start, stop in _joined(differ):
-                                if cursor_y != y or cursor_x != start:
-                                    if cursor_y == y and start > cursor_x:
-                                        out.append(f"\x1b[{start - cursor_x}C")
-                                    else:
-                                        out.append(f"\x1b[{y + 1};{start + 1}H")
+                                out.append(_cursor_to(start, y, cursor_x, cursor_y))
                                 style = self._write(out, row[start:stop], style, color_system)
                                 cursor_x, cursor_y = (stop, y) if stop < width else (-1, -1)
                             continue
@@ -401,12 +397,7 @@ class TerminalCells:
                 if new == old:
                     continue
                 for start, stop in _runs(old, new):
-                    column = at + start
-                    if cursor_y != y or cursor_x != column:
-                        if cursor_y == y and column > cursor_x:
-                            out.append(f"\x1b[{column - cursor_x}C")
-                        else:
-                            out.append(f"\x1b[{y + 1};{column + 1}H")
+                    out.append(_cursor_to(at + start, y, cursor_x, cursor_y))
                     style = self._write(out, new[start:stop], style, color_system)
                     cursor_x, cursor_y = (at + stop, y) if at + stop < width else (-1, -1)
                 row[at : at + len(new)] = new
@@ -660,6 +651,16 @@ def _joined(columns: list[int]) -> list[tuple[int, int]]:
         last = column
     runs.append((start, last + 1))
     return runs
+
+
+def _cursor_to(x: int, y: int, cursor_x: int, cursor_y: int) -> str:
+    """The move from the cursor (`cursor_x`, `cursor_y`; -1 when not known) to column `x`
+    of row `y`: none when it is there, forward on its row, else to the cell itself."""
+    if cursor_y == y and cursor_x == x:
+        return ""
+    if cursor_y == y and x > cursor_x:
+        return f"\x1b[{x - cursor_x}C"
+    return f"\x1b[{y + 1};{x + 1}H"
 
 
 def _sgr(old: Style | None, new: Style, system: ColorSystem) -> str:
