@@ -148,7 +148,7 @@ def test_cells_a_few_apart_are_sent_as_one_run(
     before: str, after: str, runs: list[tuple[int, int]]
 ) -> None:
     def cells(text: str) -> list[Any]:
-        return textual_adapter._cells([Segment(text)])
+        return textual_adapter._cells([Segment(text)], textual_adapter._Styles())
 
     old, new = cells(before), cells(after)
     assert list(textual_adapter._runs(old, new)) == runs

@@ -33,7 +33,7 @@ from gdtui.ui.widgets.text_lines import (
     assembled,
     filtered,
     is_plain,
-    plain_strip,
+    placed_strip,
     styled,
 )
 
@@ -173,7 +173,8 @@ async def test_a_plain_line_is_the_strip_textual_renders_for_it(panel: str) -> N
                 # As Textual renders it, as line y of a widget's text.
                 text = Content("\n").join([*[Content("-")] * y, line])
                 textual = Visual.to_strips(lines, text, width, None, style)[y]
-                assert list(plain_strip(line, style, y)) == list(textual), (line, y)
+                ours = placed_strip(line.render(style, end=""), style, y, line.cell_length)
+                assert list(ours) == list(textual), (line, y)
         assert not any(is_plain(line, width) for line in NOT_PLAIN)
 
 

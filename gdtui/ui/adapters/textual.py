@@ -557,7 +557,7 @@ class _Styles:
         self, style: Style | None, ansi: str | None
     ) -> tuple[Style | None, str | None, Style | None, Style | None]:
         """The entry in `seen` for `style` carrying `ansi`, made anew."""
-        given = self.given.setdefault((style, style and style._ansi), style)
+        given = self.given.setdefault((style, ansi), style)
         if len(self.seen) > 4096:  # (a long session with ever new styles)
             self.given.clear()
             self.classes.clear()
@@ -566,11 +566,9 @@ class _Styles:
         return entry
 
 
-def _cells(segments: Iterable[Segment], styles: _Styles | None = None) -> list[Cell]:
+def _cells(segments: Iterable[Segment], styles: _Styles) -> list[Cell]:
     """The cells the segments cover, left to right, each with the style cells hold for
     its own (`_Styles`)."""
-    if styles is None:
-        styles = _Styles()
     seen = styles.seen
     cells: list[Cell] = []
     extend = cells.extend
