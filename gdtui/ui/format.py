@@ -11,6 +11,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from gdtui.engine.session import PARAMETER_LIMIT
 from gdtui.engine.snapshot import LEFT, MOVE_WORDS, RIGHT, STAY, Layout, Snapshot
 from gdtui.lesson.ghost import Ghost
 
@@ -356,6 +357,32 @@ def point(snapshot: Snapshot) -> str:
     return text
 
 
+#: `PARAMETER_LIMIT` as the screen writes it: `1e150`.
+LIMIT_TEXT = f"1e{round(math.log10(PARAMETER_LIMIT))}"
+
+
+def shown_cause(cause: str | None, snapshot: Snapshot, landing: float) -> str | None:
+    """Why the update from `snapshot` cannot be made (`Session.divergence`), as the screen
+    tells it: `too_large` where the engine says `overflow` but nothing has overflowed yet.
+    The run stops before a parameter passes `PARAMETER_LIMIT` (beyond it, J of a quadratic
+    soon leaves the numbers a float holds), so an update can be refused whose new values,
+    and J there (`landing`), are still finite numbers.
+    """
+    if cause != "overflow" or not math.isfinite(landing):
+        return cause
+    landed = snapshot.next_theta.tolist()
+    if all(map(math.isfinite, landed)) and past_limit(snapshot):
+        return "too_large"
+    return cause
+
+
+def past_limit(snapshot: Snapshot) -> list[str]:
+    """The parameters the update from `snapshot` takes past `PARAMETER_LIMIT`: `w`, `b`."""
+    layout = snapshot.layout
+    landed = snapshot.next_theta.tolist()
+    return [layout.name(j)[0] for j, x in enumerate(landed) if not abs(x) <= PARAMETER_LIMIT]
+
+
 def divergence_note(cause: str, snapshot: Snapshot) -> str:
     """Why the update from `snapshot` cannot be made, and what to do: the update panel's
     last line on a diverged step. Only a step that leaves the numbers (or the cost's domain)
@@ -374,6 +401,12 @@ def divergence_note(cause: str, snapshot: Snapshot) -> str:
     if cause == "landing_undefined":
         return (
             "This update lands where J is not a number (outside the cost's domain). "
+            "Lower alpha with -, or step back with b."
+        )
+    if cause == "too_large":
+        names = " and ".join(past_limit(snapshot))
+        return (
+            f"{names} would pass ±{LIMIT_TEXT}: gdtui stops there, before J overflows. "
             "Lower alpha with -, or step back with b."
         )
     return (
@@ -608,7 +641,7 @@ def run_state(
         tolerance: The run counts as converged when the slope's length is at most this.
         max_steps: The most steps a run takes.
         hits: The enabled breakpoints that fired on arriving here, as (when, why).
-        cause: Why the update diverges (`Session.divergence`), if it does.
+        cause: Why the update diverges (`shown_cause`), if it does.
         converged_at: The first step that converged on the way here
             (`Session.converged_at`); by default this step.
 
@@ -626,6 +659,12 @@ def run_state(
             return "diverged", f"✗ stopped: the slope is not a number at {point(snapshot)}"
         if cause == "landing_undefined":
             return "diverged", "✗ stopped: the next update lands where J is not a number"
+        if cause == "too_large":
+            names = " and ".join(past_limit(snapshot))
+            return (
+                "diverged",
+                f"✗ diverged at step {step}: the update takes {names} past ±{LIMIT_TEXT}",
+            )
         return (
             "diverged",
             f"✗ diverged at step {step}: the next update overflows; last finite values shown",

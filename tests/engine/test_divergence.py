@@ -28,7 +28,7 @@ def session(cost: str, w0: float, alpha: float, kind: str = "gd", **kwargs: floa
         ("sqrt(w)", 0.0, 0.1, "slope_undefined", 0),
         # From w = 0.5, dw = 2 and alpha = 1 land at w = -1.5, outside log's domain.
         ("log(w)", 0.5, 1.0, "landing_undefined", 0),
-        # (w - 3)**2 with alpha = 1.5 doubles |w - 3| each step until the numbers overflow.
+        # (w - 3)**2 with alpha = 1.5 doubles |w - 3| each step until w would pass 1e150.
         ("(w - 3)**2", 4.0, 1.5, "overflow", None),
     ],
 )

@@ -162,7 +162,7 @@ def test_alpha_divergent_c_stops_each_step_until_cost_increase_is_switched_off()
         result = session.run()
         assert (result.status, result.step, result.breakpoint) == ("breakpoint", k,
                                                                     "cost_increase")  # fmt: skip
-    # ... and with it switched off (B), c goes on until the numbers no longer fit.
+    # ... and with it switched off (B), c goes on until w would pass 1e150.
     session.set_breakpoints(
         bp.toggled() if bp.when == "cost_increase" else bp for bp in session.breakpoints
     )

@@ -137,7 +137,7 @@ async def test_separable_c_stops_once_then_keeps_going() -> None:
 
 async def test_alpha_divergent_c_steps_until_cost_increase_is_switched_off() -> None:
     # The notes: cost_increase stops every step, c takes the next one; switched off with B,
-    # c runs on until the numbers no longer fit.
+    # c runs on until w is about to pass 1e150.
     app = GdtuiApp(load_scenario("alpha-divergent"))
     async with app.run_test(size=SIZE) as pilot:
         screen = debugger(app)

@@ -31,6 +31,7 @@ from gdtui.ui.format import (
     parameters,
     progress,
     run_state,
+    shown_cause,
     update_rule,
     verdict,
 )
@@ -464,3 +465,40 @@ def test_more_digits_can_make_values_look_alike_again_and_the_log_checks() -> No
     more = log_digits(rows)["w"]
     assert number(0.12346, more=more) != number(0.12354, more=more)
     assert number(0.12354, more=more) != number(0.12355, more=more)
+
+
+def test_an_update_past_the_limit_is_not_called_an_overflow() -> None:
+    """J = (w - 3)**2, alpha = 1.5, from w = 6e149: dw = 2*(w - 3), so the update lands at
+    w - 3*(w - 3) = -2w + 9, past -1e150, where J = (-2w + 6)**2 ~ 1.4e300 is finite."""
+    w = 6e149
+    session = build_session(load_scenario("alpha-divergent", [f"start.w={w!r}"]))
+    assert session.step(1).status == "diverged"  # refused: the run stops at step 0
+    snapshot = session.current
+    assert session.divergence == "overflow"
+    landing = session.landing_cost(snapshot)
+    assert math.isclose(landing, (-2 * w + 9 - 3) ** 2, rel_tol=1e-12) and math.isfinite(landing)
+    assert shown_cause("overflow", snapshot, landing) == "too_large"
+    tone, text = run_state(snapshot, diverged=True, tolerance=1e-6, max_steps=10, cause="too_large")
+    assert text == "✗ diverged at step 0: the update takes w past ±1e150"
+    note = divergence_note("too_large", snapshot)
+    assert note.startswith("w would pass ±1e150: gdtui stops there") and "Lower alpha" in note
+    # Where J(next) is infinite the update does overflow, and says so.
+    assert shown_cause("overflow", snapshot, math.inf) == "overflow"
+    # A cause that is not an overflow is left as it is.
+    assert shown_cause("landing_undefined", snapshot, math.nan) == "landing_undefined"
+
+
+def test_an_update_whose_cost_overflows_within_the_limit_stays_an_overflow() -> None:
+    """J = w**4 at w = 1e76 (J = 1e304), alpha = 1e-151: dw = 4w**3 = 4e228, so w lands at
+    1e76 - 4e77 = -3.9e77, well within the limit, where w**4 ~ 2e311 is past the floats."""
+    session = build_session(
+        load_scenario("alpha-divergent", ['problem.cost="w**4"', "start.w=1e76",
+                                          "optimizer.alpha=1e-151"])
+    )  # fmt: skip
+    assert session.step(1).status == "diverged"
+    snapshot = session.current
+    landed = float(snapshot.next_theta[0])
+    assert math.isclose(landed, 1e76 - 1e-151 * 4e228, rel_tol=1e-12) and abs(landed) < 1e150
+    assert math.isinf(landed * landed * landed * landed)
+    assert session.divergence == "overflow"
+    assert shown_cause("overflow", snapshot, session.landing_cost(snapshot)) == "overflow"

@@ -14,7 +14,7 @@ from gdtui.scenario import load_scenario
 from gdtui.ui.app import GdtuiApp
 from gdtui.ui.format import number
 
-from .helpers import debugger, scenario, settle
+from .helpers import debugger, scenario, settle, until
 
 SIZES = [(60, 20), (80, 24), (120, 40)]
 
@@ -223,3 +223,41 @@ async def test_g_3000_on_the_lesson_reports_where_it_converged() -> None:
         assert f"change  {number(change, signed=True)} ▼" in state.text
         width = state.size.width
         assert all(len(line) <= width for line in state.text.splitlines())
+
+
+def quadratic_divergence(w: float, alpha: float = 1.5) -> tuple[int, float, float]:
+    """By hand, for J = (w - 3)**2 from `w`: the step at which the run stops (the first
+    whose update would take w past 1e150), w there, and where that update lands."""
+    step = 0
+    while True:
+        landed = w - alpha * 2 * (w - 3)
+        if abs(landed) > 1e150:
+            return step, w, landed
+        w, step = landed, step + 1
+
+
+@pytest.mark.parametrize("size", [(60, 20), (120, 40)])
+async def test_a_run_stopped_short_of_overflow_does_not_claim_one(size: tuple[int, int]) -> None:
+    """The run stops before w passes 1e150, where J = (w - 3)**2 is still a float: the
+    screen says where it stopped and why, and J(next) as it is, not an overflow."""
+    step, w, landed = quadratic_divergence(4.0)
+    j_next = (landed - 3) ** 2
+    assert np.isfinite(j_next)  # the premise: nothing has overflowed yet
+    app = GdtuiApp(load_scenario(str(Path(__file__).parent / "data" / "diverging.toml")))
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("c")
+        screen = debugger(app)
+        await until(pilot, lambda: not screen.busy and screen.session.current.step == step)
+        await settle(pilot)
+        assert screen.session.divergence == "overflow"  # the engine's cause, as the trace has it
+        status = " ".join(screen.status_line.text.split())
+        panel = " ".join(screen.update_panel.text.split())
+        assert f"diverged at step {step}" in status
+        assert "the update takes w past ±1e150" in status
+        assert "w would pass ±1e150: gdtui stops there" in panel
+        assert "Lower alpha" in panel
+        assert "update overflows" not in status
+        assert "too large to compute" not in panel and "J(next) overflows" not in panel
+        assert landing_shown(panel) == number(j_next)
+        assert "▲): the step overshoots the minimum" in panel
+        assert np.isclose(screen.session.current.theta[0], w, rtol=1e-12)

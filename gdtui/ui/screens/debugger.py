@@ -65,6 +65,7 @@ from gdtui.ui.format import (
     catching_up,
     progress,
     run_state,
+    shown_cause,
 )
 from gdtui.ui.layout import LEFT_MIN_WIDTH, TALL_HEIGHT, WIDE_WIDTH, arrange
 from gdtui.ui.messages import Stepped
@@ -505,8 +506,17 @@ class DebuggerScreen(Running, Settings, Following, Exporting, Viewing, Predictin
             session = self.session
             landing = session.landing_cost(snapshot), session.landing_slope(snapshot)
             self.update_panel.show(
-                snapshot, self.component, session.diverged, landing, session.divergence
+                snapshot, self.component, session.diverged, landing, self.divergence()
             )
+
+    def divergence(self) -> str | None:
+        """Why the update from the cursor's step cannot be made, as the screen tells it
+        (`shown_cause`); None when it can."""
+        session = self.session
+        cause = session.divergence
+        if cause != "overflow":
+            return cause
+        return shown_cause(cause, session.current, session.landing_cost(session.current))
 
     def _paint_status(self) -> None:
         snapshot = self.snapshot
@@ -533,7 +543,7 @@ class DebuggerScreen(Running, Settings, Following, Exporting, Viewing, Predictin
                 tolerance=self.session.tolerance,
                 max_steps=self.session.max_steps,
                 hits=hits,
-                cause=self.session.divergence,
+                cause=self.divergence(),
                 # Looked up only when it is shown: it reads the whole grad-norm column.
                 converged_at=self.session.converged_at(snapshot.step)
                 if snapshot.grad_norm <= self.session.tolerance

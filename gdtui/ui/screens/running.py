@@ -57,8 +57,7 @@ class Running:
     def _explain_no_step(self: DebuggerScreen, result: RunResult) -> None:
         if result.status == "diverged":
             self._repaint()  # the step was refused just now: the panels say why
-            self.notify(divergence_note(self.session.divergence or "overflow",
-                                        self.session.current),
+            self.notify(divergence_note(self.divergence() or "overflow", self.session.current),
                         severity="warning", timeout=4, markup=False)  # fmt: skip
         elif result.status == "max_steps":
             self.notify(f"This scenario stops at max_steps = {grouped(self.session.max_steps)}.",

@@ -87,7 +87,7 @@ class UpdatePanel(TextLines):
             landing: J where the update lands and the slopes `(dw, db)` there
                 (`Session.landing_cost`, `Session.landing_slope`); None while a run holds
                 the session, when the line keeps its place with no numbers.
-            cause: Why the update diverges (`Session.divergence`), if it does.
+            cause: Why the update diverges (`shown_cause`), if it does.
         """
         style = self.get_visual_style
         kind = snapshot.optimizer.kind
@@ -114,6 +114,10 @@ class UpdatePanel(TextLines):
         if note:
             lines.append(styled(f" where {note}"))
         if diverged:
+            if cause == "too_large" and landing is not None:  # J(next) is a number yet
+                lines.append(
+                    self._outcome(snapshot, component, explained, landing, width, brief=True)
+                )
             lines.append(
                 styled(
                     divergence_note(cause or "overflow", snapshot),
@@ -201,8 +205,10 @@ class UpdatePanel(TextLines):
         explained: list[Parameter],
         landing: tuple[float, Vector],
         width: int,
+        brief: bool = False,
     ) -> Content:
-        """The line `J(next) = ...`: the landing cost, its change, what the step does."""
+        """The line `J(next) = ...`: the landing cost, its change, what the step does; its
+        gist where the whole would wrap and the panel is long (`brief`, or with `b` too)."""
         cost, slopes = landing
         j = min(max(component, 0), snapshot.layout.n_w - 1)
         indices = [j, -1] if snapshot.layout.has_b else [j]
@@ -210,7 +216,8 @@ class UpdatePanel(TextLines):
                        snapshot.optimizer.kind)  # fmt: skip
         # One parameter leaves room for the whole sentence (it may wrap); with `b` too the
         # panel is already four lines, so a narrow one gets the gist.
-        text = said.full if len(said.full) <= width or len(explained) == 1 else said.short
+        whole = len(said.full) <= width or (len(explained) == 1 and not brief)
+        text = said.full if whole else said.short
         if said.tone in WARNING_TONES:
             return styled(text, self.get_visual_style("update-panel--rises", partial=True))
         return styled(text)
