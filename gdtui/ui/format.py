@@ -10,8 +10,9 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 
-from gdtui.engine.session import PARAMETER_LIMIT
+from gdtui.engine.session import PARAMETER_LIMIT, DivergenceCause
 from gdtui.engine.snapshot import LEFT, MOVE_WORDS, RIGHT, STAY, Layout, Snapshot
 from gdtui.lesson.ghost import Ghost
 
@@ -361,7 +362,14 @@ def point(snapshot: Snapshot) -> str:
 LIMIT_TEXT = f"1e{round(math.log10(PARAMETER_LIMIT))}"
 
 
-def shown_cause(cause: str | None, snapshot: Snapshot, landing: float) -> str | None:
+#: Why an update cannot be made, as the screen tells it: the engine's causes, and
+#: `too_large` (see `shown_cause`).
+ShownCause = DivergenceCause | Literal["too_large"]
+
+
+def shown_cause(
+    cause: DivergenceCause | None, snapshot: Snapshot, landing: float
+) -> ShownCause | None:
     """Why the update from `snapshot` cannot be made (`Session.divergence`), as the screen
     tells it: `too_large` where the engine says `overflow` but nothing has overflowed yet.
     The run stops before a parameter passes `PARAMETER_LIMIT` (beyond it, J of a quadratic
@@ -383,7 +391,7 @@ def past_limit(snapshot: Snapshot) -> list[str]:
     return [layout.name(j)[0] for j, x in enumerate(landed) if not abs(x) <= PARAMETER_LIMIT]
 
 
-def divergence_note(cause: str, snapshot: Snapshot) -> str:
+def divergence_note(cause: ShownCause, snapshot: Snapshot) -> str:
     """Why the update from `snapshot` cannot be made, and what to do: the update panel's
     last line on a diverged step. Only a step that leaves the numbers (or the cost's domain)
     is cured by a smaller alpha."""
@@ -630,7 +638,7 @@ def run_state(
     tolerance: float,
     max_steps: int,
     hits: Sequence[tuple[str, str]] = (),
-    cause: str | None = None,
+    cause: ShownCause | None = None,
     converged_at: int | None = None,
 ) -> tuple[str, str]:
     """Where a paused run stands, in words: the status line's last part.

@@ -62,6 +62,7 @@ from gdtui.ui.classroom import Seat, join_classroom
 from gdtui.ui.commands import DebuggerCommands, bindings
 from gdtui.ui.format import (
     CONTINUING,
+    ShownCause,
     catching_up,
     progress,
     run_state,
@@ -509,7 +510,7 @@ class DebuggerScreen(Running, Settings, Following, Exporting, Viewing, Predictin
                 snapshot, self.component, session.diverged, landing, self.divergence()
             )
 
-    def divergence(self) -> str | None:
+    def divergence(self) -> ShownCause | None:
         """Why the update from the cursor's step cannot be made, as the screen tells it
         (`shown_cause`); None when it can."""
         session = self.session

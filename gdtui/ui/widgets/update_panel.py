@@ -11,6 +11,7 @@ from gdtui.engine.snapshot import LEFT, MOVE_WORDS, RIGHT, Snapshot, Vector
 from gdtui.ui.format import (
     STEP_SYMBOLS,
     Parameter,
+    ShownCause,
     alpha_text,
     divergence_note,
     number,
@@ -76,7 +77,7 @@ class UpdatePanel(TextLines):
         component: int = 0,
         diverged: bool = False,
         landing: tuple[float, Vector] | None = None,
-        cause: str | None = None,
+        cause: ShownCause | None = None,
     ) -> None:
         """Explain the update that leaves `snapshot`.
 
