@@ -378,17 +378,17 @@ def shown_cause(
     """
     if cause != "overflow" or not math.isfinite(landing):
         return cause
-    landed = snapshot.next_theta.tolist()
-    if all(map(math.isfinite, landed)) and past_limit(snapshot):
-        return "too_large"
-    return cause
+    finite = all(map(math.isfinite, snapshot.next_theta.tolist()))
+    return "too_large" if finite and past_limit(snapshot) else cause
 
 
-def past_limit(snapshot: Snapshot) -> list[str]:
-    """The parameters the update from `snapshot` takes past `PARAMETER_LIMIT`: `w`, `b`."""
+def past_limit(snapshot: Snapshot) -> str:
+    """The parameters the update from `snapshot` takes past `PARAMETER_LIMIT`, as a sentence
+    names them (`w`, `w and b`); empty when it takes none there."""
     layout = snapshot.layout
     landed = snapshot.next_theta.tolist()
-    return [layout.name(j)[0] for j, x in enumerate(landed) if not abs(x) <= PARAMETER_LIMIT]
+    names = [layout.name(j)[0] for j, x in enumerate(landed) if not abs(x) <= PARAMETER_LIMIT]
+    return " and ".join(names)
 
 
 def divergence_note(cause: ShownCause, snapshot: Snapshot) -> str:
@@ -412,10 +412,9 @@ def divergence_note(cause: ShownCause, snapshot: Snapshot) -> str:
             "Lower alpha with -, or step back with b."
         )
     if cause == "too_large":
-        names = " and ".join(past_limit(snapshot))
         return (
-            f"{names} would pass ±{LIMIT_TEXT}: gdtui stops there, before J overflows. "
-            "Lower alpha with -, or step back with b."
+            f"{past_limit(snapshot)} would pass ±{LIMIT_TEXT}: gdtui stops there, before J "
+            "overflows. Lower alpha with -, or step back with b."
         )
     return (
         "This update diverges: the numbers grow too large to compute. "
@@ -668,11 +667,8 @@ def run_state(
         if cause == "landing_undefined":
             return "diverged", "✗ stopped: the next update lands where J is not a number"
         if cause == "too_large":
-            names = " and ".join(past_limit(snapshot))
-            return (
-                "diverged",
-                f"✗ diverged at step {step}: the update takes {names} past ±{LIMIT_TEXT}",
-            )
+            past = f"the update takes {past_limit(snapshot)} past ±{LIMIT_TEXT}"
+            return "diverged", f"✗ diverged at step {step}: {past}"
         return (
             "diverged",
             f"✗ diverged at step {step}: the next update overflows; last finite values shown",

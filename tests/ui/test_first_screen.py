@@ -23,7 +23,7 @@ from gdtui.scenario import Scenario
 from gdtui.ui import plotting
 from gdtui.ui.app import GdtuiApp
 from gdtui.ui.screens.debugger import DebuggerScreen
-from gdtui.ui.screens.viewing import ARRANGED
+from gdtui.ui.screens.viewing import STYLED_BY
 from gdtui.ui.widgets.cost_history import CostHistoryPlot
 from gdtui.ui.widgets.cost_surface import CostSurfacePlot
 from gdtui.ui.widgets.data_plot import DataPlot
@@ -32,6 +32,9 @@ from gdtui.ui.widgets.state_panel import StatePanel
 
 from .helpers import debugger, scenario, screen_lines
 from .test_terminal_cells import Terminals
+
+#: Every widget the arrangement's classes style.
+ARRANGED = ", ".join(STYLED_BY.values())
 
 SIZE = (80, 24)
 

@@ -36,7 +36,7 @@ def cells(plot: BraillePlot, *, bases: bool) -> list[list[Segment]]:
     if not bases:
         plot._bases = None
     try:
-        strips = plot._render_strips(plot._theme())
+        strips = plot._render_strips(plot._theme(), plot.size)
     finally:
         plot._bases = kept
     return [[cell for segment in strip for cell in _split(segment)] for strip in strips]

@@ -742,7 +742,7 @@ class SendsChangedCells(App[ReturnType]):
 
     def export_screenshot(self, *, title: str | None = None, simplify: bool = False) -> str:
         """The screen as SVG, as Textual exports it, but written in the app's own colour
-        system (`export_svg`): for `e`, the palette's screenshot and snapshot tests alike."""
+        system (`export_svg`): for `e` and the snapshot tests alike."""
         return export_svg(self, title, simplify)
 
     def _display(self, screen: Screen[Any], renderable: RenderableType | None) -> None:

@@ -196,6 +196,8 @@ class DebuggerScreen(Running, Settings, Following, Exporting, Viewing, Predictin
         self._written = 0
         """How many times the values were written (`_paint_values`)."""
         self._arranged: tuple[int, int, int] | None = None
+        self._shown_cause: tuple[Snapshot, ShownCause | None] | None = None
+        """The step `divergence` last told an overflow's cause for, and the cause."""
         """The size the panels were last arranged at, and `_written` then (see `_resized`)."""
 
     # -- building the screen -------------------------------------------------------------------
@@ -517,7 +519,13 @@ class DebuggerScreen(Running, Settings, Following, Exporting, Viewing, Predictin
         cause = session.divergence
         if cause != "overflow":
             return cause
-        return shown_cause(cause, session.current, session.landing_cost(session.current))
+        # Asked by the status line and the update panel at each paint; J where the step
+        # lands is evaluated once for the step (on a large data set, a pass over it).
+        current, kept = session.current, self._shown_cause
+        if kept is None or kept[0] is not current:
+            kept = (current, shown_cause(cause, current, session.landing_cost(current)))
+            self._shown_cause = kept
+        return kept[1]
 
     def _paint_status(self) -> None:
         snapshot = self.snapshot

@@ -23,9 +23,6 @@ STYLED_BY: dict[str, str] = {
     "-projector": "KeysFooter",
 }
 
-#: Every widget the arrangement's classes style.
-ARRANGED = ", ".join(STYLED_BY.values())
-
 if TYPE_CHECKING:
     from gdtui.ui.screens.debugger import DebuggerScreen
     from gdtui.ui.widgets.notes import Notes

@@ -303,11 +303,10 @@ class BraillePlot(PlotextPlot):
     def _theme(self) -> str:
         return self._get_plotext_theme_name(self.app.theme)
 
-    def _strips_key(self, size: Size | None = None) -> tuple[Hashable, ...]:
-        """What the lines depend on: the size (`size`, when the caller has read it), the
+    def _strips_key(self, size: Size) -> tuple[Hashable, ...]:
+        """What the lines depend on: the widget's size (`size`, read by the caller), the
         theme and the figure (and the terminal colours that ANSI colours are shown in, for
         the line filters)."""
-        size = self.size if size is None else size
         return (size, self._theme(), self.rebuilds, self.app.ansi_theme)
 
     def render_line(self, y: int) -> Strip:
@@ -405,8 +404,8 @@ class BraillePlot(PlotextPlot):
             self._strips = (key, self._render_strips(self._theme(), size))
         return self._strips[1]
 
-    def _render_strips(self, theme: str, size: Size | None = None) -> list[Strip]:
-        width, height = self.size if size is None else size
+    def _render_strips(self, theme: str, size: Size) -> list[Strip]:
+        width, height = size
         plot: Any = self.plt  # the figure's build steps are not in textual-plotext's stubs
         plotext_adapter.set_size(plot, width, height)
         plot.theme(theme)
